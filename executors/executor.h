@@ -1,0 +1,122 @@
+/* The executor plug-in seam.
+ *
+ * An executor is a pool with a life cycle: start() (timed as pool start-up),
+ * map() (timed as the work; may be called more than once per pool), stop()
+ * (timed as shutdown). The harness owns timing, verification and results;
+ * an executor only runs tasks and reports what each worker did. */
+#ifndef CB_EXECUTOR_H
+#define CB_EXECUTOR_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../harness/common.h"
+#include "../kernels/kernel.h"
+
+enum cb_schedule { CB_SCHED_STATIC, CB_SCHED_DYNAMIC, CB_SCHED_GUIDED };
+enum cb_start_method { CB_START_FORK, CB_START_SPAWN };
+
+/* chunksize values other than a positive count */
+#define CB_CHUNK_DEFAULT 0L  /* the executor's own default (1 for pools) */
+#define CB_CHUNK_AUTO (-1L)  /* ceil(n / (4 * workers)), multiprocessing.Pool */
+
+struct cb_exec_config {
+    int workers;                /* 1..CB_MAX_WORKERS */
+    long chunksize;             /* > 0, CB_CHUNK_DEFAULT or CB_CHUNK_AUTO */
+    enum cb_schedule schedule;  /* openmp; others ignore it */
+    /* pus[i] = OS index of the PU planned for worker i, or -1 for none.
+     * NULL: no pinning at all. Owned by the caller, valid until stop(). */
+    const int *pus;
+    long switch_interval_us;    /* gil: >= 1, default 5000 */
+    enum cb_start_method start_method; /* process-pool */
+    const char *self_exe;       /* path of corebench, for spawn */
+    /* The workload the pool will map. Fork-based pools inherit it at
+     * start(), as Python's fork start method does. */
+    const struct cb_workload *workload;
+};
+
+/* What one worker did during one map. */
+struct cb_worker_stats {
+    uint64_t tasks;      /* tasks run */
+    uint64_t chunks;     /* chunks (dispatches) taken */
+    double busy_s;       /* wall seconds inside kernel run() */
+    double cpu_s;        /* CPU seconds of the worker during the map */
+    int pu_planned;      /* -1: not pinned */
+    int cpu_first;       /* sched_getcpu() at the first task, -1 unknown */
+    int cpu_last;        /* sched_getcpu() after the last task */
+    int pinned;          /* 1 if binding succeeded */
+    double lock_wait_s;  /* gil: seconds waiting for the lock */
+    uint64_t gil_acquires;
+    int64_t pid;         /* worker process id (processes), else 0 */
+};
+
+/* Filled by map(). The caller allocates w[] with nworkers entries and
+ * zeroes the struct (cb_map_stats_reset). */
+struct cb_map_stats {
+    int nworkers;
+    struct cb_worker_stats *w;
+    long chunksize;              /* the chunksize actually used, 0 if n/a */
+    uint64_t bytes_to_workers;   /* bytes copied into workers (serialized) */
+    uint64_t bytes_from_workers; /* bytes copied back */
+    uint64_t switches;           /* gil: ownership changes */
+    uint64_t drop_requests;      /* gil: drop requests set */
+    double lock_wait_s;          /* gil: total over workers */
+};
+
+enum cb_exec_caps {
+    CB_EXEC_SHARES_MEMORY = 1u << 0, /* workers see the parent's memory */
+    CB_EXEC_CHUNKSIZE = 1u << 1,     /* honours --chunksize */
+    CB_EXEC_SCHEDULE = 1u << 2,      /* honours --schedule */
+    CB_EXEC_COPIES = 1u << 3,        /* ships records as bytes */
+    CB_EXEC_GIL = 1u << 4,           /* honours --switch-interval */
+    CB_EXEC_SINGLE = 1u << 5,        /* always one worker (serial) */
+    CB_EXEC_PROCESSES = 1u << 6,     /* workers are processes */
+    CB_EXEC_START_METHOD = 1u << 7,  /* honours --start-method */
+};
+
+struct cb_pool; /* executor-private */
+
+struct cb_executor {
+    const char *name;
+    const char *summary;
+    unsigned caps;
+    /* Starts workers. On failure *p is NULL and nothing is left running. */
+    int (*start)(struct cb_pool **p, const struct cb_exec_config *c,
+                 struct cb_error *e);
+    /* Runs every task of w, outputs in submission order into outs
+     * (w->n * w->out_size bytes). On a dead worker returns CB_EBROKEN naming
+     * its pid and cause; the pool is then unusable except for stop(). */
+    int (*map)(struct cb_pool *p, const struct cb_workload *w, void *outs,
+               struct cb_map_stats *st, struct cb_error *e);
+    /* Stops and reaps every worker; accepts NULL. */
+    void (*stop)(struct cb_pool *p);
+    /* Optional: entry point of a re-executed worker process
+     * (`corebench __worker NAME ARGS...`, the spawn start method). argv[0]
+     * is the executor name. Returns the process exit status. */
+    int (*worker_main)(int argc, char **argv);
+};
+
+/* NULL-terminated registry, executors/registry.c */
+extern const struct cb_executor *const cb_executors[];
+const struct cb_executor *cb_executor_find(const char *name);
+
+/* ---- helpers for executors (executors/worker.c) ------------------------ */
+
+/* Resolves c->chunksize for n tasks: CB_CHUNK_AUTO -> ceil(n/(4*workers)),
+ * CB_CHUNK_DEFAULT -> def. Never returns less than 1. */
+long cb_exec_chunksize(const struct cb_exec_config *c, size_t n, long def);
+
+/* Called by each worker (thread or process) once, on itself, before work:
+ * binds to c->pus[i] when pinning is on and records the plan in ws. */
+void cb_worker_bind(const struct cb_exec_config *c, int i,
+                    struct cb_worker_stats *ws);
+
+/* Runs tasks [lo, hi) of w into outs, timing busy time and recording the
+ * CPU observed, into ws. The common inner loop of every executor. */
+void cb_worker_run_range(const struct cb_workload *w, size_t lo, size_t hi,
+                         void *outs, struct cb_ctx *ctx,
+                         struct cb_worker_stats *ws);
+
+void cb_map_stats_reset(struct cb_map_stats *st);
+
+#endif

@@ -1,0 +1,33 @@
+/* The executor registry. Optional executors are switched here and in CMake
+ * only, never in harness logic. */
+#include <string.h>
+
+#include "executor.h"
+
+extern const struct cb_executor cb_exec_serial, cb_exec_threads,
+    cb_exec_thread_pool, cb_exec_gil, cb_exec_processes,
+    cb_exec_process_pool;
+#ifdef CB_HAVE_OPENMP
+extern const struct cb_executor cb_exec_openmp;
+#endif
+
+const struct cb_executor *const cb_executors[] = {
+    &cb_exec_serial,
+    &cb_exec_threads,
+    &cb_exec_thread_pool,
+    &cb_exec_gil,
+    &cb_exec_processes,
+    &cb_exec_process_pool,
+#ifdef CB_HAVE_OPENMP
+    &cb_exec_openmp,
+#endif
+    NULL,
+};
+
+const struct cb_executor *cb_executor_find(const char *name)
+{
+    for (int i = 0; name && cb_executors[i]; i++)
+        if (strcmp(cb_executors[i]->name, name) == 0)
+            return cb_executors[i];
+    return NULL;
+}

@@ -1,0 +1,71 @@
+/* Helpers every executor's workers share: binding, the task loop, stats. */
+#include <sched.h>
+#include <string.h>
+
+#include "executor.h"
+
+long cb_exec_chunksize(const struct cb_exec_config *c, size_t n, long def)
+{
+    long cs = c->chunksize;
+    if (cs == CB_CHUNK_AUTO) {
+        size_t d = 4 * (size_t)(c->workers > 0 ? c->workers : 1);
+        cs = (long)((n + d - 1) / d);
+    } else if (cs == CB_CHUNK_DEFAULT) {
+        cs = def;
+    }
+    return cs < 1 ? 1 : cs;
+}
+
+void cb_worker_bind(const struct cb_exec_config *c, int i,
+                    struct cb_worker_stats *ws)
+{
+    ws->pu_planned = -1;
+    ws->pinned = 0;
+    ws->cpu_first = ws->cpu_last = -1;
+    if (!c->pus || c->pus[i] < 0)
+        return;
+    ws->pu_planned = c->pus[i];
+    if (c->pus[i] >= CPU_SETSIZE)
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(c->pus[i], &set);
+    /* pid 0: the calling thread (Linux binds threads individually) */
+    ws->pinned = sched_setaffinity(0, sizeof set, &set) == 0;
+}
+
+void cb_worker_run_range(const struct cb_workload *w, size_t lo, size_t hi,
+                         void *outs, struct cb_ctx *ctx,
+                         struct cb_worker_stats *ws)
+{
+    const char *in = (const char *)w->in + lo * w->in_size;
+    char *out = (char *)outs + lo * w->out_size;
+    double t0;
+    if (lo >= hi)
+        return;
+    if (ws->cpu_first < 0)
+        ws->cpu_first = sched_getcpu();
+    t0 = cb_now();
+    for (size_t i = lo; i < hi; i++) {
+        w->kernel->run(w, in, out, ctx);
+        in += w->in_size;
+        out += w->out_size;
+    }
+    ws->busy_s += cb_now() - t0;
+    ws->tasks += hi - lo;
+    ws->chunks++;
+    ws->cpu_last = sched_getcpu();
+}
+
+void cb_map_stats_reset(struct cb_map_stats *st)
+{
+    struct cb_worker_stats *w = st->w;
+    int n = st->nworkers;
+    memset(st, 0, sizeof *st);
+    st->w = w;
+    st->nworkers = n;
+    if (w)
+        memset(w, 0, sizeof *w * (size_t)n);
+    for (int i = 0; w && i < n; i++)
+        w[i].pu_planned = w[i].cpu_first = w[i].cpu_last = -1;
+}

@@ -1,0 +1,153 @@
+/* The kernel plug-in seam.
+ *
+ * A kernel is a workload of n tasks. Each task maps one fixed-size input
+ * record to one fixed-size output record with a pure function (run), so any
+ * executor can split, ship or scatter records without knowing the kernel.
+ * verify() checks every output independently of run() (Euclid for gcd,
+ * multiplication + primality for factorize, closed form for sums). */
+#ifndef CB_KERNEL_H
+#define CB_KERNEL_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../harness/common.h"
+
+/* ---- execution context handed to run() -------------------------------- */
+
+/* Executors that need to interrupt running kernels (the emulated GIL) set
+ * `breaker` and `on_break`; all others leave the context zeroed and
+ * cb_checkpoint() costs one predictable branch. The context belongs to one
+ * worker thread and is only touched by it. */
+struct cb_ctx {
+    const atomic_int *breaker;                 /* nonzero: call on_break */
+    void (*on_break)(struct cb_ctx *ctx);      /* like CPython's eval breaker */
+    void (*on_block)(struct cb_ctx *ctx, int begin); /* blocking section edge */
+    void *owner;                               /* executor-private */
+    int worker;                                /* worker index, 0-based */
+};
+
+/* Called by kernels in their inner loops (a CPython "back edge"). The
+ * branch hint matters: without it gcc lays the armed path out as two taken
+ * branches per iteration, which costs factorize ~25% CPU under the gil
+ * executor (measured, gcc 12 -O2); with it an armed checkpoint costs the
+ * same as a disarmed one. */
+static inline void cb_checkpoint(struct cb_ctx *ctx)
+{
+    if (__builtin_expect(ctx->breaker != NULL &&
+                             atomic_load_explicit(ctx->breaker,
+                                                  memory_order_relaxed) != 0,
+                         0))
+        ctx->on_break(ctx);
+}
+/* Around blocking calls (Py_BEGIN_ALLOW_THREADS / Py_END_ALLOW_THREADS). */
+static inline void cb_blocking_begin(struct cb_ctx *ctx)
+{
+    if (ctx->on_block)
+        ctx->on_block(ctx, 1);
+}
+static inline void cb_blocking_end(struct cb_ctx *ctx)
+{
+    if (ctx->on_block)
+        ctx->on_block(ctx, 0);
+}
+
+/* ---- parameters -------------------------------------------------------- */
+
+#define CB_MAX_PARAMS 16
+
+struct cb_kv {
+    char key[32];
+    char val[64];
+};
+
+/* What the user asked for. `size` is one of tiny|small|default|large|seed
+ * (NULL means default); kv holds --param key=value pairs, validated by the
+ * kernel's prepare(). */
+struct cb_params {
+    const char *size;
+    int nkv;
+    struct cb_kv kv[CB_MAX_PARAMS];
+    uint64_t seed; /* input generator seed; the same seed gives the same inputs
+                      in C and in python/ */
+};
+
+/* ---- workload ------------------------------------------------------------ */
+
+struct cb_kernel;
+
+/* Built by kernel->prepare(), released by kernel->release(). Read-only
+ * while executors run it, so threads share it and forked children inherit
+ * it. */
+struct cb_workload {
+    const struct cb_kernel *kernel;
+    size_t n;        /* number of tasks */
+    size_t in_size;  /* bytes per input record */
+    size_t out_size; /* bytes per output record */
+    void *in;        /* n * in_size bytes, owned by the workload */
+    void *state;     /* kernel-private, owned by the workload */
+    char size[16];   /* the size preset resolved ("tiny", ...) */
+    /* Every parameter that defines the workload, resolved (defaults filled
+     * in), in a stable order: written to the result file and used by
+     * compare to match configurations. */
+    int nparams;
+    struct cb_kv params[CB_MAX_PARAMS];
+    /* Useful work per map, for rates in the report: e.g. elements summed.
+     * work_unit NULL when there is no meaningful unit. */
+    double work;
+    const char *work_unit;
+    /* Bytes of memory the kernel itself writes + reads per map (sum
+     * materializes its chunks): compared with the bandwidth ceiling. */
+    double bytes_touched;
+};
+
+enum cb_kernel_flags {
+    CB_KERNEL_BLOCKS = 1u << 0, /* spends its time in blocking sections */
+    CB_KERNEL_MEMORY = 1u << 1, /* bound by memory bandwidth */
+};
+
+struct cb_kernel {
+    const char *name;
+    const char *summary;
+    unsigned flags;
+    /* Comma-separated list of accepted --param keys, for help and errors. */
+    const char *param_help;
+    /* Builds the workload. Rejects unknown params and bad values with
+     * CB_EUSAGE and a message naming the value and what is accepted. On
+     * failure w holds nothing that needs releasing. */
+    int (*prepare)(struct cb_workload *w, const struct cb_params *p,
+                   struct cb_error *e);
+    /* One task: in -> out. Pure, reentrant; may be called from any thread
+     * or process. */
+    void (*run)(const struct cb_workload *w, const void *in, void *out,
+                struct cb_ctx *ctx);
+    /* Checks all n outputs; CB_EVERIFY with the first bad task index. */
+    int (*verify)(const struct cb_workload *w, const void *outs,
+                  struct cb_error *e);
+    /* Frees what prepare() allocated; accepts a zeroed workload. */
+    void (*release)(struct cb_workload *w);
+};
+
+/* NULL-terminated registry, kernels/registry.c */
+extern const struct cb_kernel *const cb_kernels[];
+const struct cb_kernel *cb_kernel_find(const char *name);
+
+/* Helpers for prepare(): see kernels/params.c */
+const char *cb_params_get(const struct cb_params *p, const char *key);
+/* Fails with CB_EUSAGE naming the first key not in the comma-separated
+ * `accepted` list. */
+int cb_params_check(const struct cb_params *p, const char *kernel,
+                    const char *accepted, struct cb_error *e);
+/* Reads key as an integer in [min, max], default def when absent. */
+int cb_params_u64(const struct cb_params *p, const char *key, uint64_t def,
+                  uint64_t min, uint64_t max, uint64_t *out,
+                  struct cb_error *e);
+/* Appends a resolved parameter to w->params (silently truncates at
+ * CB_MAX_PARAMS, which prepare() never reaches). */
+void cb_workload_param(struct cb_workload *w, const char *key,
+                       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Runs the kernel on every task serially (reference path for tests). */
+void cb_workload_run_all(const struct cb_workload *w, void *outs);
+
+#endif

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what corebench needs to build, test and plot on Debian.
+# As root it runs apt-get; otherwise it prints the exact command and fails,
+# so `make bench` / `make test` never half-work on a machine missing a part.
+set -eu
+
+# package -> a file or command that proves it is installed
+pkgs=(
+  "build-essential:/usr/bin/gcc"
+  "cmake:/usr/bin/cmake"
+  "pkg-config:/usr/bin/pkg-config"
+  "libhwloc-dev:/usr/include/hwloc.h"
+  "libjansson-dev:/usr/include/jansson.h"
+  "gnuplot-nox:/usr/bin/gnuplot"
+  "libomp-dev:"
+  "python3:/usr/bin/python3"
+)
+
+missing=()
+for entry in "${pkgs[@]}"; do
+  pkg=${entry%%:*}
+  probe=${entry#*:}
+  if [ -n "$probe" ] && [ -e "$probe" ]; then continue; fi
+  if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    continue
+  fi
+  # libomp-dev is optional: gcc's own libgomp is enough for OpenMP.
+  [ "$pkg" = libomp-dev ] && continue
+  missing+=("$pkg")
+done
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+cmd="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "corebench: missing packages: ${missing[*]}" >&2
+  echo "corebench: run as root:  sudo sh -c '$cmd'" >&2
+  exit 1
+fi
+echo "corebench: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
