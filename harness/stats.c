@@ -1,0 +1,468 @@
+/* Statistics on samples of seconds. See stats.h for the contracts.
+ *
+ * Everything here is a pure function of its arguments: no I/O, no global
+ * state. Scratch memory comes from malloc (or a small stack buffer); if an
+ * allocation fails the affected result is NaN rather than an error code,
+ * because every caller already has to treat NaN as "not available". */
+#include "stats.h"
+
+#include "common.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Samples up to this size are sorted in a stack buffer: a summary of a few
+ * dozen repetitions should not need the heap. */
+#define CB__STACK_N 64
+
+/* qsort comparator with a total order: NaN sorts after every number, so
+ * qsort never sees an inconsistent comparison (which would be undefined
+ * behaviour) and a NaN in the input is visible as the last element. */
+static int cmp_double(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    if (a < b)
+        return -1;
+    if (a > b)
+        return 1;
+    return isnan(a) - isnan(b);
+}
+
+/* Median of an already sorted array; NaN if it holds a NaN (sorted last). */
+static double sorted_median(const double *v, size_t n)
+{
+    if (n == 0 || isnan(v[n - 1]))
+        return NAN;
+    if (n % 2)
+        return v[n / 2];
+    /* a + (b - a) / 2 rather than (a + b) / 2: exact when a == b and no
+     * overflow for huge values. */
+    return v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
+}
+
+/* Sorts v in place and returns its median. */
+static double median_inplace(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return sorted_median(v, n);
+}
+
+/* Linear interpolation between order statistics (Hyndman & Fan type 7, the
+ * default of R and numpy) of a sorted array, q in [0, 1]. */
+static double sorted_quantile(const double *v, size_t n, double q)
+{
+    double h = q * (double)(n - 1);
+    size_t i = (size_t)floor(h);
+    if (i >= n - 1)
+        return v[n - 1];
+    /* a + t (b - a): exact when a == b, so constant data gives a
+     * degenerate interval, not one a rounding error wide. */
+    return v[i] + (h - (double)i) * (v[i + 1] - v[i]);
+}
+
+/* Unbiased draw from [0, n), n >= 1: rejects the values at the bottom of
+ * the 2^64 range that would make some residues more likely than others. */
+static size_t draw_index(uint64_t *state, size_t n)
+{
+    uint64_t bound = (uint64_t)n;
+    uint64_t threshold = (0 - bound) % bound; /* 2^64 mod n */
+    uint64_t r;
+    do
+        r = cb_splitmix64(state);
+    while (r < threshold);
+    return (size_t)(r % bound);
+}
+
+/* Median of one resample (with replacement) of x into buf. */
+static double resample_median(const double *x, size_t n, double *buf,
+                              uint64_t *state)
+{
+    for (size_t i = 0; i < n; i++)
+        buf[i] = x[draw_index(state, n)];
+    return median_inplace(buf, n);
+}
+
+static int has_nan(const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isnan(x[i]))
+            return 1;
+    return 0;
+}
+
+double cb_median(const double *x, size_t n)
+{
+    double stackbuf[CB__STACK_N];
+    double *v;
+    double m;
+
+    if (n == 0)
+        return NAN;
+    v = n <= CB__STACK_N ? stackbuf : malloc(n * sizeof *v);
+    if (!v)
+        return NAN;
+    memcpy(v, x, n * sizeof *v);
+    m = median_inplace(v, n);
+    if (v != stackbuf)
+        free(v);
+    return m;
+}
+
+double cb_mad(const double *x, size_t n)
+{
+    double stackbuf[CB__STACK_N];
+    double *v;
+    double med, mad;
+
+    if (n == 0)
+        return NAN;
+    med = cb_median(x, n);
+    if (isnan(med))
+        return NAN;
+    v = n <= CB__STACK_N ? stackbuf : malloc(n * sizeof *v);
+    if (!v)
+        return NAN;
+    for (size_t i = 0; i < n; i++)
+        v[i] = fabs(x[i] - med);
+    mad = median_inplace(v, n);
+    if (v != stackbuf)
+        free(v);
+    return mad;
+}
+
+int cb_outliers(const double *x, size_t n, unsigned char *flags)
+{
+    double med, mad;
+    int count = 0;
+
+    if (flags && n)
+        memset(flags, 0, n);
+    if (n == 0)
+        return 0;
+    med = cb_median(x, n);
+    mad = cb_mad(x, n);
+    if (isnan(med) || isnan(mad))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int out;
+        if (mad == 0) {
+            /* More than half the samples are identical: the z-score is
+             * undefined, and anything off that value is suspect. */
+            out = x[i] != med;
+        } else {
+            out = fabs(0.6745 * (x[i] - med) / mad) > 3.5;
+        }
+        if (out) {
+            count++;
+            if (flags)
+                flags[i] = 1;
+        }
+    }
+    return count;
+}
+
+void cb_bootstrap_median_ci(const double *x, size_t n, double level,
+                            uint64_t seed, int rounds, double *lo, double *hi)
+{
+    double *buf = NULL, *meds = NULL;
+    uint64_t state = seed;
+    double alpha;
+
+    *lo = *hi = NAN;
+    if (n == 0 || rounds < 1 || !(level > 0 && level < 1) || has_nan(x, n))
+        return;
+    if (n == 1) {
+        /* Every resample is the one value. */
+        *lo = *hi = x[0];
+        return;
+    }
+    buf = malloc(n * sizeof *buf);
+    meds = malloc((size_t)rounds * sizeof *meds);
+    if (!buf || !meds)
+        goto out;
+    for (int r = 0; r < rounds; r++)
+        meds[r] = resample_median(x, n, buf, &state);
+    qsort(meds, (size_t)rounds, sizeof *meds, cmp_double);
+    alpha = (1 - level) / 2;
+    *lo = sorted_quantile(meds, (size_t)rounds, alpha);
+    *hi = sorted_quantile(meds, (size_t)rounds, 1 - alpha);
+out:
+    free(buf);
+    free(meds);
+}
+
+void cb_ratio_ci(const double *num, size_t nn, const double *den, size_t nd,
+                 double level, uint64_t seed, int rounds, double *est,
+                 double *lo, double *hi)
+{
+    double *buf = NULL, *ratios = NULL;
+    uint64_t state = seed;
+    double alpha;
+
+    *est = *lo = *hi = NAN;
+    if (nn == 0 || nd == 0 || has_nan(num, nn) || has_nan(den, nd))
+        return;
+    *est = cb_median(num, nn) / cb_median(den, nd);
+    if (!isfinite(*est))
+        *est = NAN;
+    if (isnan(*est) || rounds < 1 || !(level > 0 && level < 1))
+        return;
+    buf = malloc((nn > nd ? nn : nd) * sizeof *buf);
+    ratios = malloc((size_t)rounds * sizeof *ratios);
+    if (!buf || !ratios)
+        goto out;
+    for (int r = 0; r < rounds; r++) {
+        /* One stream, numerator first: the sequence depends only on seed
+         * and sizes, so the interval is reproducible. */
+        double a = resample_median(num, nn, buf, &state);
+        double b = resample_median(den, nd, buf, &state);
+        ratios[r] = a / b;
+        if (!isfinite(ratios[r]))
+            goto out; /* a resample's denominator median is 0: no CI */
+    }
+    qsort(ratios, (size_t)rounds, sizeof *ratios, cmp_double);
+    alpha = (1 - level) / 2;
+    *lo = sorted_quantile(ratios, (size_t)rounds, alpha);
+    *hi = sorted_quantile(ratios, (size_t)rounds, 1 - alpha);
+out:
+    free(buf);
+    free(ratios);
+}
+
+void cb_summarize(const double *x, size_t n, struct cb_summary *s)
+{
+    double stackbuf[CB__STACK_N];
+    double *v;
+    double sum = 0, ss = 0;
+
+    s->n = n;
+    s->median = s->mean = s->min = s->max = NAN;
+    s->stddev = s->mad = s->cv = s->ci_lo = s->ci_hi = NAN;
+    s->outliers = 0;
+    if (n == 0)
+        return;
+
+    v = n <= CB__STACK_N ? stackbuf : malloc(n * sizeof *v);
+    if (!v)
+        return;
+    memcpy(v, x, n * sizeof *v);
+    s->median = median_inplace(v, n);
+    /* Sorted with NaN last, so a NaN sample makes max (and median) NaN. */
+    s->min = isnan(v[n - 1]) ? NAN : v[0];
+    s->max = v[n - 1];
+    if (v != stackbuf)
+        free(v);
+
+    for (size_t i = 0; i < n; i++)
+        sum += x[i];
+    s->mean = sum / (double)n;
+    if (n >= 2) {
+        /* Two passes: sum of squares about the mean does not cancel the
+         * way sum(x^2) - n mean^2 does for timings with a large offset. */
+        for (size_t i = 0; i < n; i++)
+            ss += (x[i] - s->mean) * (x[i] - s->mean);
+        s->stddev = sqrt(ss / (double)(n - 1));
+        s->cv = s->mean != 0 ? s->stddev / s->mean : NAN;
+    }
+    s->mad = cb_mad(x, n);
+    s->outliers = cb_outliers(x, n, NULL);
+    cb_bootstrap_median_ci(x, n, 0.95, CB_BOOTSTRAP_SEED, CB_BOOTSTRAP_ROUNDS,
+                           &s->ci_lo, &s->ci_hi);
+}
+
+double cb_karp_flatt(double speedup, int p)
+{
+    double ip;
+
+    if (p <= 1 || !(speedup > 0))
+        return NAN;
+    ip = 1.0 / p;
+    return (1.0 / speedup - ip) / (1.0 - ip);
+}
+
+/* Amdahl's law is linear in the serial fraction after substituting
+ * x = 1/p, y = 1/S:  y - x = f (1 - x). So f is a least-squares slope
+ * through the origin on the 1/S scale (which weights the points by time,
+ * not by speedup). f is not clamped to [0, 1]: superlinear speedups give a
+ * negative f, and hiding that would hide the anomaly. */
+int cb_amdahl_fit(const int *p, const double *s, size_t n, double *f,
+                  double *f_se)
+{
+    double sww = 0, swz = 0, rss = 0;
+    size_t m = 0;
+
+    *f = *f_se = NAN;
+    for (size_t i = 0; i < n; i++) {
+        double x, w;
+        if (p[i] <= 1 || !(s[i] > 0) || !isfinite(s[i]))
+            continue;
+        x = 1.0 / p[i];
+        w = 1 - x;
+        sww += w * w;
+        swz += w * (1.0 / s[i] - x);
+        m++;
+    }
+    if (m == 0)
+        return -1;
+    *f = swz / sww;
+    if (m < 2)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        double x, r;
+        if (p[i] <= 1 || !(s[i] > 0) || !isfinite(s[i]))
+            continue;
+        x = 1.0 / p[i];
+        r = (1.0 / s[i] - x) - *f * (1 - x);
+        rss += r * r;
+    }
+    /* One parameter, so m - 1 degrees of freedom. */
+    *f_se = sqrt(rss / (double)(m - 1) / sww);
+    return 0;
+}
+
+struct mw_item {
+    double v;
+    int from_a;
+};
+
+static int cmp_mw_item(const void *pa, const void *pb)
+{
+    const struct mw_item *a = pa, *b = pb;
+    return cmp_double(&a->v, &b->v);
+}
+
+/* P(U <= u) under H0 for sample sizes na, nb without ties. Walks the pooled
+ * ranks 1..N in order; cnt[j][k] counts the arrangements of the first i
+ * ranks with j of them from a and U-so-far k. Placing rank i in a adds the
+ * number of b ranks below it, (i - 1 - j). Counts reach C(40, 20) ~ 1.4e11,
+ * exact in a double. */
+static double mw_exact_cdf(size_t na, size_t nb, double u)
+{
+    size_t umax = na * nb, N = na + nb;
+    size_t w = umax + 1;
+    double *cnt = calloc((na + 1) * w, sizeof *cnt);
+    double below = 0, total = 0;
+
+    if (!cnt)
+        return NAN;
+    cnt[0] = 1;
+    for (size_t i = 1; i <= N; i++) {
+        /* j descending so cnt[j] still holds the previous step when it
+         * feeds cnt[j + 1] (0/1 knapsack order). */
+        size_t jmax = i - 1 < na ? i - 1 : na - 1;
+        for (size_t jj = jmax + 1; jj-- > 0;) {
+            size_t shift = i - 1 - jj;
+            double *from = cnt + jj * w, *to = cnt + (jj + 1) * w;
+            if (shift > umax)
+                continue; /* more b below than nb: no complete path */
+            for (size_t k = umax - shift + 1; k-- > 0;)
+                to[k + shift] += from[k];
+        }
+    }
+    for (size_t k = 0; k <= umax; k++) {
+        double c = cnt[na * w + k];
+        total += c;
+        if ((double)k <= u)
+            below += c;
+    }
+    free(cnt);
+    return below / total;
+}
+
+void cb_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
+                     double *u, double *p)
+{
+    size_t N = na + nb;
+    struct mw_item *it;
+    double ra = 0, tie_sum = 0;
+    int ties = 0;
+
+    *u = *p = NAN;
+    if (na == 0 || nb == 0 || has_nan(a, na) || has_nan(b, nb))
+        return;
+    it = malloc(N * sizeof *it);
+    if (!it)
+        return;
+    for (size_t i = 0; i < na; i++)
+        it[i] = (struct mw_item){a[i], 1};
+    for (size_t i = 0; i < nb; i++)
+        it[na + i] = (struct mw_item){b[i], 0};
+    qsort(it, N, sizeof *it, cmp_mw_item);
+
+    /* Mid-ranks: a run of t equal values at 0-based positions i..j-1 all
+     * get the rank (i + 1 + j) / 2. */
+    for (size_t i = 0; i < N;) {
+        size_t j = i + 1;
+        double rank, t;
+        while (j < N && it[j].v == it[i].v)
+            j++;
+        rank = (double)(i + 1 + j) / 2;
+        for (size_t k = i; k < j; k++)
+            if (it[k].from_a)
+                ra += rank;
+        t = (double)(j - i);
+        if (j - i > 1) {
+            ties = 1;
+            tie_sum += t * t * t - t;
+        }
+        i = j;
+    }
+    free(it);
+
+    *u = ra - (double)na * (double)(na + 1) / 2;
+
+    if (na <= 20 && nb <= 20 && !ties) {
+        double dna = (double)na, dnb = (double)nb;
+        double le = mw_exact_cdf(na, nb, *u);
+        /* The null distribution is symmetric: P(U >= u) = P(U <= nanb-u). */
+        double ge = mw_exact_cdf(na, nb, dna * dnb - *u);
+        double pp = 2 * (le < ge ? le : ge);
+        *p = pp < 1 ? pp : 1;
+    } else {
+        double dn = (double)N, dna = (double)na, dnb = (double)nb;
+        double mu = dna * dnb / 2;
+        double var = dna * dnb / 12 * ((dn + 1) - tie_sum / (dn * (dn - 1)));
+        double d = fabs(*u - mu) - 0.5;
+        if (!(var > 0)) {
+            /* Every value tied: no evidence of any difference. */
+            *p = 1;
+            return;
+        }
+        if (d < 0)
+            d = 0;
+        /* Two-sided normal tail: 2 (1 - Phi(z)) = erfc(z / sqrt 2). */
+        *p = erfc(d / sqrt(var) / sqrt(2.0));
+        if (*p > 1)
+            *p = 1;
+    }
+}
+
+double cb_geomean(const double *x, size_t n)
+{
+    double s = 0;
+
+    if (n == 0)
+        return NAN;
+    for (size_t i = 0; i < n; i++) {
+        if (!(x[i] > 0))
+            return NAN;
+        /* Sum of logs: a product of many timings under- or overflows. */
+        s += log(x[i]);
+    }
+    return exp(s / (double)n);
+}
+
+void cb_shuffle(size_t *idx, size_t n, uint64_t seed)
+{
+    uint64_t state = seed;
+
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = draw_index(&state, i);
+        size_t t = idx[i - 1];
+        idx[i - 1] = idx[j];
+        idx[j] = t;
+    }
+}

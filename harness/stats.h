@@ -1,0 +1,65 @@
+/* Statistics on samples of seconds. Pure functions, no I/O.
+ * Invalid results are NaN; the JSON writer turns NaN into null. */
+#ifndef CB_STATS_H
+#define CB_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CB_BOOTSTRAP_SEED 0x636f726562656e63ULL /* "corebenc" */
+#define CB_BOOTSTRAP_ROUNDS 2000
+
+struct cb_summary {
+    size_t n;
+    double median, mean, min, max;
+    double stddev;       /* sample standard deviation (n-1), NaN for n < 2 */
+    double mad;          /* median absolute deviation (raw, unscaled) */
+    double cv;           /* stddev / mean, NaN for n < 2 */
+    double ci_lo, ci_hi; /* bootstrap 95% CI of the median (percentile) */
+    int outliers;        /* count with |modified z| > 3.5 */
+};
+
+/* x is not modified. n == 0 gives all NaN and counts 0. */
+void cb_summarize(const double *x, size_t n, struct cb_summary *s);
+
+double cb_median(const double *x, size_t n);
+double cb_mad(const double *x, size_t n);
+/* Modified z-score (Iglewicz & Hoaglin): 0.6745 * (x - median) / MAD.
+ * flags[i] = 1 where |z| > 3.5. With MAD == 0, values differing from the
+ * median are flagged. Returns the count. flags may be NULL. */
+int cb_outliers(const double *x, size_t n, unsigned char *flags);
+
+/* Percentile-bootstrap CI (level e.g. 0.95) of median(x). Deterministic:
+ * the same seed and data give the same interval. */
+void cb_bootstrap_median_ci(const double *x, size_t n, double level,
+                            uint64_t seed, int rounds, double *lo,
+                            double *hi);
+
+/* Ratio median(num) / median(den) with a percentile-bootstrap CI,
+ * resampling both independently. Speedup = ratio(serial, parallel). */
+void cb_ratio_ci(const double *num, size_t nn, const double *den, size_t nd,
+                 double level, uint64_t seed, int rounds, double *est,
+                 double *lo, double *hi);
+
+/* Karp-Flatt experimentally determined serial fraction:
+ * (1/S - 1/p) / (1 - 1/p). NaN for p <= 1 or S <= 0. */
+double cb_karp_flatt(double speedup, int p);
+
+/* Least-squares fit of Amdahl's law S(p) = 1 / (f + (1 - f) / p) over
+ * points (p[i], s[i]); returns f and its standard error (NaN when fewer than
+ * two points with p > 1). Returns 0, or -1 if no fit. */
+int cb_amdahl_fit(const int *p, const double *s, size_t n, double *f,
+                  double *f_se);
+
+/* Two-sided Mann-Whitney U test. u = U of sample a. p-value exact for
+ * na, nb <= 20 without ties, else normal approximation with tie and
+ * continuity correction. */
+void cb_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
+                     double *u, double *p);
+
+double cb_geomean(const double *x, size_t n); /* NaN if any x <= 0 */
+
+/* Deterministic permutation of 0..n-1 (Fisher-Yates with splitmix64). */
+void cb_shuffle(size_t *idx, size_t n, uint64_t seed);
+
+#endif
