@@ -1,0 +1,1031 @@
+/* process-pool: CPython's ProcessPoolExecutor, in C.
+ *
+ * What it keeps from concurrent/futures/process.py, because that is what
+ * it exists to measure:
+ *  - N workers started up front by start() (fork by default; with
+ *    CB_START_SPAWN each worker re-executes c->self_exe as
+ *    `corebench __worker process-pool FD INDEX PU N IN_SIZE OUT_SIZE KERNEL
+ *    SIZE [KEY=VALUE...]` and rebuilds the workload with kernel->prepare(),
+ *    as a spawned Python worker re-imports the module: see pp_worker_main).
+ *    start() returns when every worker has said hello, so pool start-up
+ *    includes fork/exec, binding and (spawn) prepare().
+ *  - A bounded call queue: never more than workers + 1 (EXTRA_QUEUED_CALLS)
+ *    chunks outstanding (sent, result not yet back), and a separate result
+ *    stream back.
+ *  - Every input record is copied as bytes into the call message and every
+ *    output record back in the result message; nothing is inherited or
+ *    shared, even under fork. Only payload bytes are counted in
+ *    st->bytes_to_workers (n * in_size) and bytes_from_workers
+ *    (n * out_size); the 48-byte headers are not. The "serialization" is a
+ *    plain byte copy, no pickling, so the price measured here is a lower
+ *    bound of CPython's.
+ *  - Chunks of cb_exec_chunksize(c, n, 1) tasks: 1 by default as
+ *    Executor.map, auto = ceil(n / (4 * workers)) as multiprocessing.Pool.
+ *  - Results land in `outs` in submission order, whatever order workers
+ *    finish in.
+ *  - A worker that dies (signal, exit) breaks the pool: map() returns
+ *    CB_EBROKEN "broken pool: worker 2 (pid 4242) was killed by signal 9
+ *    (Killed) with tasks [40, 41) unfinished" and never hangs; later maps fail
+ *    at once; stop() kills and reaps everything. A map that fails did not
+ *    complete: `outs` may hold some results and must not be used.
+ *
+ * IPC design. One AF_UNIX stream socketpair per worker carries both its
+ * calls and its results (not one shared call pipe: call messages can be
+ * megabytes for sum-shipped, and only writes <= PIPE_BUF are atomic on a
+ * shared pipe). The parent dispatches each chunk to the worker with the
+ * fewest outstanding calls (at most 2 per worker, at most workers + 1 in
+ * all): every busy worker has its next call already waiting in its socket,
+ * as with CPython's shared call queue, except that the extra call is
+ * committed to one worker (a skewed tail can wait behind one long chunk).
+ * The worker's socket doubles as its liveness sentinel: the worker holds
+ * the only copy of its end (fork children close every other descriptor,
+ * spawned ones get only fd 3), so its death reads as EOF/EPIPE at once.
+ *
+ * The parent's ends are non-blocking and multiplexed with poll(): a big
+ * call must never block the parent while that same worker is blocked
+ * writing a big result the parent is not reading (the deadlock CPython
+ * avoids with feeder and manager threads). Writes use MSG_NOSIGNAL, so a
+ * dead peer is EPIPE, not SIGPIPE; the process-wide disposition is left
+ * alone. Workers use blocking I/O and one buffered read per wake-up.
+ *
+ * Messages: a 48-byte header (struct pp_hdr) then `len` payload bytes.
+ * Calls are padded to a multiple of 16 bytes so the records of every call
+ * start 16-byte aligned in the worker's buffer. At the end of each map the
+ * parent sends each worker a STATS request (queued behind its last call)
+ * and gets its struct cb_worker_stats for the map back: busy_s is time
+ * inside run(), cpu_s the worker's CPU since its previous reply, so
+ * cpu_s - busy_s is roughly what receiving and sending cost the worker.
+ *
+ * Who calls what: start(), map() and stop() run in the caller's thread
+ * (one thread at a time per pool); pp_worker_loop() runs only in workers;
+ * worker_main() is corebench's `__worker process-pool` entry. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* CPU_SET, strsignal, close_range, addclosefrom_np */
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "executor.h"
+
+extern char **environ;
+
+enum { PP_CALL = 1, PP_RESULT, PP_STATS, PP_HELLO };
+
+struct pp_hdr {
+    uint32_t type;  /* PP_* */
+    int32_t status; /* hello: 0 or a cb_status */
+    uint64_t seq;   /* call/result: chunk index */
+    uint64_t lo;    /* call/result: first task of the chunk */
+    uint64_t count; /* call/result: tasks in the chunk */
+    uint64_t len;   /* payload bytes after the header */
+    uint64_t pad_;  /* 48 bytes: keeps call payloads 16-byte aligned */
+};
+
+#define PP_HDR ((size_t)sizeof(struct pp_hdr))
+#define PP_ALIGN16(x) (((x) + 15) & ~(size_t)15)
+/* the fd a spawned worker finds its socket on */
+#define PP_SPAWN_FD 3
+/* seconds stop() lets idle workers exit on EOF before SIGKILL */
+#define PP_GRACE_S 2.0
+/* sanity bound on one message (a malformed header must not allocate 2^64) */
+#define PP_MAX_MSG ((uint64_t)1 << 40)
+
+/* One outstanding message to a worker, awaiting its reply. */
+struct pp_entry {
+    int type;     /* PP_CALL, PP_STATS or PP_HELLO (nothing to send) */
+    size_t chunk; /* PP_CALL */
+};
+
+struct pp_worker {
+    pid_t pid;  /* 0: not started */
+    int fd;     /* parent end, non-blocking; -1 once closed */
+    int reaped; /* 1: wait status collected, -1: gone uncollected */
+    int wstatus;
+    struct pp_entry q[3]; /* FIFO: up to 2 calls + 1 stats request */
+    int qhead, qlen;
+    int ncalls;  /* PP_CALL entries in q */
+    int nsent;   /* entries of q, from the head, completely sent */
+    size_t soff; /* bytes sent of entry q[head + nsent] */
+    size_t roff; /* bytes received of the reply to q[head] */
+    struct pp_hdr rhdr;
+    struct cb_worker_stats rws;
+    char hello[256];
+    int stats_asked;
+};
+
+struct cb_pool {
+    struct cb_exec_config cfg;
+    int n;               /* workers started */
+    struct pp_worker *w; /* cfg.workers entries */
+    struct pollfd *pf;   /* cfg.workers entries */
+    int *pfw;            /* pf[j] belongs to worker pfw[j] */
+    int broken;
+    char why[400];
+    /* the map in progress (start() uses m_w for the sizes) */
+    const struct cb_workload *m_w;
+    char *m_outs;
+    size_t m_cs, m_nchunks, m_next, m_done;
+    int m_outstanding, m_stats_done, m_hellos;
+    uint64_t m_to, m_from;
+};
+
+static const char pp_zeros[16];
+
+/* ---- shared by parent and worker ----------------------------------------- */
+
+/* Fills dst with the part of src[0..n) that starts `off` bytes in. */
+static int pp_iov_skip(struct iovec *dst, const struct iovec *src, int n,
+                       size_t off)
+{
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (off >= src[i].iov_len) {
+            off -= src[i].iov_len;
+            continue;
+        }
+        dst[m].iov_base = (char *)src[i].iov_base + off;
+        dst[m].iov_len = src[i].iov_len - off;
+        off = 0;
+        m++;
+    }
+    return m;
+}
+
+/* ---- the worker ---------------------------------------------------------- */
+
+/* Blocking send of a whole message; -1 when the parent is gone. */
+static int pp_send_all(int fd, const struct iovec *iov, int n)
+{
+    size_t total = 0, off = 0;
+    for (int i = 0; i < n; i++)
+        total += iov[i].iov_len;
+    while (off < total) {
+        struct iovec v[4];
+        struct msghdr mh = {0};
+        ssize_t k;
+        mh.msg_iov = v;
+        mh.msg_iovlen = (size_t)pp_iov_skip(v, iov, n, off);
+        k = sendmsg(fd, &mh, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        off += (size_t)k;
+    }
+    return 0;
+}
+
+static int pp_send_hello(int fd, int status, const char *msg)
+{
+    struct pp_hdr h = {.type = PP_HELLO, .status = status};
+    struct iovec iov[2];
+    size_t len = msg ? strlen(msg) : 0;
+    if (len > 255)
+        len = 255;
+    h.len = len;
+    iov[0] = (struct iovec){&h, PP_HDR};
+    iov[1] = (struct iovec){(void *)msg, len};
+    return pp_send_all(fd, iov, len ? 2 : 1);
+}
+
+/* The worker's loop, in a forked child or a spawned corebench: reads calls,
+ * runs them on the records they carry, sends results; answers STATS
+ * requests with what it did since the last one. `ws` comes bound
+ * (pu_planned, pinned set). Returns 0 on EOF (the pool stopping), 1 on a
+ * protocol or I/O error. */
+static int pp_worker_loop(int fd, const struct cb_workload *w, int index,
+                          struct cb_worker_stats *ws)
+{
+    struct cb_ctx ctx = {.worker = index};
+    struct cb_workload lw = *w;
+    size_t cap = 1 << 16, have = 0, pos = 0, ocap = 0;
+    char *buf = malloc(cap), *obuf = NULL;
+    int pu_planned = ws->pu_planned, pinned = ws->pinned, rc = 1;
+    double cpu0 = cb_process_cpu();
+
+    if (!buf)
+        return 1;
+    for (;;) {
+        struct pp_hdr h;
+        size_t need = PP_HDR, total;
+        int got_hdr = 0;
+        /* Read until one whole message is in buf[pos..have). A read takes
+         * all that is available, so a queued second call costs no syscall
+         * of its own. */
+        for (;;) {
+            ssize_t k;
+            if (!got_hdr && have - pos >= PP_HDR) {
+                memcpy(&h, buf + pos, PP_HDR);
+                if (h.len > PP_MAX_MSG)
+                    goto out;
+                need = h.type == PP_CALL ? PP_ALIGN16(PP_HDR + h.len)
+                                         : PP_HDR + h.len;
+                got_hdr = 1;
+            }
+            if (got_hdr && have - pos >= need)
+                break;
+            if (pos + need > cap) {
+                /* make room: slide the partial message to the front (pos
+                 * is a multiple of 16, so alignment is kept), grow */
+                memmove(buf, buf + pos, have - pos);
+                have -= pos;
+                pos = 0;
+                if (need > cap) {
+                    char *nb;
+                    size_t ncap = cap;
+                    while (ncap < need)
+                        ncap *= 2;
+                    if (!(nb = realloc(buf, ncap)))
+                        goto out;
+                    buf = nb;
+                    cap = ncap;
+                }
+            }
+            k = read(fd, buf + have, cap - have);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k == 0 && have == pos) {
+                rc = 0; /* EOF between messages: the pool is stopping */
+                goto out;
+            }
+            if (k <= 0)
+                goto out;
+            have += (size_t)k;
+        }
+        total = need;
+        if (h.type == PP_CALL) {
+            struct pp_hdr r = {
+                .type = PP_RESULT, .seq = h.seq, .lo = h.lo, .count = h.count};
+            struct iovec iov[2];
+            size_t olen = h.count * w->out_size;
+            if (h.len != h.count * w->in_size)
+                goto out;
+            if (olen > ocap) {
+                char *nb = realloc(obuf, olen);
+                if (!nb)
+                    goto out;
+                obuf = nb;
+                ocap = olen;
+            }
+            /* The records are the ones in the message, not the workload's:
+             * run the common task loop over a view of the buffer. */
+            lw.in = buf + pos + PP_HDR;
+            lw.n = h.count;
+            cb_worker_run_range(&lw, 0, h.count, obuf, &ctx, ws);
+            r.len = olen;
+            iov[0] = (struct iovec){&r, PP_HDR};
+            iov[1] = (struct iovec){obuf, olen};
+            if (pp_send_all(fd, iov, olen ? 2 : 1) < 0)
+                goto out;
+        } else if (h.type == PP_STATS) {
+            struct pp_hdr r = {.type = PP_STATS, .len = sizeof *ws};
+            struct iovec iov[2];
+            double now = cb_process_cpu();
+            ws->cpu_s = now - cpu0;
+            ws->pid = getpid();
+            iov[0] = (struct iovec){&r, PP_HDR};
+            iov[1] = (struct iovec){ws, sizeof *ws};
+            if (pp_send_all(fd, iov, 2) < 0)
+                goto out;
+            memset(ws, 0, sizeof *ws);
+            ws->pu_planned = pu_planned;
+            ws->pinned = pinned;
+            ws->cpu_first = ws->cpu_last = -1;
+            cpu0 = now;
+        } else {
+            goto out;
+        }
+        pos += total;
+        if (pos == have)
+            pos = have = 0;
+    }
+out:
+    free(buf);
+    free(obuf);
+    return rc;
+}
+
+/* Closes every descriptor except 0-2 and `keep` (see the top comment). */
+static void pp_close_others(int keep)
+{
+#ifdef SYS_close_range
+    if (keep > 3 && syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0u) != 0)
+        goto slow;
+    if (syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u) != 0)
+        goto slow;
+    return;
+slow:
+#endif
+    for (long fd = 3, max = sysconf(_SC_OPEN_MAX); fd < max && fd < 65536; fd++)
+        if (fd != keep)
+            close((int)fd);
+}
+
+/* A forked worker: inherits the workload (used only for its kernel, state
+ * and record sizes); never returns. */
+static void pp_fork_child(const struct cb_pool *p, int i, int fd)
+{
+    struct cb_worker_stats ws;
+    pp_close_others(fd);
+    memset(&ws, 0, sizeof ws);
+    cb_worker_bind(&p->cfg, i, &ws);
+    if (pp_send_hello(fd, 0, NULL) < 0)
+        _exit(1);
+    _exit(pp_worker_loop(fd, p->cfg.workload, i, &ws));
+}
+
+static int pp_key_in_list(const char *key, const char *list)
+{
+    size_t k = strlen(key);
+    for (const char *s = list; s && *s;) {
+        const char *c = strchr(s, ',');
+        size_t len = c ? (size_t)(c - s) : strlen(s);
+        if (len == k && strncmp(s, key, k) == 0)
+            return 1;
+        s = c ? c + 1 : NULL;
+    }
+    return 0;
+}
+
+/* `corebench __worker process-pool FD INDEX PU N IN_SIZE OUT_SIZE KERNEL
+ * SIZE [KEY=VALUE...]` (argv[0] = "process-pool"): a spawned worker.
+ * Binds to PU (-1: none), rebuilds the workload with KERNEL's prepare()
+ * from SIZE ("-" for none) and the parent's resolved parameters, checks
+ * that it has the parent's N and record sizes, says hello (with the error,
+ * if any) and serves calls on FD until EOF. Parameters the kernel does not
+ * accept are dropped (derived values recorded for results), except "seed",
+ * which goes to cb_params.seed. The inputs it builds are never used: calls
+ * carry their records. Returns the exit status. */
+static int pp_worker_main(int argc, char **argv)
+{
+    const struct cb_kernel *k;
+    struct cb_workload w = {0};
+    struct cb_params prm = {0};
+    struct cb_exec_config cfg = {.workers = 1};
+    struct cb_worker_stats ws;
+    struct cb_error e = {0};
+    uint64_t fd, index, n, in_size, out_size;
+    long pu;
+    int rc;
+
+    if (argc < 9 || cb_parse_u64(argv[1], 0, INT_MAX, "fd", &fd, &e) ||
+        cb_parse_u64(argv[2], 0, CB_MAX_WORKERS, "index", &index, &e) ||
+        cb_parse_u64(argv[4], 0, UINT64_MAX, "n", &n, &e) ||
+        cb_parse_u64(argv[5], 0, UINT64_MAX, "in_size", &in_size, &e) ||
+        cb_parse_u64(argv[6], 0, UINT64_MAX, "out_size", &out_size, &e)) {
+        fprintf(stderr,
+                "corebench __worker process-pool: %s\nusage: corebench "
+                "__worker process-pool FD INDEX PU N IN_SIZE OUT_SIZE KERNEL "
+                "SIZE [KEY=VALUE...]\n",
+                e.msg[0] ? e.msg : "too few arguments");
+        return 2;
+    }
+    pu = strtol(argv[3], NULL, 10);
+    memset(&ws, 0, sizeof ws);
+    cfg.pus = (const int[]){pu < 0 || pu > INT_MAX ? -1 : (int)pu};
+    /* bind first, so that prepare() touches memory on the worker's node */
+    cb_worker_bind(&cfg, 0, &ws);
+
+    k = cb_kernel_find(argv[7]);
+    if (!k) {
+        rc = CB_FAIL(&e, CB_EUSAGE, "unknown kernel '%s'", argv[7]);
+        goto hello;
+    }
+    prm.size = strcmp(argv[8], "-") == 0 ? NULL : argv[8];
+    for (int i = 9; i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        size_t kl = eq ? (size_t)(eq - argv[i]) : 0;
+        char key[32];
+        if (!eq || kl == 0 || kl >= sizeof key ||
+            strlen(eq + 1) >= sizeof prm.kv[0].val) {
+            rc = CB_FAIL(&e, CB_EUSAGE, "bad parameter '%s'", argv[i]);
+            goto hello;
+        }
+        memcpy(key, argv[i], kl);
+        key[kl] = '\0';
+        if (!pp_key_in_list(key, k->param_help)) {
+            uint64_t seed;
+            if (strcmp(key, "seed") == 0 &&
+                cb_parse_u64(eq + 1, 0, UINT64_MAX, "seed", &seed, NULL) == 0)
+                prm.seed = seed;
+            continue;
+        }
+        if (prm.nkv >= CB_MAX_PARAMS)
+            continue;
+        memcpy(prm.kv[prm.nkv].key, key, kl + 1);
+        strcpy(prm.kv[prm.nkv].val, eq + 1);
+        prm.nkv++;
+    }
+    rc = k->prepare(&w, &prm, &e);
+    if (rc)
+        goto hello;
+    w.kernel = k;
+    if (w.n != n || w.in_size != in_size || w.out_size != out_size)
+        rc = CB_FAIL(&e, CB_EUSAGE,
+                     "kernel %s rebuilt a workload of %zu tasks of %zu/%zu "
+                     "bytes, the parent has %llu of %llu/%llu",
+                     k->name, w.n, w.in_size, w.out_size, (unsigned long long)n,
+                     (unsigned long long)in_size, (unsigned long long)out_size);
+hello:
+    if (pp_send_hello((int)fd, rc, rc ? e.msg : NULL) < 0 && rc == 0)
+        rc = CB_ESYS;
+    if (rc == 0)
+        rc = pp_worker_loop((int)fd, &w, (int)index, &ws);
+    else
+        rc = 1;
+    if (k && w.kernel)
+        k->release(&w);
+    close((int)fd);
+    return rc;
+}
+
+/* ---- the parent: life and death of workers ------------------------------- */
+
+static void pp_describe(const struct pp_worker *x, char *buf, size_t len)
+{
+    if (x->reaped != 1)
+        snprintf(buf, len, "ended (its exit status could not be collected)");
+    else if (WIFSIGNALED(x->wstatus))
+        snprintf(buf, len, "was killed by signal %d (%s)%s",
+                 WTERMSIG(x->wstatus), strsignal(WTERMSIG(x->wstatus)),
+                 WCOREDUMP(x->wstatus) ? ", core dumped" : "");
+    else if (WIFEXITED(x->wstatus))
+        snprintf(buf, len, "exited with status %d", WEXITSTATUS(x->wstatus));
+    else
+        snprintf(buf, len, "ended with wait status 0x%x", x->wstatus);
+}
+
+/* Waits for x until `deadline` (cb_now() seconds), then SIGKILLs it and
+ * waits for good. */
+static void pp_reap(struct pp_worker *x, double deadline)
+{
+    long nap_ns = 20000;
+    if (x->pid <= 0 || x->reaped)
+        return;
+    for (;;) {
+        int st = 0;
+        pid_t r = waitpid(x->pid, &st, WNOHANG);
+        if (r == x->pid) {
+            x->reaped = 1;
+            x->wstatus = st;
+            return;
+        }
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            x->reaped = -1; /* ECHILD: reaped elsewhere (SIGCHLD ignored?) */
+            return;
+        }
+        if (cb_now() >= deadline) {
+            kill(x->pid, SIGKILL);
+            while ((r = waitpid(x->pid, &st, 0)) < 0 && errno == EINTR)
+                ;
+            x->reaped = r == x->pid ? 1 : -1;
+            x->wstatus = st;
+            return;
+        }
+        struct timespec ts = {0, nap_ns};
+        nanosleep(&ts, NULL);
+        if (nap_ns < 5000000)
+            nap_ns *= 2;
+    }
+}
+
+/* Closes every channel (idle workers exit on EOF), kills workers (at once
+ * if `now`, else after the grace) and reaps them all. */
+static void pp_shutdown(struct cb_pool *p, int now)
+{
+    double deadline = cb_now() + (now ? 0.0 : PP_GRACE_S);
+    for (int i = 0; i < p->n; i++) {
+        if (p->w[i].fd >= 0)
+            close(p->w[i].fd);
+        p->w[i].fd = -1;
+        if (now && p->w[i].pid > 0 && !p->w[i].reaped)
+            kill(p->w[i].pid, SIGKILL);
+    }
+    for (int i = 0; i < p->n; i++)
+        pp_reap(&p->w[i], deadline);
+}
+
+/* Worker i's channel failed (EOF, EPIPE, a malformed message): the pool is
+ * broken. Reaps the worker (a second of grace: it is exiting) and says
+ * what it was doing. */
+static int pp_broken(struct cb_pool *p, int i, const char *what,
+                     struct cb_error *e)
+{
+    struct pp_worker *x = &p->w[i];
+    char how[160], doing[96] = "";
+    if (!what) {
+        pp_reap(x, cb_now() + 1.0);
+        pp_describe(x, how, sizeof how);
+        what = how;
+    }
+    if (x->qlen > 0 && x->q[x->qhead].type == PP_CALL && p->m_w) {
+        size_t lo = x->q[x->qhead].chunk * p->m_cs;
+        size_t hi = lo + p->m_cs < p->m_w->n ? lo + p->m_cs : p->m_w->n;
+        snprintf(doing, sizeof doing, " with tasks [%zu, %zu) unfinished", lo,
+                 hi);
+    } else if (x->qlen > 0 && x->q[x->qhead].type == PP_HELLO) {
+        snprintf(doing, sizeof doing, " while starting");
+    }
+    p->broken = 1;
+    snprintf(p->why, sizeof p->why, "broken pool: worker %d (pid %ld) %s%s", i,
+             (long)x->pid, what, doing);
+    return CB_FAIL(e, CB_EBROKEN, "%s", p->why);
+}
+
+/* ---- the parent: messages ------------------------------------------------ */
+
+static void pp_chunk(const struct cb_pool *p, size_t chunk, size_t *lo,
+                     size_t *count)
+{
+    size_t n = p->m_w->n;
+    *lo = chunk * p->m_cs;
+    *count = n - *lo < p->m_cs ? n - *lo : p->m_cs;
+}
+
+static void pp_push(struct pp_worker *x, int type, size_t chunk)
+{
+    struct pp_entry *q = &x->q[(x->qhead + x->qlen) % 3];
+    q->type = type;
+    q->chunk = chunk;
+    x->qlen++;
+    if (type == PP_CALL)
+        x->ncalls++;
+}
+
+/* Sends what worker i's queue still holds, until done or the socket is
+ * full (POLLOUT will resume it). Non-blocking. */
+static int pp_flush(struct cb_pool *p, int i, struct cb_error *e)
+{
+    struct pp_worker *x = &p->w[i];
+    while (x->nsent < x->qlen) {
+        const struct pp_entry *q = &x->q[(x->qhead + x->nsent) % 3];
+        struct pp_hdr h = {.type = (uint32_t)q->type};
+        struct iovec src[3], v[3];
+        struct msghdr mh = {0};
+        size_t total = PP_HDR, plen = 0;
+        int ns = 1;
+        ssize_t k;
+        src[0] = (struct iovec){&h, PP_HDR};
+        if (q->type == PP_CALL) {
+            size_t lo, count;
+            pp_chunk(p, q->chunk, &lo, &count);
+            plen = count * p->m_w->in_size;
+            h.seq = q->chunk;
+            h.lo = lo;
+            h.count = count;
+            h.len = plen;
+            total = PP_ALIGN16(PP_HDR + plen);
+            src[ns++] =
+                (struct iovec){(char *)p->m_w->in + lo * p->m_w->in_size, plen};
+            src[ns++] = (struct iovec){(void *)pp_zeros, total - PP_HDR - plen};
+        }
+        mh.msg_iov = v;
+        mh.msg_iovlen = (size_t)pp_iov_skip(v, src, ns, x->soff);
+        k = sendmsg(x->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 0;
+            return pp_broken(p, i, NULL, e); /* EPIPE, ECONNRESET: died */
+        }
+        x->soff += (size_t)k;
+        if (x->soff == total) {
+            x->soff = 0;
+            x->nsent++;
+            p->m_to += plen;
+        }
+    }
+    return 0;
+}
+
+/* Reads from worker i until one whole reply is in, or the socket is
+ * empty (a partial reply resumes on the next POLLIN). Results go straight
+ * into their place in outs, so outs is in submission order whatever order
+ * the workers finish in. */
+static int pp_recv(struct cb_pool *p, int i, struct cb_error *e)
+{
+    struct pp_worker *x = &p->w[i];
+    if (x->qlen == 0) {
+        /* nothing expected: only EOF (death) or garbage can be here */
+        char c;
+        ssize_t k = recv(x->fd, &c, 1, MSG_DONTWAIT);
+        if (k < 0 && (errno == EINTR || errno == EAGAIN))
+            return 0;
+        return pp_broken(p, i, k > 0 ? "sent an unexpected message" : NULL, e);
+    }
+    while (x->qlen > 0) {
+        const struct pp_entry *q = &x->q[x->qhead];
+        struct iovec src[2], v[2];
+        struct msghdr mh = {0};
+        size_t total, lo = 0, count = 0;
+        uint32_t want;
+        int ns = 1, bad = 0;
+        ssize_t k;
+        src[0] = (struct iovec){&x->rhdr, PP_HDR};
+        if (q->type == PP_CALL) {
+            pp_chunk(p, q->chunk, &lo, &count);
+            want = PP_RESULT;
+            src[ns++] = (struct iovec){p->m_outs + lo * p->m_w->out_size,
+                                       count * p->m_w->out_size};
+        } else if (q->type == PP_STATS) {
+            want = PP_STATS;
+            src[ns++] = (struct iovec){&x->rws, sizeof x->rws};
+        } else {
+            /* hello: the payload length is in the header */
+            want = PP_HELLO;
+            if (x->roff >= PP_HDR) {
+                if (x->rhdr.len >= sizeof x->hello)
+                    return pp_broken(p, i, "sent a malformed hello", e);
+                src[ns++] = (struct iovec){x->hello, x->rhdr.len};
+            }
+        }
+        total = 0;
+        for (int j = 0; j < ns; j++)
+            total += src[j].iov_len;
+        mh.msg_iov = v;
+        mh.msg_iovlen = (size_t)pp_iov_skip(v, src, ns, x->roff);
+        if (mh.msg_iovlen > 0) {
+            k = recvmsg(x->fd, &mh, MSG_DONTWAIT);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                return 0;
+            if (k <= 0)
+                return pp_broken(p, i, NULL, e); /* EOF: it died */
+            x->roff += (size_t)k;
+        }
+        if (x->roff < total)
+            continue; /* a partial read; the next one gets EAGAIN or more */
+        if (want == PP_HELLO && ns == 1 && x->rhdr.type == PP_HELLO &&
+            x->rhdr.len > 0)
+            continue; /* header in: now read its message */
+        /* a whole reply: check it matches what was asked */
+        if (x->rhdr.type != want)
+            bad = 1;
+        else if (want == PP_RESULT)
+            bad = x->rhdr.seq != q->chunk || x->rhdr.count != count ||
+                  x->rhdr.len != count * p->m_w->out_size;
+        else if (want == PP_STATS)
+            bad = x->rhdr.len != sizeof x->rws;
+        if (bad)
+            return pp_broken(p, i, "sent a malformed message", e);
+        x->roff = 0;
+        x->qhead = (x->qhead + 1) % 3;
+        x->qlen--;
+        x->nsent--;
+        if (want == PP_RESULT) {
+            x->ncalls--;
+            p->m_outstanding--;
+            p->m_done++;
+            p->m_from += count * p->m_w->out_size;
+        } else if (want == PP_STATS) {
+            p->m_stats_done++;
+        } else {
+            x->hello[x->rhdr.len] = '\0';
+            if (x->rhdr.status != 0) {
+                int code = x->rhdr.status;
+                if (code > 0 || code < CB_EUNSUPPORTED)
+                    code = CB_ESYS;
+                p->broken = 1;
+                return CB_FAIL(e, code,
+                               "process-pool: worker %d (pid %ld) could not "
+                               "start: %s",
+                               i, (long)x->pid, x->hello);
+            }
+            p->m_hellos++;
+        }
+        /* One reply per wake-up: the caller refills this worker's queue
+         * before anything else (the worker may be idle), and poll() says
+         * at once if more is waiting. */
+        return 0;
+    }
+    return 0;
+}
+
+/* Hands out chunks while the call queue has room: at most workers + 1
+ * outstanding, at most 2 per worker, to the worker with the fewest. Once
+ * every chunk is out, queues a STATS request behind each worker's calls. */
+static int pp_dispatch(struct cb_pool *p, struct cb_error *e)
+{
+    while (p->m_next < p->m_nchunks && p->m_outstanding < p->n + 1) {
+        int best = -1, rc;
+        for (int i = 0; i < p->n; i++)
+            if (p->w[i].ncalls < 2 &&
+                (best < 0 || p->w[i].ncalls < p->w[best].ncalls))
+                best = i;
+        if (best < 0)
+            break;
+        pp_push(&p->w[best], PP_CALL, p->m_next++);
+        p->m_outstanding++;
+        if ((rc = pp_flush(p, best, e)))
+            return rc;
+    }
+    if (p->m_next == p->m_nchunks) {
+        for (int i = 0; i < p->n; i++) {
+            int rc;
+            if (p->w[i].stats_asked)
+                continue;
+            p->w[i].stats_asked = 1;
+            pp_push(&p->w[i], PP_STATS, 0);
+            if ((rc = pp_flush(p, i, e)))
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* The parent's event loop: dispatches, then polls the workers that owe a
+ * reply or have bytes to take, until the map is complete (every result and
+ * every worker's stats in) or, for start(), every worker has said hello.
+ * Any failure is returned with the pool marked broken. */
+static int pp_pump(struct cb_pool *p, int for_map, struct cb_error *e)
+{
+    for (;;) {
+        int m = 0, rc;
+        if (for_map) {
+            if ((rc = pp_dispatch(p, e)))
+                return rc;
+            if (p->m_done == p->m_nchunks && p->m_stats_done == p->n)
+                return 0;
+        } else if (p->m_hellos == p->n) {
+            return 0;
+        }
+        for (int i = 0; i < p->n; i++) {
+            struct pp_worker *x = &p->w[i];
+            if (x->qlen == 0)
+                continue;
+            p->pf[m].fd = x->fd;
+            p->pf[m].events = POLLIN | (x->nsent < x->qlen ? POLLOUT : 0);
+            p->pf[m].revents = 0;
+            p->pfw[m++] = i;
+        }
+        if (m == 0) {
+            /* cannot happen: unfinished work is always owed by someone */
+            p->broken = 1;
+            return CB_FAIL(e, CB_ESYS,
+                           "process-pool: internal error: "
+                           "waiting with nothing outstanding");
+        }
+        if (poll(p->pf, (nfds_t)m, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            p->broken = 1;
+            return CB_FAIL(e, CB_ESYS, "process-pool: poll: %s",
+                           strerror(errno));
+        }
+        for (int j = 0; j < m; j++) {
+            short r = p->pf[j].revents;
+            int i = p->pfw[j];
+            if (!r)
+                continue;
+            /* read first: a dead worker's last words, then its EOF */
+            if (r & (POLLIN | POLLHUP | POLLERR))
+                if ((rc = pp_recv(p, i, e)))
+                    return rc;
+            if (r & POLLOUT)
+                if ((rc = pp_flush(p, i, e)))
+                    return rc;
+        }
+    }
+}
+
+/* ---- the parent: starting workers ---------------------------------------- */
+
+static int pp_spawn(struct cb_pool *p, int i, int fd, pid_t *pid,
+                    struct cb_error *e)
+{
+    const struct cb_workload *w = p->cfg.workload;
+    char nums[6][24], *argv[12 + CB_MAX_PARAMS];
+    char kv[CB_MAX_PARAMS][sizeof w->params[0].key + sizeof w->params[0].val];
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    sigset_t none;
+    int a = 0, err;
+
+    snprintf(nums[0], sizeof nums[0], "%d", PP_SPAWN_FD);
+    snprintf(nums[1], sizeof nums[1], "%d", i);
+    snprintf(nums[2], sizeof nums[2], "%d", p->cfg.pus ? p->cfg.pus[i] : -1);
+    snprintf(nums[3], sizeof nums[3], "%zu", w->n);
+    snprintf(nums[4], sizeof nums[4], "%zu", w->in_size);
+    snprintf(nums[5], sizeof nums[5], "%zu", w->out_size);
+    argv[a++] = (char *)p->cfg.self_exe;
+    argv[a++] = "__worker";
+    argv[a++] = "process-pool";
+    for (int j = 0; j < 6; j++)
+        argv[a++] = nums[j];
+    argv[a++] = (char *)w->kernel->name;
+    argv[a++] = w->size[0] ? (char *)w->size : "-";
+    for (int j = 0; j < w->nparams && j < CB_MAX_PARAMS; j++) {
+        snprintf(kv[j], sizeof kv[j], "%s=%s", w->params[j].key,
+                 w->params[j].val);
+        argv[a++] = kv[j];
+    }
+    argv[a] = NULL;
+
+    if ((err = posix_spawn_file_actions_init(&fa)))
+        return CB_FAIL(e, CB_ESYS, "process-pool: spawn: %s", strerror(err));
+    if ((err = posix_spawnattr_init(&at))) {
+        posix_spawn_file_actions_destroy(&fa);
+        return CB_FAIL(e, CB_ESYS, "process-pool: spawn: %s", strerror(err));
+    }
+    /* fd is CLOEXEC like every descriptor of the pool; dup2 onto fd 3
+     * gives the worker one inheritable copy (fd is > 3, see pp_start). */
+    err = posix_spawn_file_actions_adddup2(&fa, fd, PP_SPAWN_FD);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
+    /* and nothing else the parent left inheritable */
+    if (!err)
+        err = posix_spawn_file_actions_addclosefrom_np(&fa, PP_SPAWN_FD + 1);
+#endif
+    sigemptyset(&none);
+    if (!err)
+        err = posix_spawnattr_setsigmask(&at, &none);
+    if (!err)
+        err = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+    if (!err)
+        err = posix_spawn(pid, p->cfg.self_exe, &fa, &at, argv, environ);
+    posix_spawnattr_destroy(&at);
+    posix_spawn_file_actions_destroy(&fa);
+    if (err)
+        return CB_FAIL(e, CB_ESYS,
+                       "process-pool: cannot spawn worker %d (%s): %s", i,
+                       p->cfg.self_exe, strerror(err));
+    return 0;
+}
+
+static int pp_start(struct cb_pool **pp, const struct cb_exec_config *c,
+                    struct cb_error *e)
+{
+    struct cb_pool *p;
+    int spawn = c->start_method == CB_START_SPAWN, rc;
+
+    *pp = NULL;
+    if (c->workers < 1 || c->workers > CB_MAX_WORKERS)
+        return CB_FAIL(e, CB_EUSAGE,
+                       "process-pool: %d workers (accepted: 1..%d)", c->workers,
+                       CB_MAX_WORKERS);
+    if (!c->workload || !c->workload->kernel)
+        return CB_FAIL(e, CB_EUSAGE,
+                       "process-pool: the workload must be given at start(): "
+                       "workers need its kernel");
+    if (spawn && (!c->self_exe || !*c->self_exe))
+        return CB_FAIL(e, CB_EUSAGE,
+                       "process-pool: the spawn start method needs the path "
+                       "of the corebench executable");
+    p = calloc(1, sizeof *p);
+    if (!p)
+        return CB_FAIL(e, CB_ENOMEM, "out of memory");
+    p->cfg = *c;
+    p->m_w = c->workload;
+    p->w = calloc((size_t)c->workers, sizeof *p->w);
+    p->pf = calloc((size_t)c->workers, sizeof *p->pf);
+    p->pfw = calloc((size_t)c->workers, sizeof *p->pfw);
+    if (!p->w || !p->pf || !p->pfw) {
+        rc = CB_FAIL(e, CB_ENOMEM, "out of memory");
+        goto fail;
+    }
+    /* Children must not flush the parent's buffered output a second time. */
+    fflush(NULL);
+    for (int i = 0; i < c->workers; i++) {
+        struct pp_worker *x = &p->w[i];
+        int sv[2];
+        pid_t pid;
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+            rc = CB_FAIL(e, CB_ESYS, "process-pool: socketpair: %s",
+                         strerror(errno));
+            goto fail;
+        }
+        if (spawn && sv[1] <= PP_SPAWN_FD) {
+            /* dup2(3, 3) would not clear close-on-exec: move it up */
+            int hi = fcntl(sv[1], F_DUPFD_CLOEXEC, PP_SPAWN_FD + 1);
+            close(sv[1]);
+            sv[1] = hi;
+            if (hi < 0) {
+                rc = CB_FAIL(e, CB_ESYS, "process-pool: fcntl: %s",
+                             strerror(errno));
+                close(sv[0]);
+                goto fail;
+            }
+        }
+        if (spawn) {
+            rc = pp_spawn(p, i, sv[1], &pid, e);
+            if (rc) {
+                close(sv[0]);
+                close(sv[1]);
+                goto fail;
+            }
+        } else {
+            pid = fork();
+            if (pid < 0) {
+                rc = CB_FAIL(e, CB_ESYS, "process-pool: fork of worker %d: %s",
+                             i, strerror(errno));
+                close(sv[0]);
+                close(sv[1]);
+                goto fail;
+            }
+            if (pid == 0)
+                pp_fork_child(p, i, sv[1]); /* never returns */
+        }
+        close(sv[1]);
+        fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+        x->pid = pid;
+        x->fd = sv[0];
+        p->n = i + 1;
+        pp_push(x, PP_HELLO, 0);
+        x->nsent = 1; /* nothing to send: the worker speaks first */
+    }
+    rc = pp_pump(p, 0, e);
+    if (rc)
+        goto fail;
+    *pp = p;
+    return 0;
+fail:
+    if (p->w)
+        pp_shutdown(p, 1);
+    free(p->w);
+    free(p->pf);
+    free(p->pfw);
+    free(p);
+    return rc;
+}
+
+static int pp_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
+                  struct cb_map_stats *st, struct cb_error *e)
+{
+    const struct cb_workload *cw = p->cfg.workload;
+    int rc;
+
+    if (p->broken)
+        return CB_FAIL(e, CB_EBROKEN, "%s",
+                       p->why[0] ? p->why
+                                 : "broken pool: an earlier map failed");
+    /* Workers run the kernel they were started with, on its state: a
+     * different workload is an error (records themselves are shipped, so
+     * their contents may change between maps). */
+    if (w->kernel != cw->kernel || w->n != cw->n || w->in_size != cw->in_size ||
+        w->out_size != cw->out_size || w->state != cw->state)
+        return CB_FAIL(e, CB_EUSAGE,
+                       "process-pool: map() got a workload other than the "
+                       "one the pool was started with");
+    if (!st || !st->w || st->nworkers < p->n)
+        return CB_FAIL(e, CB_EUSAGE, "process-pool: map stats need %d workers",
+                       p->n);
+    p->m_w = w;
+    p->m_outs = outs;
+    p->m_cs = (size_t)cb_exec_chunksize(&p->cfg, w->n, 1);
+    p->m_nchunks = (w->n + p->m_cs - 1) / p->m_cs;
+    p->m_next = p->m_done = 0;
+    p->m_outstanding = p->m_stats_done = 0;
+    p->m_to = p->m_from = 0;
+    for (int i = 0; i < p->n; i++)
+        p->w[i].stats_asked = 0;
+    rc = pp_pump(p, 1, e);
+    if (rc)
+        return rc;
+    st->chunksize = (long)p->m_cs;
+    st->bytes_to_workers = p->m_to;
+    st->bytes_from_workers = p->m_from;
+    for (int i = 0; i < p->n; i++) {
+        st->w[i] = p->w[i].rws;
+        st->w[i].pid = p->w[i].pid;
+    }
+    return 0;
+}
+
+static void pp_stop(struct cb_pool *p)
+{
+    if (!p)
+        return;
+    pp_shutdown(p, p->broken);
+    free(p->w);
+    free(p->pf);
+    free(p->pfw);
+    free(p);
+}
+
+const struct cb_executor cb_exec_process_pool = {
+    .name = "process-pool",
+    .summary = "pre-started workers, bounded call queue, every record "
+               "shipped as bytes (ProcessPoolExecutor)",
+    .caps = CB_EXEC_PROCESSES | CB_EXEC_COPIES | CB_EXEC_CHUNKSIZE |
+            CB_EXEC_START_METHOD,
+    .start = pp_start,
+    .map = pp_map,
+    .stop = pp_stop,
+    .worker_main = pp_worker_main,
+};

@@ -1,0 +1,434 @@
+/* processes: one forked child per worker, static contiguous chunks, inputs
+ * inherited copy-on-write.
+ *
+ * The process analogue of `threads`: what process parallelism costs when
+ * nothing is shipped. Contract and design:
+ *
+ *  - start() (parent) maps one MAP_SHARED anonymous region of n * out_size
+ *    bytes for the outputs of c->workload, then forks workers. Each child
+ *    inherits the workload copy-on-write (inputs are never copied), closes
+ *    every descriptor but its own channel, binds itself (cb_worker_bind),
+ *    says "ready" and waits. start() returns once every child is ready, so
+ *    pool start-up includes fork and binding.
+ *  - Channel: one AF_UNIX stream socketpair per worker. Writes use
+ *    send(MSG_NOSIGNAL), so a dead peer gives EPIPE instead of SIGPIPE and
+ *    the process-wide SIGPIPE disposition is never touched. Parent ends are
+ *    non-blocking and multiplexed with poll(); children block.
+ *  - map() (parent) sends one "go" byte per worker. Worker i runs tasks
+ *    [i*q, min(n, (i+1)*q)), q = ceil(n / workers), writing straight into
+ *    the shared region, then sends back its struct cb_worker_stats and waits
+ *    for the next "go" (map may be called any number of times) or EOF (exit,
+ *    with _exit: no atexit handlers, no stdio flushing in children).
+ *  - Outputs: children cannot write into the caller's `outs` (private
+ *    memory of the parent), so map() copies the shared region into outs
+ *    after every worker has reported. The copy is part of map time and is
+ *    counted in bytes_from_workers (n * out_size); bytes_to_workers is 0.
+ *  - A child that dies (signal or exit) shows as EOF/EPIPE on its channel;
+ *    the parent reaps it and map() returns CB_EBROKEN "worker 1 (pid 1234)
+ *    died: killed by signal 9 (Killed)". The pool is then broken: later maps
+ *    fail at once, stop() kills and reaps the rest. Worker numbers in
+ *    messages are 0-based, as st->w[] is.
+ *  - stop() closes the channels (idle children exit on EOF), waits a short
+ *    grace, SIGKILLs what is left and reaps every child: no zombies.
+ *
+ * map() must be given the workload the pool was started with (children
+ * compute from their inherited copy); anything else is CB_EUSAGE. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* CPU_SET, strsignal, close_range, addclosefrom_np */
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "executor.h"
+
+#define PR_READY 'r'
+#define PR_GO 'g'
+/* seconds stop() lets idle children exit on EOF before SIGKILL */
+#define PR_GRACE_S 2.0
+
+struct pr_worker {
+    pid_t pid;   /* 0: not started */
+    int fd;      /* parent end of the socketpair, -1 once closed */
+    int reaped;  /* waitpid() has collected it */
+    int wstatus; /* its wait status once reaped */
+    size_t got;  /* bytes of `ws` received in the current map */
+    struct cb_worker_stats ws;
+};
+
+struct cb_pool {
+    struct cb_exec_config cfg;
+    int n;               /* workers started */
+    struct pr_worker *w; /* cfg.workers entries */
+    void *out;           /* MAP_SHARED outputs, out_len bytes (>= 1) */
+    size_t out_len;
+    int broken;
+    char why[400]; /* the first death, repeated by later maps */
+};
+
+/* ---- helpers (parent) ---------------------------------------------------- */
+
+/* Formats how a reaped child ended: "killed by signal 9 (Killed)" or
+ * "exited with status 3". */
+static void pr_describe(int reaped, int wstatus, char *buf, size_t len)
+{
+    if (!reaped)
+        snprintf(buf, len, "ended (its exit status could not be collected)");
+    else if (WIFSIGNALED(wstatus))
+        snprintf(buf, len, "killed by signal %d (%s)%s", WTERMSIG(wstatus),
+                 strsignal(WTERMSIG(wstatus)),
+                 WCOREDUMP(wstatus) ? ", core dumped" : "");
+    else if (WIFEXITED(wstatus))
+        snprintf(buf, len, "exited with status %d", WEXITSTATUS(wstatus));
+    else
+        snprintf(buf, len, "ended with wait status 0x%x", wstatus);
+}
+
+/* Waits for worker x until `deadline` (cb_now() seconds), then SIGKILLs it
+ * and waits for good. Never blocks past the deadline on a live child. */
+static void pr_reap(struct pr_worker *x, double deadline)
+{
+    long nap_ns = 20000;
+    if (x->pid <= 0 || x->reaped)
+        return;
+    for (;;) {
+        int st;
+        pid_t r = waitpid(x->pid, &st, WNOHANG);
+        if (r == x->pid) {
+            x->reaped = 1;
+            x->wstatus = st;
+            return;
+        }
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            /* ECHILD: someone else reaped it (SIGCHLD ignored?); gone */
+            x->reaped = -1;
+            return;
+        }
+        if (cb_now() >= deadline) {
+            kill(x->pid, SIGKILL);
+            while ((r = waitpid(x->pid, &st, 0)) < 0 && errno == EINTR)
+                ;
+            x->reaped = r == x->pid ? 1 : -1;
+            x->wstatus = st;
+            return;
+        }
+        struct timespec ts = {0, nap_ns};
+        nanosleep(&ts, NULL);
+        if (nap_ns < 5000000)
+            nap_ns *= 2;
+    }
+}
+
+/* Closes every channel, kills children (at once if `now`, else after the
+ * grace) and reaps them all. Used by stop() and by start()'s failure path. */
+static void pr_shutdown(struct cb_pool *p, int now)
+{
+    double deadline = cb_now() + (now ? 0.0 : PR_GRACE_S);
+    for (int i = 0; i < p->n; i++) {
+        if (p->w[i].fd >= 0)
+            close(p->w[i].fd);
+        p->w[i].fd = -1;
+        if (now && p->w[i].pid > 0 && !p->w[i].reaped)
+            kill(p->w[i].pid, SIGKILL);
+    }
+    for (int i = 0; i < p->n; i++)
+        pr_reap(&p->w[i], deadline);
+}
+
+/* Marks the pool broken because worker i's channel ended (EOF, EPIPE):
+ * reaps it (it is exiting; a second of grace, then SIGKILL) and fills e. */
+static int pr_broken(struct cb_pool *p, int i, struct cb_error *e)
+{
+    struct pr_worker *x = &p->w[i];
+    char how[160];
+    pr_reap(x, cb_now() + 1.0);
+    pr_describe(x->reaped == 1, x->wstatus, how, sizeof how);
+    p->broken = 1;
+    snprintf(p->why, sizeof p->why, "worker %d (pid %ld) died: %s", i,
+             (long)x->pid, how);
+    return CB_FAIL(e, CB_EBROKEN, "%s", p->why);
+}
+
+/* ---- the child ----------------------------------------------------------- */
+
+/* Closes every descriptor except 0-2 and `keep`, so that no child holds
+ * another worker's channel (which would hide that worker's EOF) or any
+ * descriptor of the parent's. */
+static void pr_close_others(int keep)
+{
+#ifdef SYS_close_range
+    if (keep > 3 && syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0u) != 0)
+        goto slow;
+    if (syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u) != 0)
+        goto slow;
+    return;
+slow:
+#endif
+    for (long fd = 3, max = sysconf(_SC_OPEN_MAX); fd < max && fd < 65536; fd++)
+        if (fd != keep)
+            close((int)fd);
+}
+
+static int pr_send_all(int fd, const void *buf, size_t len)
+{
+    const char *s = buf;
+    while (len > 0) {
+        ssize_t k = send(fd, s, len, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        s += k;
+        len -= (size_t)k;
+    }
+    return 0;
+}
+
+/* Runs in the forked child; never returns. */
+static void pr_child(const struct cb_pool *p, int i, int fd)
+{
+    const struct cb_workload *w = p->cfg.workload;
+    struct cb_worker_stats ws;
+    struct cb_ctx ctx = {.worker = i};
+    int workers = p->cfg.workers;
+    size_t q = (w->n + (size_t)workers - 1) / (size_t)workers;
+    size_t lo = (size_t)i * q < w->n ? (size_t)i * q : w->n;
+    size_t hi = lo + q < w->n ? lo + q : w->n;
+    int pu_planned, pinned;
+    char c = PR_READY;
+
+    pr_close_others(fd);
+    memset(&ws, 0, sizeof ws);
+    cb_worker_bind(&p->cfg, i, &ws);
+    pu_planned = ws.pu_planned;
+    pinned = ws.pinned;
+    if (pr_send_all(fd, &c, 1) < 0)
+        _exit(1);
+    for (;;) {
+        ssize_t k = recv(fd, &c, 1, 0);
+        double c0;
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k == 0)
+            _exit(0); /* the parent closed the channel: stop() */
+        if (k < 0 || c != PR_GO)
+            _exit(1);
+        memset(&ws, 0, sizeof ws);
+        ws.pu_planned = pu_planned;
+        ws.pinned = pinned;
+        ws.cpu_first = ws.cpu_last = -1;
+        ws.pid = getpid();
+        c0 = cb_process_cpu();
+        cb_worker_run_range(w, lo, hi, p->out, &ctx, &ws);
+        ws.cpu_s = cb_process_cpu() - c0;
+        if (pr_send_all(fd, &ws, sizeof ws) < 0)
+            _exit(1);
+    }
+}
+
+/* ---- the executor -------------------------------------------------------- */
+
+/* Polls every channel until worker i has sent `want(i)` bytes into its
+ * buffer, for all i. Used for the ready byte (start) and the stats (map).
+ * EOF or a socket error on any channel breaks the pool. */
+static int pr_collect(struct cb_pool *p, int stats, struct cb_error *e)
+{
+    struct pollfd *pf = malloc(sizeof *pf * (size_t)p->n);
+    size_t want = stats ? sizeof(struct cb_worker_stats) : 1;
+    int left = p->n, rc = 0;
+    if (!pf)
+        return CB_FAIL(e, CB_ENOMEM, "out of memory");
+    for (int i = 0; i < p->n; i++)
+        p->w[i].got = 0;
+    while (left > 0) {
+        int m = 0;
+        for (int i = 0; i < p->n; i++) {
+            if (p->w[i].got == want)
+                continue;
+            pf[m].fd = p->w[i].fd;
+            pf[m].events = POLLIN;
+            pf[m].revents = 0;
+            m++;
+        }
+        if (poll(pf, (nfds_t)m, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = CB_FAIL(e, CB_ESYS, "poll: %s", strerror(errno));
+            p->broken = 1;
+            goto out;
+        }
+        for (int i = 0, j = 0; i < p->n; i++) {
+            struct pr_worker *x = &p->w[i];
+            char ready;
+            char *dst = stats ? (char *)&x->ws + x->got : &ready;
+            ssize_t k;
+            if (x->got == want)
+                continue;
+            if (!pf[j++].revents)
+                continue;
+            k = recv(x->fd, dst, want - x->got, MSG_DONTWAIT);
+            if (k < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            if (k <= 0 || (!stats && ready != PR_READY)) {
+                rc = pr_broken(p, i, e);
+                goto out;
+            }
+            x->got += (size_t)k;
+            if (x->got == want)
+                left--;
+        }
+    }
+out:
+    free(pf);
+    return rc;
+}
+
+static int pr_start(struct cb_pool **pp, const struct cb_exec_config *c,
+                    struct cb_error *e)
+{
+    struct cb_pool *p;
+    const struct cb_workload *w = c->workload;
+    int rc;
+
+    *pp = NULL;
+    if (c->workers < 1 || c->workers > CB_MAX_WORKERS)
+        return CB_FAIL(e, CB_EUSAGE, "processes: %d workers (accepted: 1..%d)",
+                       c->workers, CB_MAX_WORKERS);
+    if (!w || !w->kernel)
+        return CB_FAIL(e, CB_EUSAGE,
+                       "processes: the workload must be given at start(): "
+                       "children inherit it when they are forked");
+    p = calloc(1, sizeof *p);
+    if (!p)
+        return CB_FAIL(e, CB_ENOMEM, "out of memory");
+    p->cfg = *c;
+    p->w = calloc((size_t)c->workers, sizeof *p->w);
+    if (!p->w) {
+        rc = CB_FAIL(e, CB_ENOMEM, "out of memory");
+        goto fail;
+    }
+    p->out_len = w->n * w->out_size;
+    p->out = mmap(NULL, p->out_len ? p->out_len : 1, PROT_READ | PROT_WRITE,
+                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p->out == MAP_FAILED) {
+        p->out = NULL;
+        rc = CB_FAIL(e, CB_ESYS, "processes: mmap of %zu output bytes: %s",
+                     p->out_len, strerror(errno));
+        goto fail;
+    }
+    /* Children must not flush the parent's buffered output a second time. */
+    fflush(NULL);
+    for (int i = 0; i < c->workers; i++) {
+        int sv[2];
+        pid_t pid;
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+            rc = CB_FAIL(e, CB_ESYS, "processes: socketpair: %s",
+                         strerror(errno));
+            goto fail;
+        }
+        pid = fork();
+        if (pid < 0) {
+            rc = CB_FAIL(e, CB_ESYS, "processes: fork of worker %d: %s", i,
+                         strerror(errno));
+            close(sv[0]);
+            close(sv[1]);
+            goto fail;
+        }
+        if (pid == 0)
+            pr_child(p, i, sv[1]); /* never returns */
+        close(sv[1]);
+        fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+        p->w[i].pid = pid;
+        p->w[i].fd = sv[0];
+        p->n = i + 1;
+    }
+    rc = pr_collect(p, 0, e);
+    if (rc)
+        goto fail;
+    *pp = p;
+    return 0;
+fail:
+    if (p->w)
+        pr_shutdown(p, 1);
+    if (p->out)
+        munmap(p->out, p->out_len ? p->out_len : 1);
+    free(p->w);
+    free(p);
+    return rc;
+}
+
+static int pr_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
+                  struct cb_map_stats *st, struct cb_error *e)
+{
+    const struct cb_workload *cw = p->cfg.workload;
+    int rc;
+
+    if (p->broken)
+        return CB_FAIL(e, CB_EBROKEN, "broken pool: %s",
+                       p->why[0] ? p->why : "an earlier map failed");
+    if (w->kernel != cw->kernel || w->n != cw->n || w->in != cw->in ||
+        w->in_size != cw->in_size || w->out_size != cw->out_size ||
+        w->state != cw->state)
+        return CB_FAIL(e, CB_EUSAGE,
+                       "processes: map() got a workload other than the one "
+                       "the pool was started with (children compute from "
+                       "their inherited copy)");
+    if (!st || !st->w || st->nworkers < p->n)
+        return CB_FAIL(e, CB_EUSAGE, "processes: map stats need %d workers",
+                       p->n);
+    for (int i = 0; i < p->n; i++) {
+        char go = PR_GO;
+        ssize_t k;
+        do
+            k = send(p->w[i].fd, &go, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+        while (k < 0 && errno == EINTR);
+        /* An idle child's socket buffer is empty, so EAGAIN cannot happen;
+         * EPIPE/ECONNRESET mean it died since the last map. */
+        if (k != 1)
+            return pr_broken(p, i, e);
+    }
+    rc = pr_collect(p, 1, e);
+    if (rc)
+        return rc;
+    if (p->out_len)
+        memcpy(outs, p->out, p->out_len);
+    st->chunksize = (long)((w->n + (size_t)p->n - 1) / (size_t)p->n);
+    st->bytes_to_workers = 0;
+    st->bytes_from_workers = p->out_len;
+    for (int i = 0; i < p->n; i++)
+        st->w[i] = p->w[i].ws;
+    return 0;
+}
+
+static void pr_stop(struct cb_pool *p)
+{
+    if (!p)
+        return;
+    pr_shutdown(p, p->broken);
+    if (p->out)
+        munmap(p->out, p->out_len ? p->out_len : 1);
+    free(p->w);
+    free(p);
+}
+
+const struct cb_executor cb_exec_processes = {
+    .name = "processes",
+    .summary = "one forked child per worker, static chunks, inputs inherited "
+               "copy-on-write",
+    .caps = CB_EXEC_PROCESSES,
+    .start = pr_start,
+    .map = pr_map,
+    .stop = pr_stop,
+};
