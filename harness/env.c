@@ -1,0 +1,673 @@
+/* Environment capture (see env.h and results/SCHEMA.md, `context`).
+ *
+ * Everything here reads the system and never fails: a value that cannot be
+ * read is JSON null. Text from the system (host name, CPU model, argv,
+ * sysfs files) is untrusted: it goes through cb_json_text so it is valid
+ * UTF-8, and jansson escapes it when the file is written. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "env.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "counters.h"
+
+#ifndef CB_VERSION
+#define CB_VERSION "unknown"
+#endif
+#ifndef CB_GIT_COMMIT
+#define CB_GIT_COMMIT ""
+#endif
+#ifndef CB_BUILD_TYPE
+#define CB_BUILD_TYPE "unknown"
+#endif
+#ifndef CB_COMPILER
+#define CB_COMPILER "unknown"
+#endif
+#ifndef CB_CFLAGS
+#define CB_CFLAGS ""
+#endif
+
+/* ---- text ---------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if s does not start
+ * one: overlong forms, surrogates and code points past U+10FFFF are
+ * invalid, as jansson's own validator has them. */
+static size_t utf8_seq(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) /* also stops at the terminating NUL */
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+        return 0;
+    return n;
+}
+
+json_t *cb_json_text(const char *s)
+{
+    size_t len, j = 0;
+    char *buf;
+    json_t *v;
+    if (!s)
+        return json_null();
+    len = strlen(s);
+    buf = malloc(len + 1);
+    if (!buf)
+        return NULL;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq((const unsigned char *)s + i);
+        if (n == 0) {
+            buf[j++] = '?';
+            i++;
+            continue;
+        }
+        memcpy(buf + j, s + i, n);
+        j += n;
+        i += n;
+    }
+    v = json_stringn(buf, j);
+    free(buf);
+    return v;
+}
+
+/* Strips trailing whitespace (newlines from /proc and /sys) in place. */
+static void rstrip(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+}
+
+/* First line of a small file into buf, without its newline; 0 if read. */
+static int read_line(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    int ok;
+    if (!f)
+        return -1;
+    ok = fgets(buf, (int)len, f) != NULL;
+    fclose(f);
+    if (!ok)
+        return -1;
+    rstrip(buf);
+    return 0;
+}
+
+/* ---- clocks, load, governor ---------------------------------------------- */
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+double cb_timer_resolution(void)
+{
+    /* Consecutive reads: on a fine clock the smallest step is the cost of
+     * one read (tens of ns), on a coarse one the tick. Bounded to ~20 ms so
+     * a coarse clock does not stall the start of a run. */
+    int64_t best = 0, start = mono_ns(), prev = start;
+    int steps = 0;
+    for (long i = 0; i < 1000000 && steps < 200; i++) {
+        int64_t now = mono_ns(), d = now - prev;
+        if (d > 0) {
+            if (best == 0 || d < best)
+                best = d;
+            steps++;
+        }
+        prev = now;
+        if (now - start > 20000000)
+            break;
+    }
+    if (best == 0) {
+        struct timespec ts;
+        if (clock_getres(CLOCK_MONOTONIC, &ts) == 0)
+            best = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    }
+    return best > 0 ? (double)best * 1e-9 : 1e-9;
+}
+
+/* procs_running from /proc/stat (includes the calling thread), -1. */
+static int procs_running(void)
+{
+    char line[256];
+    int v = -1;
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "procs_running %d", &v) == 1)
+            break;
+    fclose(f);
+    return v;
+}
+
+int cb_env_load(double *load1, int *running)
+{
+    double l[1];
+    int r = procs_running(), rc = 0;
+    if (getloadavg(l, 1) == 1) {
+        *load1 = l[0];
+    } else {
+        *load1 = -1;
+        rc = -1;
+    }
+    if (r >= 0) {
+        *running = r > 0 ? r - 1 : 0;
+    } else {
+        *running = -1;
+        rc = -1;
+    }
+    return rc;
+}
+
+int cb_env_governor(char *buf, size_t len)
+{
+    if (!buf || len == 0)
+        return -1;
+    buf[0] = '\0';
+    if (read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", buf,
+                  len) != 0 ||
+        !buf[0]) {
+        buf[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- cgroup CPU limit ---------------------------------------------------- */
+
+int cb_env_parse_cpu_max(const char *s, double *cpus)
+{
+    char quota[32], period[32], extra[2];
+    char *end;
+    double q, p;
+    if (!s || sscanf(s, "%31s %31s %1s", quota, period, extra) != 2)
+        return CB_EUSAGE;
+    errno = 0;
+    p = strtod(period, &end);
+    if (*end || errno || !(p > 0) || !isfinite(p) ||
+        !isdigit((unsigned char)period[0]))
+        return CB_EUSAGE;
+    if (strcmp(quota, "max") == 0) {
+        *cpus = NAN;
+        return 0;
+    }
+    q = strtod(quota, &end);
+    if (*end || errno || !(q > 0) || !isfinite(q) ||
+        !isdigit((unsigned char)quota[0]))
+        return CB_EUSAGE;
+    *cpus = q / p;
+    return 0;
+}
+
+/* Undoes mountinfo's octal escapes (\040 for a space) in place. */
+static void unescape_octal(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r;) {
+        if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' &&
+            r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
+            *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+            r += 4;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+}
+
+/* 1 if the comma-separated list has the token tok. */
+static int has_token(const char *list, const char *tok)
+{
+    size_t k = strlen(tok);
+    for (const char *s = list; s && *s;) {
+        const char *c = strchr(s, ',');
+        size_t n = c ? (size_t)(c - s) : strlen(s);
+        if (n == k && strncmp(s, tok, k) == 0)
+            return 1;
+        s = c ? c + 1 : NULL;
+    }
+    return 0;
+}
+
+/* Mount point and mount root of the cgroup2 hierarchy (v2) or of the v1
+ * hierarchy carrying the cpu controller; 0 if found. */
+static int find_cgroup_mount(int v2, char *mnt, size_t mlen, char *root,
+                             size_t rlen)
+{
+    char line[4096];
+    int found = -1;
+    FILE *f = fopen("/proc/self/mountinfo", "r");
+    if (!f)
+        return -1;
+    while (found != 0 && fgets(line, sizeof line, f)) {
+        /* id parent maj:min root mountpoint opts [optional...] - type src
+         * superopts */
+        char *fields[8] = {0}, *save = NULL, *tok, *dash;
+        int nf = 0;
+        char fstype[64] = "", superopts[512] = "";
+        dash = strstr(line, " - ");
+        if (!dash)
+            continue;
+        *dash = '\0';
+        if (sscanf(dash + 3, "%63s %*s %511s", fstype, superopts) < 1)
+            continue;
+        for (tok = strtok_r(line, " ", &save); tok && nf < 8;
+             tok = strtok_r(NULL, " ", &save))
+            fields[nf++] = tok;
+        if (nf < 5)
+            continue;
+        if (v2 ? strcmp(fstype, "cgroup2") != 0
+               : (strcmp(fstype, "cgroup") != 0 ||
+                  !has_token(superopts, "cpu")))
+            continue;
+        unescape_octal(fields[3]);
+        unescape_octal(fields[4]);
+        snprintf(root, rlen, "%s", fields[3]);
+        snprintf(mnt, mlen, "%s", fields[4]);
+        found = 0;
+    }
+    fclose(f);
+    return found;
+}
+
+/* This process's cgroup path in the v2 hierarchy ("0::/path") or in the v1
+ * hierarchy that has the cpu controller ("3:cpu,cpuacct:/path"). */
+static int own_cgroup_path(int v2, char *path, size_t len)
+{
+    char line[4096];
+    int found = -1;
+    FILE *f = fopen("/proc/self/cgroup", "r");
+    if (!f)
+        return -1;
+    while (found != 0 && fgets(line, sizeof line, f)) {
+        char *c1 = strchr(line, ':'), *c2;
+        if (!c1 || !(c2 = strchr(c1 + 1, ':')))
+            continue;
+        *c2 = '\0';
+        rstrip(c2 + 1);
+        if (v2 ? (strncmp(line, "0:", 2) == 0 && c1[1] == '\0')
+               : has_token(c1 + 1, "cpu")) {
+            snprintf(path, len, "%s", c2 + 1);
+            found = 0;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* Limit in CPUs set in directory dir, NaN if none. */
+static double dir_limit(int v2, const char *dir)
+{
+    char path[4400], buf[128];
+    double cpus = NAN;
+    if (v2) {
+        snprintf(path, sizeof path, "%s/cpu.max", dir);
+        if (read_line(path, buf, sizeof buf) == 0 &&
+            cb_env_parse_cpu_max(buf, &cpus) == 0)
+            return cpus;
+        return NAN;
+    } else {
+        long long quota, period;
+        snprintf(path, sizeof path, "%s/cpu.cfs_quota_us", dir);
+        if (read_line(path, buf, sizeof buf) != 0 ||
+            sscanf(buf, "%lld", &quota) != 1 || quota <= 0)
+            return NAN; /* -1: no limit */
+        snprintf(path, sizeof path, "%s/cpu.cfs_period_us", dir);
+        if (read_line(path, buf, sizeof buf) != 0 ||
+            sscanf(buf, "%lld", &period) != 1 || period <= 0)
+            return NAN;
+        return (double)quota / (double)period;
+    }
+}
+
+static double hierarchy_limit(int v2)
+{
+    char mnt[1024], root[1024], cg[2048], dir[4096];
+    size_t mlen, rlen;
+    double best = NAN;
+    const char *rel;
+
+    if (find_cgroup_mount(v2, mnt, sizeof mnt, root, sizeof root) != 0 ||
+        own_cgroup_path(v2, cg, sizeof cg) != 0)
+        return NAN;
+    /* The path in /proc/self/cgroup is relative to the hierarchy's root;
+     * the mount may show only a subtree of it (root != "/"), as in a
+     * container without a cgroup namespace. */
+    rel = cg;
+    rlen = strlen(root);
+    if (strcmp(root, "/") != 0 && strncmp(cg, root, rlen) == 0 &&
+        (cg[rlen] == '/' || cg[rlen] == '\0'))
+        rel = cg + rlen;
+    snprintf(dir, sizeof dir, "%s%s", mnt, strcmp(rel, "/") == 0 ? "" : rel);
+    if (access(dir, F_OK) != 0)
+        snprintf(dir, sizeof dir, "%s", mnt);
+    /* The effective limit is the smallest one on the way up. */
+    mlen = strlen(mnt);
+    for (;;) {
+        double l = dir_limit(v2, dir);
+        char *slash;
+        if (isfinite(l) && (isnan(best) || l < best))
+            best = l;
+        if (strlen(dir) <= mlen)
+            break;
+        slash = strrchr(dir, '/');
+        if (!slash || (size_t)(slash - dir) < mlen)
+            break;
+        *slash = '\0';
+        if (strlen(dir) < mlen) /* mnt was "/" */
+            snprintf(dir, sizeof dir, "%s", mnt);
+    }
+    return best;
+}
+
+double cb_env_cgroup_cpu_limit(void)
+{
+    double l = hierarchy_limit(1);
+    return isnan(l) ? hierarchy_limit(0) : l;
+}
+
+/* ---- affinity ------------------------------------------------------------ */
+
+int cb_env_allowed_pus(char *buf, size_t len)
+{
+    int ncpu = 1024, count = 0;
+    cpu_set_t *set = NULL;
+    size_t sz = 0;
+    if (buf && len)
+        buf[0] = '\0';
+    /* Grow the mask until the kernel accepts its size (machines with more
+     * than CPU_SETSIZE CPUs). */
+    for (; ncpu <= (1 << 20); ncpu *= 2) {
+        set = CPU_ALLOC(ncpu);
+        if (!set)
+            return 1;
+        sz = CPU_ALLOC_SIZE(ncpu);
+        if (sched_getaffinity(0, sz, set) == 0)
+            break;
+        CPU_FREE(set);
+        set = NULL;
+        if (errno != EINVAL)
+            break;
+    }
+    if (!set) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        if (buf && len && n > 0)
+            snprintf(buf, len, n == 1 ? "0" : "0-%ld", n - 1);
+        return n > 0 ? (int)n : 1;
+    }
+    for (int i = 0; i < ncpu; i++) {
+        int j;
+        if (!CPU_ISSET_S(i, sz, set))
+            continue;
+        for (j = i; j + 1 < ncpu && CPU_ISSET_S(j + 1, sz, set); j++)
+            ;
+        count += j - i + 1;
+        if (buf && len) {
+            size_t used = strlen(buf);
+            if (used < len)
+                snprintf(buf + used, len - used, j == i ? "%s%d" : "%s%d-%d",
+                         used ? "," : "", i, j);
+        }
+        i = j;
+    }
+    CPU_FREE(set);
+    return count > 0 ? count : 1;
+}
+
+/* ---- CPU model ----------------------------------------------------------- */
+
+/* "model name" (x86), "cpu model" (mips), "Model" (arm boards) from
+ * /proc/cpuinfo; 0 if found. */
+static int cpuinfo_model(char *buf, size_t len)
+{
+    static const char *const keys[] = {"model name", "cpu model", "Model"};
+    char line[512];
+    int found = -1;
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return -1;
+    while (found != 0 && fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (!colon)
+            continue;
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            size_t n = strlen(keys[k]);
+            if (strncmp(line, keys[k], n) != 0 ||
+                (line[n] != ' ' && line[n] != '\t' && line[n] != ':'))
+                continue;
+            char *v = colon + 1;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            rstrip(v);
+            if (*v) {
+                snprintf(buf, len, "%s", v);
+                found = 0;
+                break;
+            }
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* ---- JSON assembly ------------------------------------------------------- */
+
+/* json_object_set_new that tolerates a NULL value (allocation failure):
+ * the key is then null, so the schema's keys are always present when
+ * memory allows. */
+static void put(json_t *o, const char *key, json_t *v)
+{
+    if (!v)
+        v = json_null();
+    json_object_set_new(o, key, v);
+}
+
+static json_t *int_or_null(long long v)
+{
+    return v > 0 ? json_integer(v) : json_null();
+}
+
+static json_t *num_or_null(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *corebench_object(void)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    put(o, "version", cb_json_text(CB_VERSION));
+    put(o, "git_commit",
+        CB_GIT_COMMIT[0] ? cb_json_text(CB_GIT_COMMIT) : json_null());
+    put(o, "build_type", cb_json_text(CB_BUILD_TYPE));
+    put(o, "compiler", cb_json_text(CB_COMPILER));
+    put(o, "cflags", cb_json_text(CB_CFLAGS));
+    return o;
+}
+
+static json_t *host_object(void)
+{
+    json_t *o = json_object();
+    char name[256];
+    struct utsname u;
+    int have_u = uname(&u) == 0;
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    if (!o)
+        return NULL;
+    if (gethostname(name, sizeof name) == 0) {
+        name[sizeof name - 1] = '\0';
+        put(o, "hostname", cb_json_text(name));
+    } else {
+        put(o, "hostname", json_null());
+    }
+    put(o, "os", have_u ? cb_json_text(u.sysname) : json_null());
+    put(o, "kernel", have_u ? cb_json_text(u.release) : json_null());
+    put(o, "arch", have_u ? cb_json_text(u.machine) : json_null());
+    put(o, "memory_bytes",
+        pages > 0 && psize > 0 ? json_integer((json_int_t)pages * psize)
+                               : json_null());
+    return o;
+}
+
+static json_t *topology_object(const struct cb_topo_info *ti)
+{
+    json_t *o = json_object(), *caches = json_object();
+    if (!o || !caches) {
+        json_decref(o);
+        json_decref(caches);
+        return NULL;
+    }
+    put(o, "packages", ti ? int_or_null(ti->packages) : json_null());
+    put(o, "numa_nodes", ti ? int_or_null(ti->numa_nodes) : json_null());
+    put(o, "cores", ti ? int_or_null(ti->cores) : json_null());
+    put(o, "pus", ti ? int_or_null(ti->pus) : json_null());
+    put(o, "pus_per_core", ti ? int_or_null(ti->pus_per_core) : json_null());
+    put(o, "smt",
+        ti && ti->pus_per_core > 0 ? json_boolean(ti->pus_per_core > 1)
+                                   : json_null());
+    put(o, "synthetic",
+        ti && ti->synthetic[0] ? cb_json_text(ti->synthetic) : json_null());
+    put(o, "fingerprint",
+        ti && ti->fingerprint[0] ? cb_json_text(ti->fingerprint) : json_null());
+    put(caches, "l1d", ti ? int_or_null((long long)ti->l1d) : json_null());
+    put(caches, "l2", ti ? int_or_null((long long)ti->l2) : json_null());
+    put(caches, "l3", ti ? int_or_null((long long)ti->l3) : json_null());
+    put(o, "caches", caches);
+    return o;
+}
+
+static json_t *counters_object(void)
+{
+    json_t *o = json_object(), *ev = json_array();
+    char reason[512];
+    struct cb_counters *c;
+    if (!o || !ev) {
+        json_decref(o);
+        json_decref(ev);
+        return NULL;
+    }
+    c = cb_counters_open(reason, sizeof reason);
+    put(o, "available", json_boolean(c != NULL));
+    if (c) {
+        const char *note = cb_counters_note(c);
+        put(o, "reason", note[0] ? cb_json_text(note) : json_null());
+        for (int i = 0; i < CB_CTR_COUNT; i++)
+            if (cb_counters_opened(c, (enum cb_counter_id)i))
+                json_array_append_new(
+                    ev, json_string(cb_counter_name((enum cb_counter_id)i)));
+        cb_counters_close(c);
+    } else {
+        put(o, "reason", cb_json_text(reason[0] ? reason : "unknown"));
+    }
+    put(o, "events", ev);
+    return o;
+}
+
+json_t *cb_env_capture(const struct cb_topo *t, int argc, char **argv)
+{
+    json_t *ctx = json_object(), *cmd, *cpu, *load;
+    struct cb_topo_info ti;
+    int have_ti = 0, running;
+    char buf[512], allowed[4096];
+    double la[3], l1;
+    time_t now = time(NULL);
+    struct tm tm;
+
+    if (!ctx)
+        return NULL;
+    memset(&ti, 0, sizeof ti);
+    if (t && cb_topo_info(t, &ti) == 0)
+        have_ti = 1;
+
+    put(ctx, "corebench", corebench_object());
+
+    if (gmtime_r(&now, &tm) &&
+        strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+        put(ctx, "date", json_string(buf));
+    else
+        put(ctx, "date", json_null());
+
+    cmd = json_array();
+    for (int i = 0; cmd && i < argc && argv && argv[i]; i++)
+        json_array_append_new(cmd, cb_json_text(argv[i]));
+    put(ctx, "command_line", cmd);
+
+    put(ctx, "host", host_object());
+
+    cpu = json_object();
+    if (cpu) {
+        if (have_ti && ti.cpu_model[0])
+            put(cpu, "model", cb_json_text(ti.cpu_model));
+        else if (cpuinfo_model(buf, sizeof buf) == 0)
+            put(cpu, "model", cb_json_text(buf));
+        else
+            put(cpu, "model", json_null());
+        put(cpu, "governor",
+            cb_env_governor(buf, sizeof buf) == 0 ? cb_json_text(buf)
+                                                  : json_null());
+    }
+    put(ctx, "cpu", cpu);
+
+    put(ctx, "topology", topology_object(have_ti ? &ti : NULL));
+
+    /* The topology module restricts to the allowed cpuset; without it the
+     * affinity mask says the same. */
+    if (have_ti && ti.allowed[0])
+        put(ctx, "allowed_pus", cb_json_text(ti.allowed));
+    else {
+        cb_env_allowed_pus(allowed, sizeof allowed);
+        put(ctx, "allowed_pus", cb_json_text(allowed));
+    }
+
+    put(ctx, "cgroup_cpu_limit", num_or_null(cb_env_cgroup_cpu_limit()));
+
+    load = json_array();
+    if (load) {
+        int n = getloadavg(la, 3);
+        for (int i = 0; i < 3; i++)
+            json_array_append_new(load, i < n ? json_real(la[i]) : json_null());
+    }
+    put(ctx, "load_avg", load);
+
+    cb_env_load(&l1, &running);
+    put(ctx, "running_threads",
+        running >= 0 ? json_integer(running) : json_null());
+
+    put(ctx, "timer_resolution_s", json_real(cb_timer_resolution()));
+    put(ctx, "counters", counters_object());
+    return ctx;
+}
