@@ -1,0 +1,111 @@
+/* Conformance: every registered executor runs every registered kernel on a
+ * tiny workload, at several worker counts and chunksizes, and every map's
+ * outputs pass the kernel's own verify(). Also checks the bookkeeping every
+ * executor promises: all tasks accounted for in the per-worker stats, the
+ * pool usable for a second map, outputs in submission order. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "executors/executor.h"
+#include "kernels/kernel.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                     \
+    do {                                                                     \
+        if (cond) {                                                          \
+            passed++;                                                        \
+        } else {                                                             \
+            failed++;                                                        \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                      \
+            printf(__VA_ARGS__);                                             \
+            printf("\n");                                                    \
+        }                                                                    \
+    } while (0)
+
+static void one(const struct cb_executor *x, const struct cb_workload *w,
+                int workers, long chunk, enum cb_start_method sm)
+{
+    struct cb_exec_config c = {
+        .workers = workers,
+        .chunksize = chunk,
+        .schedule = CB_SCHED_DYNAMIC,
+        .switch_interval_us = 200,
+        .start_method = sm,
+        .self_exe = getenv("CB_COREBENCH"),
+        .workload = w,
+    };
+    struct cb_worker_stats ws[8];
+    struct cb_map_stats st = {.nworkers = workers, .w = ws};
+    struct cb_pool *p = NULL;
+    struct cb_error e = {0};
+    size_t bytes = w->n * w->out_size;
+    char *outs = malloc(bytes);
+    int rc;
+
+    rc = x->start(&p, &c, &e);
+    CHECK(rc == 0, "%s start (%d workers): %s", x->name, workers, e.msg);
+    if (rc) {
+        free(outs);
+        return;
+    }
+    for (int round = 0; round < 2; round++) {
+        uint64_t tasks = 0;
+        cb_map_stats_reset(&st);
+        memset(outs, 0xa5, bytes);
+        rc = x->map(p, w, outs, &st, &e);
+        CHECK(rc == 0, "%s map %s (%d workers, chunk %ld, round %d): %s",
+              x->name, w->kernel->name, workers, chunk, round, e.msg);
+        if (rc)
+            break;
+        rc = w->kernel->verify(w, outs, &e);
+        CHECK(rc == 0, "%s x %s (%d workers, chunk %ld): verify: %s", x->name,
+              w->kernel->name, workers, chunk, e.msg);
+        for (int i = 0; i < workers; i++)
+            tasks += ws[i].tasks;
+        CHECK(tasks == w->n, "%s x %s: workers report %llu tasks, not %zu",
+              x->name, w->kernel->name, (unsigned long long)tasks, w->n);
+        if (x->caps & CB_EXEC_COPIES)
+            CHECK(st.bytes_to_workers >= w->n * w->in_size &&
+                      st.bytes_from_workers >= w->n * w->out_size,
+                  "%s ships %llu/%llu bytes, expected at least %zu/%zu",
+                  x->name, (unsigned long long)st.bytes_to_workers,
+                  (unsigned long long)st.bytes_from_workers,
+                  w->n * w->in_size, w->n * w->out_size);
+    }
+    x->stop(p);
+    free(outs);
+}
+
+int main(void)
+{
+    static const long chunks[] = {CB_CHUNK_DEFAULT, 1, 3, CB_CHUNK_AUTO};
+    for (int k = 0; cb_kernels[k]; k++) {
+        struct cb_workload w = {0};
+        struct cb_params prm = {.size = "tiny", .seed = 7};
+        struct cb_error e = {0};
+        int rc = cb_kernels[k]->prepare(&w, &prm, &e);
+        CHECK(rc == 0, "%s prepare tiny: %s", cb_kernels[k]->name, e.msg);
+        if (rc)
+            continue;
+        w.kernel = cb_kernels[k];
+        for (int x = 0; cb_executors[x]; x++) {
+            const struct cb_executor *ex = cb_executors[x];
+            int maxw = ex->caps & CB_EXEC_SINGLE ? 1 : 3;
+            for (int workers = 1; workers <= maxw; workers++) {
+                int nc = ex->caps & CB_EXEC_CHUNKSIZE ? 4 : 1;
+                for (int ci = 0; ci < nc; ci++)
+                    one(ex, &w, workers, chunks[ci], CB_START_FORK);
+            }
+            /* more workers than tasks must still work */
+            if (!(ex->caps & CB_EXEC_SINGLE) && w.n < 8)
+                one(ex, &w, 8, CB_CHUNK_DEFAULT, CB_START_FORK);
+            if (ex->caps & CB_EXEC_START_METHOD && getenv("CB_COREBENCH"))
+                one(ex, &w, 2, CB_CHUNK_DEFAULT, CB_START_SPAWN);
+        }
+        cb_kernels[k]->release(&w);
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed != 0;
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# End to end: a tiny sweep over every kernel and executor, the JSON checked
+# against results/SCHEMA.md, then report produces PNG plots.
+CB=$1; SRC=$2
+PY=${PYTHON:-python3}
+. "$SRC/tests/lib.sh"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+cd "$T"
+
+kernels=$("$CB" list | awk '/^kernels/{k=1;next} /^$/{k=0} k && /^  [a-z]/{print $1}' | paste -sd,)
+check "kernels listed" test -n "$kernels"
+out=$("$CB" run -k "$kernels" --size tiny -w 1,2 -r 3 --warmup 1 \
+        --chunksize 1,auto -o run.json 2>err.txt); rc=$?
+check "tiny sweep exits 0 (rc=$rc: $(tail -3 err.txt))" test "$rc" -eq 0
+check "table printed" bash -c "printf '%s' \"\$1\" | grep -q speedup" _ "$out"
+check "schema validates" "$PY" "$SRC/tests/validate_result.py" run.json
+check "every run verified" "$PY" -c "
+import json,sys
+d=json.load(open('run.json'))
+sys.exit(0 if d['complete'] and all(r['verified'] for r in d['runs']) else 1)"
+check "report runs" "$CB" report run.json --out rep
+check "a speedup PNG was produced" bash -c "ls rep/*.png | grep -q speedup"
+for f in rep/*.png; do
+  check "$f is a PNG" bash -c "head -c 8 '$f' | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a'"
+done
+finish
