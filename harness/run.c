@@ -869,11 +869,16 @@ static json_t *run_json(const struct sweep *s, const struct config *c)
                   "id", c->id, "kernel", w->kernel->name, "size", w->size,
                   "params", params, "tasks", (json_int_t)w->n,
                   "executor", c->ex->name, "workers", c->workers);
+    /* chunksize: as asked (names the configuration); chunksize_used: what
+     * the executor resolved it to (auto, defaults) */
     json_object_set_new(r, "chunksize",
-        caps & CB_EXEC_CHUNKSIZE && c->ns
-            ? json_integer(c->ms[d.med].chunksize ? c->ms[d.med].chunksize
-                                                  : c->chunksize)
-            : json_null());
+        !(caps & CB_EXEC_CHUNKSIZE) || c->chunksize == CB_CHUNK_DEFAULT
+            ? json_null()
+            : c->chunksize == CB_CHUNK_AUTO ? json_string("auto")
+                                            : json_integer(c->chunksize));
+    json_object_set_new(r, "chunksize_used",
+        c->ns && c->ms[d.med].chunksize > 0
+            ? json_integer(c->ms[d.med].chunksize) : json_null());
     json_object_set_new(r, "schedule", caps & CB_EXEC_SCHEDULE
                             ? json_string(sched_names[c->schedule]) : json_null());
     json_object_set_new(r, "switch_interval_us", caps & CB_EXEC_GIL
@@ -911,6 +916,11 @@ static json_t *run_json(const struct sweep *s, const struct config *c)
     }
     json_object_set_new(r, "karp_flatt",
                         cb_json_num(cb_karp_flatt(d.speedup, c->workers)));
+    json_object_set_new(r, "work", json_pack("{s:o, s:o, s:o}",
+        "unit", w->work_unit ? json_string(w->work_unit) : json_null(),
+        "per_map", w->work > 0 ? json_real(w->work) : json_null(),
+        "bytes_touched", w->bytes_touched > 0 ? json_real(w->bytes_touched)
+                                              : json_null()));
     json_object_set_new(r, "per_task_s",
                         cb_json_num(w->n ? d.sum.median / (double)w->n : NAN));
     json_object_set_new(r, "workers_detail",
@@ -934,49 +944,61 @@ static json_t *run_json(const struct sweep *s, const struct config *c)
     return r;
 }
 
+/* Same executor variant (everything but the worker count). */
+static int same_variant(const struct config *a, const struct config *b)
+{
+    return a->kernel == b->kernel && a->ex == b->ex &&
+           a->chunksize == b->chunksize && a->schedule == b->schedule &&
+           a->interval == b->interval;
+}
+
+/* Amdahl fit over the worker counts of c's variant. Returns 0 and fills
+ * f/se/points for the first config of each variant, -1 for the others
+ * (so callers visit each variant once) and for single-worker executors. */
+static int variant_fit(const struct sweep *s, int i, double *f, double *se,
+                       int *points)
+{
+    const struct config *c = &s->cfg[i];
+    int p[MAX_LIST] = {0}, n = 0;
+    double sp[MAX_LIST] = {0};
+    if (c->ex->caps & CB_EXEC_SINGLE)
+        return -1;
+    for (int j = 0; j < i; j++)
+        if (same_variant(&s->cfg[j], c))
+            return -1;
+    for (int j = i; j < s->ncfg && n < MAX_LIST; j++) {
+        struct derived d;
+        if (!same_variant(&s->cfg[j], c) || s->cfg[j].ns == 0)
+            continue;
+        derive(s, &s->cfg[j], &d);
+        if (!isfinite(d.speedup))
+            continue;
+        p[n] = s->cfg[j].workers;
+        sp[n++] = d.speedup;
+    }
+    if (cb_amdahl_fit(p, sp, (size_t)n, f, se) != 0)
+        *f = *se = NAN;
+    *points = 0;
+    for (int j = 0; j < n; j++)
+        *points += p[j] > 1;
+    return 0;
+}
+
 static json_t *fits_json(const struct sweep *s)
 {
     json_t *fits = json_array();
     for (int i = 0; i < s->ncfg; i++) {
         const struct config *c = &s->cfg[i];
-        int p[MAX_LIST], n = 0, seen = 0;
-        double sp[MAX_LIST], f, se;
-        if (c->ex->caps & CB_EXEC_SINGLE)
+        double f, se;
+        int pts;
+        if (variant_fit(s, i, &f, &se, &pts))
             continue;
-        /* one fit per kernel x executor variant: skip if done before */
-        for (int j = 0; j < i && !seen; j++)
-            seen = s->cfg[j].kernel == c->kernel && s->cfg[j].ex == c->ex &&
-                   s->cfg[j].chunksize == c->chunksize &&
-                   s->cfg[j].schedule == c->schedule &&
-                   s->cfg[j].interval == c->interval;
-        if (seen)
-            continue;
-        for (int j = i; j < s->ncfg && n < MAX_LIST; j++) {
-            const struct config *o = &s->cfg[j];
-            struct derived d;
-            if (o->kernel != c->kernel || o->ex != c->ex ||
-                o->chunksize != c->chunksize || o->schedule != c->schedule ||
-                o->interval != c->interval || o->ns == 0)
-                continue;
-            derive(s, o, &d);
-            if (!isfinite(d.speedup))
-                continue;
-            p[n] = o->workers;
-            sp[n++] = d.speedup;
-        }
-        if (cb_amdahl_fit(p, sp, (size_t)n, &f, &se) != 0)
-            f = se = NAN;
-        {
-            int pts = 0;
-            for (int j = 0; j < n; j++)
-                pts += p[j] > 1;
-            json_array_append_new(fits, json_pack(
-                "{s:s, s:s, s:s, s:s, s:o, s:o, s:i}",
-                "kernel", s->wl[c->kernel].kernel->name,
-                "size", s->wl[c->kernel].size, "executor", c->ex->name,
-                "variant", c->label, "serial_fraction", cb_json_num(f),
-                "stderr", cb_json_num(se), "points", pts));
-        }
+        json_array_append_new(fits, json_pack(
+            "{s:s, s:s, s:s, s:s, s:o, s:o, s:i}",
+            "kernel", s->wl[c->kernel].kernel->name,
+            "size", s->wl[c->kernel].size, "executor", c->ex->name,
+            "variant", c->label, "serial_fraction", cb_json_num(f),
+            "stderr", cb_json_num(se), "points", pts));
     }
     return fits;
 }
@@ -1029,7 +1051,7 @@ static void table_kernel(const struct sweep *s, int k)
         const struct config *c = &s->cfg[i];
         struct derived d;
         char med[24], st[24], sp[32] = "-", eff[16] = "-", ci[16] = "-",
-             cv[16] = "-", notes[160] = "";
+             cv[16] = "-", notes[256] = "";
         json_t *warns;
         size_t wi;
         json_t *wv;
@@ -1064,6 +1086,20 @@ static void table_kernel(const struct sweep *s, int k)
             snprintf(notes + l, sizeof notes - l, "%s%s/task", l ? " " : "",
                      pt);
         }
+        if (c->ns && isfinite(d.imbalance) && d.imbalance > 1.05) {
+            size_t l = strlen(notes);
+            snprintf(notes + l, sizeof notes - l, "%simbalance=%.2f",
+                     l ? " " : "", d.imbalance);
+        }
+        if (c->ns && c->ms[d.med].bytes_to_workers +
+                             c->ms[d.med].bytes_from_workers > 0) {
+            size_t l = strlen(notes);
+            double b = (double)(c->ms[d.med].bytes_to_workers +
+                                c->ms[d.med].bytes_from_workers);
+            snprintf(notes + l, sizeof notes - l, "%sshipped=%.3g%s",
+                     l ? " " : "", b >= 1e6 ? b / 1e6 : b / 1e3,
+                     b >= 1e6 ? "MB" : "kB");
+        }
         if (c->ex->caps & CB_EXEC_GIL && c->ns) {
             size_t l = strlen(notes);
             snprintf(notes + l, sizeof notes - l, "%sswitches=%llu wait=%.0f%%",
@@ -1075,6 +1111,26 @@ static void table_kernel(const struct sweep *s, int k)
         printf("%-11s %-22s %3d %10s %7s %6s %-17s %5s %9s  %s\n",
                s->wl[k].kernel->name, c->label, c->workers, med, ci, cv, sp,
                eff, st, notes);
+    }
+    /* Amdahl's serial fraction per executor: 0 scales perfectly, 1 does
+     * not scale at all (the GIL) */
+    {
+        char line[1024] = "";
+        size_t l = 0;
+        for (int i = 0; i < s->ncfg && l + 64 < sizeof line; i++) {
+            double f, se;
+            int pts;
+            if (s->cfg[i].kernel != k || variant_fit(s, i, &f, &se, &pts) ||
+                !isfinite(f))
+                continue;
+            l += (size_t)snprintf(line + l, sizeof line - l, "%s %s %.3f",
+                                  l ? "," : "", s->cfg[i].label, f);
+            if (isfinite(se))
+                l += (size_t)snprintf(line + l, sizeof line - l, "+-%.3f", se);
+        }
+        if (l)
+            printf("%-11s Amdahl serial fraction:%s\n", s->wl[k].kernel->name,
+                   line);
     }
     fflush(stdout);
 }
@@ -1186,8 +1242,18 @@ static void run_warnings(struct sweep *s, json_t *warns)
     for (int i = 0; i < s->o->nworkers; i++)
         if (s->o->workers[i] > maxw)
             maxw = s->o->workers[i];
-    if (cb_env_load(&load1, &running) == 0 &&
-        (load1 > 0.5 * s->info.pus || running > 0))
+    /* runnable threads is instantaneous: take the least of a few reads so
+     * a transient (our own start-up) does not count as a busy machine */
+    int ok = cb_env_load(&load1, &running) == 0;
+    for (int i = 0; ok && i < 4 && running > 0; i++) {
+        int r;
+        double l;
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        if (cb_env_load(&l, &r) == 0 && r < running)
+            running = r;
+    }
+    if (ok && (load1 >= s->info.pus || running > 0))
         json_array_append_new(warns, warning("load",
             "wait for the machine to be idle, or stop other programs",
             "machine busy at start: load average %.2f, %d other runnable "

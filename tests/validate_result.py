@@ -98,7 +98,10 @@ def main(path):
         typ(r, "params", dict, w)
         for k in ("tasks", "workers"):
             typ(r, k, int, w)
-        typ(r, "chunksize", int, w, nullable=True)
+        cs = r.get("chunksize")
+        want(cs is None or cs == "auto" or (isinstance(cs, int) and cs > 0),
+             w, f"chunksize {cs!r} is not a count, 'auto' or null")
+        typ(r, "chunksize_used", int, w, nullable=True)
         for k in ("schedule", "start_method"):
             typ(r, k, str, w, nullable=True)
         typ(r, "switch_interval_us", int, w, nullable=True)
