@@ -21,8 +21,10 @@
  *    with _exit: no atexit handlers, no stdio flushing in children).
  *  - Outputs: children cannot write into the caller's `outs` (private
  *    memory of the parent), so map() copies the shared region into outs
- *    after every worker has reported. The copy is part of map time and is
- *    counted in bytes_from_workers (n * out_size); bytes_to_workers is 0.
+ *    after every worker has reported. The copy is part of map time, but it
+ *    is a memcpy from shared memory, not IPC: bytes_to_workers and
+ *    bytes_from_workers stay 0 (those count what executors ship through
+ *    pipes, the price process-pool exists to show).
  *  - A child that dies (signal or exit) shows as EOF/EPIPE on its channel;
  *    the parent reaps it and map() returns CB_EBROKEN "worker 1 (pid 1234)
  *    died: killed by signal 9 (Killed)". The pool is then broken: later maps
@@ -34,7 +36,9 @@
  * map() must be given the workload the pool was started with (children
  * compute from their inherited copy); anything else is CB_EUSAGE. */
 #ifndef _GNU_SOURCE
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* CPU_SET, strsignal, close_range, addclosefrom_np */
+#endif
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -406,7 +410,7 @@ static int pr_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
         memcpy(outs, p->out, p->out_len);
     st->chunksize = (long)((w->n + (size_t)p->n - 1) / (size_t)p->n);
     st->bytes_to_workers = 0;
-    st->bytes_from_workers = p->out_len;
+    st->bytes_from_workers = 0;
     for (int i = 0; i < p->n; i++)
         st->w[i] = p->w[i].ws;
     return 0;

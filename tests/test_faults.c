@@ -20,7 +20,9 @@
  * A watchdog alarm turns a hang into a failure. Prints "N passed, M failed"
  * last; exits nonzero on any failure. */
 #ifndef _GNU_SOURCE
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* CPU_SET, strsignal, close_range, addclosefrom_np */
+#endif
 #endif
 #include <errno.h>
 #include <limits.h>
@@ -248,8 +250,11 @@ static void check_map(const struct cb_executor *x, struct cb_pool *p,
               (unsigned long long)st.bytes_from_workers, w->n * w->in_size,
               w->n * w->out_size);
     } else {
-        CHECK(st.bytes_to_workers == 0, "%s ships %llu bytes in", x->name,
-              (unsigned long long)st.bytes_to_workers);
+        CHECK(st.bytes_to_workers == 0 && st.bytes_from_workers == 0,
+              "%s ships %llu/%llu bytes: copy-on-write inputs and shared "
+              "outputs ship nothing", x->name,
+              (unsigned long long)st.bytes_to_workers,
+              (unsigned long long)st.bytes_from_workers);
     }
     free(outs);
 }
