@@ -60,7 +60,9 @@
  * (one thread at a time per pool); pp_worker_loop() runs only in workers;
  * worker_main() is corebench's `__worker process-pool` entry. */
 #ifndef _GNU_SOURCE
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* CPU_SET, strsignal, close_range, addclosefrom_np */
+#endif
 #endif
 #include <errno.h>
 #include <fcntl.h>

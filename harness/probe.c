@@ -19,7 +19,9 @@
  *    does (start, map, verify, stop), with a size calibrated so one map
  *    takes ~20 ms and a pathological executor cannot stall the probe. */
 #ifndef _GNU_SOURCE
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #endif
 #include "probe.h"
 

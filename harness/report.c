@@ -61,6 +61,12 @@ static const char *const rp_palette[] = {
 static const int rp_points[] = {7, 5, 9, 11, 13, 15, 4, 6, 8, 10, 12, 14};
 #define RP_NPOINTS (int)(sizeof rp_points / sizeof rp_points[0])
 
+/* One STREAM triad point of a file's probe. */
+struct rp_triad {
+    long threads;
+    double bytes_per_s;
+};
+
 struct rp_file {
     const char *path; /* argv, borrowed */
     json_t *root;     /* owned */
@@ -71,7 +77,14 @@ struct rp_file {
     char tag[40];     /* short: host, or "host #N" when hosts repeat */
     int complete;
     size_t nruns;
+    struct rp_triad *triad; /* valid probe.triad points, by threads; owned */
+    int ntriad;
+    double pus;       /* context.topology.pus (allowed PUs), NaN unknown */
+    double cpu_limit; /* context.cgroup_cpu_limit, NaN when none */
 };
+
+/* What a run's rate is compared with (ceilings.tsv). */
+enum rp_ceil { RP_CEIL_NONE, RP_CEIL_BANDWIDTH, RP_CEIL_LINEAR };
 
 /* One configuration (run) of one file, flattened. Strings are borrowed
  * from the file's JSON tree and raw: sanitize before output. */
@@ -83,10 +96,18 @@ struct rp_run {
     const json_t *warnings;
     int pgroup; /* params equivalence class among runs of the kernel */
     long workers, chunksize, switch_us, tasks; /* -1: null */
+    long chunk_req; /* chunksize as asked: N, -2 auto, -1 executor default */
     double median, ci_lo, ci_hi;
     double sp, sp_lo, sp_hi, ef, ef_lo, ef_hi, kf, per_task;
     double startup, shutdown, lock_mean, lock_total, bytes_to, bytes_from;
     double gil_switches, gil_drops, gil_wait;
+    double bytes_touched; /* per map; NaN null (compute), -1 unknown */
+    enum rp_ceil ckind;
+    double c_achieved; /* bytes/s (bandwidth) or speedup (linear) */
+    double c_ceiling;  /* triad bytes/s or the ideal speedup */
+    double c_fraction; /* c_achieved / c_ceiling */
+    long c_threads;    /* triad thread count of the ceiling, -1 linear */
+    int cid;           /* ceilings figure series id (bandwidth) or -1 */
     int verified; /* 1 yes, 0 no, -1 unknown */
     int kid;      /* kernel id (by name, across files) */
     int rank;     /* executor rank: known order, then others */
@@ -115,6 +136,7 @@ struct rp_kernel {
     int nbars;        /* breakdown bars */
     int nparams;      /* distinct params objects among its runs */
     int nmbars, nmachines;
+    int c0, c1;       /* ceilings figure series ids, c1 < c0 if none */
 };
 
 struct rp_fig {
@@ -135,7 +157,7 @@ struct rp {
     int nwritten;
     struct rp_fig *figs;
     int nfigs;
-    int have_overhead, have_gil, have_machines;
+    int have_overhead, have_gil, have_machines, have_ceilings, have_triad;
     size_t *oix, *gix; /* overhead / gil rows, in line order */
     size_t noix, ngix;
 };
@@ -307,6 +329,26 @@ static int rp_opt_long(const json_t *run, const char *key, long *out)
     return 0;
 }
 
+/* "chunksize" is what was asked (N, "auto" or null for the executor's
+ * default) and names the series; "chunksize_used" is what ran, the x axis
+ * of the overhead figure. Files without chunksize_used use chunksize. */
+static int rp_chunksize(const json_t *run, struct rp_run *r)
+{
+    const json_t *v = json_object_get(run, "chunksize");
+    if (json_is_string(v) && strcmp(json_string_value(v), "auto") == 0) {
+        r->chunk_req = -2;
+        r->chunksize = -1;
+    } else {
+        if (rp_opt_long(run, "chunksize", &r->chunk_req))
+            return CB_EUSAGE;
+        r->chunksize = r->chunk_req;
+    }
+    if (json_object_get(run, "chunksize_used") &&
+        rp_opt_long(run, "chunksize_used", &r->chunksize))
+        return CB_EUSAGE;
+    return 0;
+}
+
 /* speedup / efficiency objects: {"value", "ci_lo", "ci_hi"} or null. */
 static void rp_triple(const json_t *run, const char *key, double *v,
                       double *lo, double *hi)
@@ -349,8 +391,8 @@ static int rp_load_run(const struct rp_file *f, int fi, size_t idx,
         bad = "\"workers\" is not an integer in 1..1024";
     else if (!json_is_object(st))
         bad = "\"stats\" is not an object";
-    else if (rp_opt_long(run, "chunksize", &r->chunksize))
-        bad = "\"chunksize\" is not an integer or null";
+    else if (rp_chunksize(run, r))
+        bad = "\"chunksize\" is not an integer, \"auto\" or null";
     else if (rp_opt_long(run, "switch_interval_us", &r->switch_us))
         bad = "\"switch_interval_us\" is not an integer or null";
     else if (rp_opt_long(run, "tasks", &r->tasks))
@@ -381,6 +423,21 @@ static int rp_load_run(const struct rp_file *f, int fi, size_t idx,
     r->gil_switches = cb_json_get(gil, "switches");
     r->gil_drops = cb_json_get(gil, "drop_requests");
     r->gil_wait = cb_json_get(gil, "lock_wait_s");
+    /* work.bytes_touched marks a memory-bound kernel, compared with the
+     * bandwidth ceiling; null, a compute kernel, compared with linear
+     * speedup. Without a work object (files from before it) or with a
+     * value that is not a positive number (a damaged or hostile file) the
+     * kind is unknown: -1, no ceiling at all rather than the wrong one. */
+    w = json_object_get(run, "work");
+    r->bytes_touched = -1;
+    if (json_is_object(w)) {
+        w = json_object_get(w, "bytes_touched");
+        if (!w || json_is_null(w))
+            r->bytes_touched = NAN;
+        else if (json_is_number(w) && json_number_value(w) > 0 &&
+                 isfinite(json_number_value(w)))
+            r->bytes_touched = json_number_value(w);
+    }
 
     /* Lock wait as wall time: the mean over workers of each worker's wait
      * (each waits while the others run), so it can be stacked against the
@@ -405,9 +462,67 @@ static int rp_load_run(const struct rp_file *f, int fi, size_t idx,
     }
     w = json_object_get(run, "verified");
     r->verified = json_is_boolean(w) ? json_is_true(w) : -1;
-    r->sid = r->bar = r->osid = r->gsid = r->mbar = r->mid = -1;
+    r->sid = r->bar = r->osid = r->gsid = r->mbar = r->mid = r->cid = -1;
+    r->ckind = RP_CEIL_NONE;
+    r->c_achieved = r->c_ceiling = r->c_fraction = NAN;
+    r->c_threads = -1;
     r->amdahl_f = r->amdahl_se = NAN;
     r->serial_median = r->serial_per_task = r->threads_median = NAN;
+    return 0;
+}
+
+static int rp_triad_cmp(const void *pa, const void *pb)
+{
+    const struct rp_triad *a = pa, *b = pb;
+    return rp_lcmp(a->threads, b->threads);
+}
+
+/* The probe's triad points a ceiling can come from: a positive integer
+ * thread count and a positive, finite bandwidth. Anything else (a failed
+ * thread count is null; a hostile file may hold anything) is left out, as
+ * is the whole probe when it is null. Sorted by threads; where a count
+ * repeats the best is kept, as the probe itself keeps the best repetition.
+ * Also reads what the linear ceiling needs: allowed PUs, cgroup limit. */
+static int rp_load_probe(struct rp_file *f, struct cb_error *e)
+{
+    const json_t *ctx = json_object_get(f->root, "context");
+    const json_t *triad = json_object_get(json_object_get(f->root, "probe"),
+                                          "triad");
+    const json_t *v;
+    size_t i, n = json_array_size(triad);
+    int k = 0;
+
+    f->pus = cb_json_get(json_object_get(ctx, "topology"), "pus");
+    f->cpu_limit = cb_json_get(ctx, "cgroup_cpu_limit");
+    if (!(f->pus >= 1) || !isfinite(f->pus))
+        f->pus = NAN;
+    if (!(f->cpu_limit > 0) || !isfinite(f->cpu_limit))
+        f->cpu_limit = NAN;
+    if (n == 0)
+        return 0;
+    f->triad = calloc(n, sizeof *f->triad);
+    if (!f->triad)
+        return CB_FAIL(e, CB_ENOMEM, "out of memory");
+    json_array_foreach(triad, i, v)
+    {
+        const json_t *t = json_object_get(v, "threads");
+        double bw = cb_json_get(v, "bytes_per_s");
+        if (!json_is_integer(t) || json_integer_value(t) < 1 ||
+            json_integer_value(t) > 1 << 20 || !(bw > 0) || !isfinite(bw))
+            continue;
+        f->triad[f->ntriad].threads = (long)json_integer_value(t);
+        f->triad[f->ntriad++].bytes_per_s = bw;
+    }
+    qsort(f->triad, (size_t)f->ntriad, sizeof *f->triad, rp_triad_cmp);
+    for (int j = 0; j < f->ntriad; j++) {
+        if (k > 0 && f->triad[k - 1].threads == f->triad[j].threads) {
+            if (f->triad[j].bytes_per_s > f->triad[k - 1].bytes_per_s)
+                f->triad[k - 1].bytes_per_s = f->triad[j].bytes_per_s;
+        } else {
+            f->triad[k++] = f->triad[j];
+        }
+    }
+    f->ntriad = k;
     return 0;
 }
 
@@ -425,6 +540,8 @@ static int rp_load(struct rp *r, char **paths, int n, struct cb_error *e)
         int rc;
         f->path = paths[i];
         rc = cb_results_load(paths[i], &f->root, e);
+        if (!rc)
+            rc = rp_load_probe(f, e);
         if (rc)
             return rc;
         f->nruns = json_array_size(json_object_get(f->root, "runs"));
@@ -505,7 +622,7 @@ static int rp_cmp_variant(const struct rp_run *a, const struct rp_run *b,
     int c;
     if ((c = rp_strcmp(a->size, b->size)))
         return c;
-    if (!skip_cs && (c = rp_lcmp(a->chunksize, b->chunksize)))
+    if (!skip_cs && (c = rp_lcmp(a->chunk_req, b->chunk_req)))
         return c;
     if ((c = rp_strcmp(a->schedule, b->schedule)))
         return c;
@@ -573,8 +690,8 @@ static int rp_kernels(struct rp *r, struct cb_error *e)
                     j = -1;
                 }
             }
-            kn->s1 = kn->o1 = kn->g1 = -1;
-            kn->s0 = kn->o0 = kn->g0 = 0;
+            kn->s1 = kn->o1 = kn->g1 = kn->c1 = -1;
+            kn->s0 = kn->o0 = kn->g0 = kn->c0 = 0;
             r->nkernels++;
         }
         u->kid = k;
@@ -609,7 +726,7 @@ static void rp_make_label(const struct rp *r, size_t g0, size_t g1,
     for (size_t i = g0 + 1; i < g1; i++) {
         const struct rp_run *a = &r->runs[g0], *b = &r->runs[i];
         v_size |= !rp_streq(a->size, b->size);
-        v_cs |= a->chunksize != b->chunksize;
+        v_cs |= a->chunk_req != b->chunk_req;
         v_sched |= !rp_streq(a->schedule, b->schedule);
         v_si |= a->switch_us != b->switch_us;
         v_start |= !rp_streq(a->start, b->start);
@@ -625,10 +742,12 @@ static void rp_make_label(const struct rp *r, size_t g0, size_t g1,
         RP_ADD(" %s", tmp);
     }
     if (v_cs && with_cs) {
-        if (u->chunksize < 0)
-            RP_ADD(" cs=-");
+        if (u->chunk_req == -2)
+            RP_ADD(" cs=auto");
+        else if (u->chunk_req < 0)
+            RP_ADD(" cs=default");
         else
-            RP_ADD(" cs=%ld", u->chunksize);
+            RP_ADD(" cs=%ld", u->chunk_req);
     }
     if (v_sched) {
         rp_clean(u->schedule ? u->schedule : "-", tmp, 24);
@@ -798,6 +917,80 @@ static int rp_subseries(struct rp *r, int mode, struct cb_error *e)
     return 0;
 }
 
+/* The bandwidth ceiling for a run on `workers` workers: the triad point at
+ * the largest measured thread count <= workers (so the last one when the
+ * workers outnumber the probe's threads). None when every point has more
+ * threads than the run had workers: that is not the run's ceiling, and the
+ * run gets no row rather than a fraction against it. */
+static const struct rp_triad *rp_triad_at(const struct rp_file *f,
+                                          long workers)
+{
+    const struct rp_triad *best = NULL;
+    for (int i = 0; i < f->ntriad && f->triad[i].threads <= workers; i++)
+        best = &f->triad[i];
+    return best;
+}
+
+/* Ideal speedup on `workers` workers: linear, up to the CPUs the run could
+ * use (allowed PUs, and a cgroup CPU limit where one is set: 8 workers
+ * under a 2-CPU quota cannot beat 2), relative to the serial run, which
+ * itself had min(1, CPUs). Plain `workers` when neither is known. */
+static double rp_ideal(const struct rp_file *f, long workers)
+{
+    double cpus = INFINITY, w = (double)workers;
+    if (isfinite(f->pus))
+        cpus = f->pus;
+    if (isfinite(f->cpu_limit) && f->cpu_limit < cpus)
+        cpus = f->cpu_limit;
+    return (w < cpus ? w : cpus) / (cpus < 1 ? cpus : 1);
+}
+
+/* Each run against its ceiling: memory kernels (bytes_touched) against
+ * the STREAM triad of their file's probe, compute kernels' parallel runs
+ * against linear speedup. Runs are sorted, so a series' rows are
+ * consecutive and get one figure series id. */
+static void rp_ceilings(struct rp *r)
+{
+    const struct rp_run *prev = NULL;
+    int cid = 0;
+    for (size_t i = 0; i < r->nruns; i++) {
+        struct rp_run *u = &r->runs[i];
+        const struct rp_file *f = &r->files[u->file];
+        if (!(u->median > 0) || !isfinite(u->median))
+            continue;
+        if (u->bytes_touched > 0) {
+            const struct rp_triad *t = rp_triad_at(f, u->workers);
+            struct rp_kernel *k = &r->kernels[u->kid];
+            if (!t)
+                continue;
+            u->ckind = RP_CEIL_BANDWIDTH;
+            u->c_achieved = u->bytes_touched / u->median;
+            u->c_ceiling = t->bytes_per_s;
+            u->c_threads = t->threads;
+            if (!prev || !rp_same_series(prev, u))
+                u->cid = cid++;
+            else
+                u->cid = prev->cid;
+            if (k->c1 < k->c0)
+                k->c0 = u->cid;
+            k->c1 = u->cid;
+            prev = u;
+        } else if (isnan(u->bytes_touched) && rp_has(u) &&
+                   strcmp(u->executor, "serial") != 0) {
+            /* the serial run is the reference: speedup 1 by definition */
+            u->ckind = RP_CEIL_LINEAR;
+            u->c_achieved = u->sp;
+            u->c_ceiling = rp_ideal(f, u->workers);
+        } else {
+            continue;
+        }
+        u->c_fraction = u->c_achieved / u->c_ceiling;
+        r->have_ceilings = 1;
+    }
+    for (int i = 0; i < r->nfiles; i++)
+        r->have_triad |= r->files[i].ntriad > 0;
+}
+
 /* Derives every plotting id. Runs are sorted by rp_cmp_main first. */
 static int rp_derive(struct rp *r, struct cb_error *e)
 {
@@ -909,6 +1102,7 @@ static int rp_derive(struct rp *r, struct cb_error *e)
                 r->have_machines = 1;
         }
     }
+    rp_ceilings(r);
     rc = rp_subseries(r, 0, e);
     if (!rc)
         rc = rp_subseries(r, 1, e);
@@ -1182,6 +1376,71 @@ static int rp_write_machines(struct rp *r, struct cb_error *e)
     return rp_commit(r, &o, e);
 }
 
+/* Rows only for runs with a ceiling. `achieved` and `ceiling` are bytes/s
+ * for kind "bandwidth" and speedups for kind "linear"; fraction is their
+ * ratio and is not clamped: a memory kernel whose chunks stay in cache can
+ * beat the DRAM triad, and that should show. */
+static int rp_write_ceilings(struct rp *r, struct cb_error *e)
+{
+    struct rp_out o;
+    int rc;
+    if (!r->have_ceilings)
+        return 0;
+    rc = rp_open(r, &o, "ceilings.tsv", e);
+    if (rc)
+        return rc;
+    fputs("kernel\texecutor\tworkers\tmedian_s\tachieved\tceiling\tfraction"
+          "\tkind\ttriad_threads\tbytes_touched\tseries\tmachine\tkid\tcid"
+          "\tfid\tcolor\tpt\n",
+          o.f);
+    for (size_t i = 0; i < r->nruns; i++) {
+        const struct rp_run *u = &r->runs[i];
+        if (u->ckind == RP_CEIL_NONE)
+            continue;
+        rp_str(o.f, u->kernel, 96, 1);
+        rp_str(o.f, u->executor, 64, 0);
+        fprintf(o.f, "\t%ld", u->workers);
+        rp_num(o.f, u->median, 1);
+        rp_num(o.f, u->c_achieved, 0);
+        rp_num(o.f, u->c_ceiling, 0);
+        rp_num(o.f, u->c_fraction, 0);
+        fputs(u->ckind == RP_CEIL_BANDWIDTH ? "\tbandwidth" : "\tlinear", o.f);
+        rp_long(o.f, u->c_threads);
+        rp_num(o.f, u->ckind == RP_CEIL_BANDWIDTH ? u->bytes_touched : NAN, 0);
+        rp_str(o.f, u->label, RP_LABEL, 0);
+        rp_str(o.f, r->files[u->file].label, 112, 0);
+        fprintf(o.f, "\t%d\t%d\t%d\t%s\t%d\n", u->kid, u->cid, u->file,
+                rp_palette[u->color], rp_points[u->pt]);
+    }
+    return rp_commit(r, &o, e);
+}
+
+/* The probe's triad points of every file, the reference curve of the
+ * ceilings figures (fid: the file, as in ceilings.tsv). */
+static int rp_write_triad(struct rp *r, struct cb_error *e)
+{
+    struct rp_out o;
+    int rc;
+    if (!r->have_triad)
+        return 0;
+    rc = rp_open(r, &o, "triad.tsv", e);
+    if (rc)
+        return rc;
+    fputs("machine\tthreads\tbytes_per_s\tfid\tfile\n", o.f);
+    for (int fi = 0; fi < r->nfiles; fi++) {
+        const struct rp_file *f = &r->files[fi];
+        for (int i = 0; i < f->ntriad; i++) {
+            rp_str(o.f, f->label, 112, 1);
+            fprintf(o.f, "\t%ld", f->triad[i].threads);
+            rp_num(o.f, f->triad[i].bytes_per_s, 0);
+            fprintf(o.f, "\t%d", fi);
+            rp_str(o.f, f->path, 160, 0);
+            fputc('\n', o.f);
+        }
+    }
+    return rp_commit(r, &o, e);
+}
+
 /* ---- gnuplot ------------------------------------------------------------ */
 
 /* A path gnuplot cannot read as "<command", "|command" or "-". */
@@ -1399,6 +1658,10 @@ static int rp_figures(struct rp *r, const char *plots)
 {
     int failed = 0;
     struct cb_error e = {0};
+    char tpath[RP_PATH + 64], targ[RP_PATH + 72];
+    /* the ceilings figures read the triad curve from a second table */
+    snprintf(tpath, sizeof tpath, "%s/triad.tsv", r->outdir);
+    rp_safe_path(tpath, targ, sizeof targ);
     for (int k = 0; k < r->nkernels; k++) {
         const struct rp_kernel *kn = &r->kernels[k];
         char png[96], cap[160], kname[64], a[6][24];
@@ -1460,6 +1723,17 @@ static int rp_figures(struct rp *r, const char *plots)
                      "per machine, kernel %s", kname);
             RP_DRAW("machines.gp", "machines.tsv");
         }
+        if (kn->c1 >= kn->c0 && r->have_triad) {
+            snprintf(a[1], sizeof a[1], "%d", kn->c0);
+            snprintf(a[2], sizeof a[2], "%d", kn->c1);
+            snprintf(a[3], sizeof a[3], "%d", r->nfiles);
+            args[0] = a[0], args[1] = a[1], args[2] = a[2], args[3] = a[3];
+            args[4] = targ, args[5] = NULL;
+            snprintf(png, sizeof png, "ceilings-%s.png", kn->stem);
+            snprintf(cap, sizeof cap, "achieved bandwidth vs workers against "
+                     "the STREAM triad ceiling, kernel %s", kname);
+            RP_DRAW("ceilings.gp", "ceilings.tsv");
+        }
 #undef RP_DRAW
     }
     return failed;
@@ -1475,6 +1749,11 @@ static const char *const rp_tables[][2] = {
     {"overhead.tsv", "time per task by chunksize"},
     {"gil.tsv", "map time and speedup by GIL switch interval"},
     {"machines.tsv", "speedup at the largest worker count, per machine"},
+    {"ceilings.tsv", "achieved rate against its ceiling per run: bytes/s "
+                     "against the probe's STREAM triad (memory-bound "
+                     "kernels), speedup against linear (compute kernels)"},
+    {"triad.tsv", "STREAM triad bandwidth from the probe, per machine and "
+                  "thread count"},
 };
 
 static int rp_index(struct rp *r, int drew, struct cb_error *e)
@@ -1620,6 +1899,69 @@ static void rp_summary(const struct rp *r)
     }
 }
 
+/* Per file and kernel, the run closest to its ceiling at the largest
+ * worker count that has one: how much of the machine the best executor
+ * used. Nothing at all when no run has a ceiling. */
+static void rp_summary_ceilings(const struct rp *r)
+{
+    int header = 0;
+    for (int fi = 0; fi < r->nfiles; fi++) {
+        const struct rp_file *f = &r->files[fi];
+        for (int k = 0; k < r->nkernels; k++) {
+            const struct rp_run *best = NULL;
+            char kn[64], why[64] = "";
+            long wmax = 0;
+            for (size_t i = 0; i < r->nruns; i++) {
+                const struct rp_run *u = &r->runs[i];
+                if (u->file == fi && u->kid == k && u->ckind != RP_CEIL_NONE &&
+                    u->workers > wmax)
+                    wmax = u->workers;
+            }
+            for (size_t i = 0; i < r->nruns; i++) {
+                const struct rp_run *u = &r->runs[i];
+                if (u->file == fi && u->kid == k && u->ckind != RP_CEIL_NONE &&
+                    u->workers == wmax &&
+                    (!best || u->c_fraction > best->c_fraction))
+                    best = u;
+            }
+            if (!best)
+                continue;
+            if (!header++)
+                printf("\nagainst the ceilings (best run at the largest "
+                       "worker count):\n");
+            rp_clean(r->kernels[k].name, kn, 40);
+            printf("  %s", kn);
+            if (r->nfiles > 1)
+                printf(" @ %s", f->label);
+            printf(": %s %ld worker%s: ", best->blabel, best->workers,
+                   best->workers == 1 ? "" : "s");
+            if (best->ckind == RP_CEIL_BANDWIDTH) {
+                printf("%.1f GB/s = %.0f%% of triad (%.1f GB/s at %ld "
+                       "thread%s)",
+                       best->c_achieved / 1e9, 100 * best->c_fraction,
+                       best->c_ceiling / 1e9, best->c_threads,
+                       best->c_threads == 1 ? "" : "s");
+            } else {
+                /* say why the ideal is below the worker count */
+                if (best->c_ceiling < (double)best->workers) {
+                    if (isfinite(f->cpu_limit) &&
+                        !(isfinite(f->pus) && f->pus <= f->cpu_limit))
+                        snprintf(why, sizeof why, " (ideal %.3g: cgroup "
+                                 "limit %.3g CPUs)", best->c_ceiling,
+                                 f->cpu_limit);
+                    else
+                        snprintf(why, sizeof why, " (ideal %.3g: %.0f "
+                                 "allowed PU%s)", best->c_ceiling, f->pus,
+                                 f->pus == 1 ? "" : "s");
+                }
+                printf("speedup %.2f = %.0f%% of linear%s", best->c_achieved,
+                       100 * best->c_fraction, why);
+            }
+            printf("%s\n", best->verified == 0 ? " NOT VERIFIED" : "");
+        }
+    }
+}
+
 /* ---- output directory --------------------------------------------------- */
 
 static int rp_mkdirs(const char *path, struct cb_error *e)
@@ -1708,10 +2050,12 @@ static void rp_usage(FILE *f)
         "[--force]\n"
         "\n"
         "Turns result files into tables and figures in one directory:\n"
-        "  speedup.tsv, breakdown.tsv, overhead.tsv, gil.tsv, machines.tsv\n"
+        "  speedup.tsv, breakdown.tsv, overhead.tsv, gil.tsv, machines.tsv,\n"
+        "  ceilings.tsv, triad.tsv\n"
         "  speedup-K.png, efficiency-K.png, breakdown-K.png per kernel K,\n"
         "  overhead-K.png (several chunksizes), gil-K.png (several switch\n"
-        "  intervals), machines-K.png (several files), and index.md.\n"
+        "  intervals), machines-K.png (several files), ceilings-K.png\n"
+        "  (memory-bound kernels, files with a probe), and index.md.\n"
         "\n"
         "  --out DIR   output directory (default: next to the first file,\n"
         "              <dir>/<name>-report)\n"
@@ -1728,8 +2072,10 @@ static void rp_usage(FILE *f)
 
 static void rp_free(struct rp *r)
 {
-    for (int i = 0; i < r->nfiles; i++)
+    for (int i = 0; i < r->nfiles; i++) {
         json_decref(r->files[i].root);
+        free(r->files[i].triad);
+    }
     for (int i = 0; i < r->nwritten; i++)
         free(r->written[i]);
     free(r->written);
@@ -1816,6 +2162,10 @@ int cb_cmd_report(int argc, char **argv)
         rc = rp_write_gil(&r, &e);
     if (!rc)
         rc = rp_write_machines(&r, &e);
+    if (!rc)
+        rc = rp_write_ceilings(&r, &e);
+    if (!rc)
+        rc = rp_write_triad(&r, &e);
     if (rc) {
         fprintf(stderr, "corebench report: %s\n", e.msg);
         status = 1;
@@ -1843,6 +2193,7 @@ int cb_cmd_report(int argc, char **argv)
     for (int i = 0; i < r.nwritten; i++)
         printf("%s\n", r.written[i]);
     rp_summary(&r);
+    rp_summary_ceilings(&r);
     fflush(stdout);
     if (!drew)
         fprintf(stderr, "corebench report: %s\n", e.msg);

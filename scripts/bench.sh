@@ -6,7 +6,7 @@ set -eu
 cb=$1; shift
 mkdir -p results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-host=$(hostname | tr -c 'A-Za-z0-9_-\n' '_')
+host=$(hostname | sed 's/[^A-Za-z0-9_-]/_/g')
 out="results/bench-$stamp-$host.json"
 status=0
 "$cb" run --out "$out" "$@" || status=$?

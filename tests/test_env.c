@@ -8,7 +8,9 @@
  * right checksum at a positive bandwidth. Prints "N passed, M failed" last
  * and exits nonzero on any failure. */
 #ifndef _GNU_SOURCE
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #endif
 #include <ctype.h>
 #include <math.h>
