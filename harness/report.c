@@ -101,13 +101,6 @@ struct rp_run {
     double sp, sp_lo, sp_hi, ef, ef_lo, ef_hi, kf, per_task;
     double startup, shutdown, lock_mean, lock_total, bytes_to, bytes_from;
     double gil_switches, gil_drops, gil_wait;
-    double bytes_touched; /* per map; NaN null (compute), -1 unknown */
-    enum rp_ceil ckind;
-    double c_achieved; /* bytes/s (bandwidth) or speedup (linear) */
-    double c_ceiling;  /* triad bytes/s or the ideal speedup */
-    double c_fraction; /* c_achieved / c_ceiling */
-    long c_threads;    /* triad thread count of the ceiling, -1 linear */
-    int cid;           /* ceilings figure series id (bandwidth) or -1 */
     int verified; /* 1 yes, 0 no, -1 unknown */
     int kid;      /* kernel id (by name, across files) */
     int rank;     /* executor rank: known order, then others */
@@ -122,6 +115,14 @@ struct rp_run {
     int mid;      /* machines: cluster (file) index within the kernel */
     double amdahl_f, amdahl_se;
     double serial_median, serial_per_task, threads_median;
+    /* against the ceiling (ceilings.tsv) */
+    double bytes_touched; /* per map; NaN null (compute), -1 unknown */
+    enum rp_ceil ckind;
+    double c_achieved;    /* bytes/s (bandwidth) or speedup (linear) */
+    double c_ceiling;     /* triad bytes/s or the ideal speedup */
+    double c_fraction;    /* c_achieved / c_ceiling */
+    long c_threads;       /* triad thread count of the ceiling, -1 linear */
+    int cid;              /* ceilings figure series id (bandwidth) or -1 */
     char label[RP_LABEL];  /* series label including the machine */
     char blabel[RP_LABEL]; /* series label without the machine */
     char olabel[RP_LABEL]; /* overhead line: no chunksize, with machine */

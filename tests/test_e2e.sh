@@ -14,6 +14,7 @@ out=$("$CB" run -k "$kernels" --size tiny -w 1,2 -r 3 --warmup 1 \
 check "tiny sweep exits 0 (rc=$rc: $(tail -3 err.txt))" test "$rc" -eq 0
 check "table printed" bash -c "printf '%s' \"\$1\" | grep -q speedup" _ "$out"
 check "schema validates" "$PY" "$SRC/tests/validate_result.py" run.json
+check "the report fixture follows the schema too" "$PY" "$SRC/tests/validate_result.py" "$SRC/tests/fixtures/sample.json"
 check "every run verified" "$PY" -c "
 import json,sys
 d=json.load(open('run.json'))

@@ -51,7 +51,7 @@ else
     check "sample without gnuplot: one line naming gnuplot" \
         bash -c "[ \$(wc -l <'$T/err1') -eq 1 ] && grep -q gnuplot '$T/err1'"
 fi
-for t in speedup breakdown overhead gil; do
+for t in speedup breakdown overhead gil ceilings; do
     check "$t.tsv written, one header line, even columns" \
         bash -c "[ -s '$R/$t.tsv' ] && head -1 '$R/$t.tsv' | grep -q '^kernel	executor	workers' &&
                  [ \$(grep -c '^kernel	' '$R/$t.tsv') -eq 1 ]"
@@ -75,6 +75,35 @@ check "overhead.tsv: sum process-pool at chunksizes 1, 64, 1024" \
     bash -c "[ \"\$(awk -F'\t' '\$1==\"sum\" && \$2==\"process-pool\" && \$3==2 && \$12>=0 {print \$4}' '$R/overhead.tsv' | tr '\n' ' ')\" = '1 64 1024 ' ]"
 check "gil.tsv: gcd at 2 workers, intervals 100, 1000, 5000 in order" \
     bash -c "[ \"\$(awk -F'\t' '\$1==\"gcd\" && \$3==2 {print \$4}' '$R/gil.tsv' | tr '\n' ' ')\" = '100 1000 5000 ' ]"
+# Ceilings, by hand from the fixture: every sum run touches 3.2e9 bytes per
+# map; the probe's triad is 14.1 GB/s at 1 thread and 18.3 GB/s at 2; the
+# machine has 2 allowed PUs and no cgroup limit.
+#   sum serial:      3.2e9 / 0.412 s    = 7.76699e9 B/s, / 1.41e10 = 0.55085
+#   sum threads 2:   3.2e9 / 0.20999 s  = 1.52388e10,    / 1.83e10 = 0.832722
+#   sum pp cs=1024:  3.2e9 / 0.2131 s   = 1.50164e10,    / 1.83e10 = 0.82057
+#   gcd threads 2:   speedup 1.9503, ideal min(2, 2) = 2 -> 0.97515
+#   gcd gil 2 si=100: speedup 0.9191 / 2 = 0.45955
+C=$R/ceilings.tsv
+check "ceilings.tsv: header" \
+    bash -c "head -1 '$C' | grep -q '^kernel	executor	workers	median_s	achieved	ceiling	fraction	kind	triad_threads	bytes_touched	series	machine	'"
+check "ceilings.tsv: sum serial 7.77 GB/s = 0.55085 of the 1-thread triad" \
+    grep -q '^sum	serial	1	0\.412	7\.76699e+09	1\.41e+10	0\.55085	bandwidth	1	3\.2e+09	serial	lab-laptop 7c1e2f90	' "$C"
+check "ceilings.tsv: sum threads 2 15.24 GB/s = 0.832722 of the 2-thread triad" \
+    grep -q '^sum	threads	2	0\.20999	1\.52388e+10	1\.83e+10	0\.832722	bandwidth	2	3\.2e+09	threads	' "$C"
+check "ceilings.tsv: sum process-pool cs=1024 at 2 workers, 0.82057" \
+    grep -q '^sum	process-pool	2	0\.2131	1\.50164e+10	1\.83e+10	0\.82057	bandwidth	2	3\.2e+09	process-pool cs=1024	' "$C"
+check "ceilings.tsv: gcd threads 2, speedup 1.9503 of linear 2 = 0.97515" \
+    grep -q '^gcd	threads	2	0\.341999	1\.9503	2	0\.97515	linear	NaN	NaN	threads	' "$C"
+check "ceilings.tsv: gcd gil 2 workers si=100us, 0.45955" \
+    grep -q '^gcd	gil	2	0\.725696	0\.9191	2	0\.45955	linear	NaN	NaN	gil si=100us	' "$C"
+check "ceilings.tsv: every sum run against bandwidth (15), every parallel gcd run against linear (12, no serial)" \
+    bash -c "[ \"\$(awk -F'\t' 'NR>1 {print \$1, \$8}' '$C' | sort | uniq -c | awk '{print \$1, \$2, \$3}' | tr '\n' ' ')\" = '12 gcd linear 15 sum bandwidth ' ]"
+check "triad.tsv: the probe's two points" \
+    bash -c "[ \"\$(awk -F'\t' 'NR>1 {print \$2, \$3}' '$R/triad.tsv' | tr '\n' ' ')\" = '1 1.41e+10 2 1.83e+10 ' ]"
+check "summary: sum against the triad at 2 workers" \
+    grep -qx '  sum: threads 2 workers: 15.2 GB/s = 83% of triad (18.3 GB/s at 2 threads)' "$T/out1"
+check "summary: gcd against linear at 2 workers" \
+    grep -qx '  gcd: threads 2 workers: speedup 1.95 = 98% of linear' "$T/out1"
 check "index.md written and lists the tables" \
     bash -c "grep -q 'speedup.tsv' '$R/index.md' && grep -q 'gil.tsv' '$R/index.md'"
 check "stdout lists the files it wrote, each of them exists" \
@@ -87,15 +116,64 @@ check "no temporary files left behind" \
 
 if [ $HAVE_GNUPLOT -eq 1 ]; then
     for p in speedup-gcd speedup-sum efficiency-gcd efficiency-sum \
-        breakdown-gcd breakdown-sum overhead-sum gil-gcd gil-sum; do
+        breakdown-gcd breakdown-sum overhead-sum gil-gcd gil-sum ceilings-sum; do
         check "$p.png is a real PNG" is_png "$R/$p.png"
         check "$p.png is listed on stdout and in index.md" \
             bash -c "grep -q '/$p.png\$' '$T/out1' && grep -q '($p.png)' '$R/index.md'"
     done
     check "no overhead figure for gcd (one chunksize only)" [ ! -e "$R/overhead-gcd.png" ]
+    check "no ceilings figure for gcd (a compute kernel)" [ ! -e "$R/ceilings-gcd.png" ]
     check "no machines figure for one file" \
         bash -c "! ls '$R'/machines-* >/dev/null 2>&1"
 fi
+
+# ---- ceilings: no probe, a partial probe, a CPU limit, no work objects -----------
+# probe null: no bandwidth rows, no triad table or figure, no error
+sed '/^ "probe": {/,/^ },$/c\ "probe": null,' "$FIX/sample.json" >"$T/noprobe.json"
+"$BIN" report "$T/noprobe.json" --out "$T/np" >"$T/out-np" 2>"$T/err-np"
+rc=$?
+check "no probe: exit $WANT (got $rc)" [ $rc -eq $WANT ]
+if [ $HAVE_GNUPLOT -eq 1 ]; then
+    check "no probe: nothing on stderr" [ ! -s "$T/err-np" ]
+fi
+check "no probe: ceilings.tsv has no bandwidth rows, the 12 linear ones" \
+    bash -c "! grep -q '	bandwidth	' '$T/np/ceilings.tsv' &&
+             [ \$(grep -c '	linear	' '$T/np/ceilings.tsv') -eq 12 ]"
+check "no probe: no triad.tsv, no ceilings figure" \
+    bash -c "[ ! -e '$T/np/triad.tsv' ] && ! ls '$T/np'/ceilings-*.png >/dev/null 2>&1"
+check "no probe: the summary has gcd against linear and nothing for sum" \
+    bash -c "grep -qx '  gcd: threads 2 workers: speedup 1.95 = 98% of linear' '$T/out-np' &&
+             ! grep -q '^  sum: ' '$T/out-np'"
+
+# The 2-thread triad point failed (null): 2 workers fall back to the largest
+# measured count, 1 thread: 1.52388e10 / 1.41e10 = 1.08077 (not clamped).
+# A cgroup limit of 1.5 CPUs caps linear: 1.9503 / 1.5 = 1.3002.
+sed -e 's/"bytes_per_s": 18300000000.0/"bytes_per_s": null/' \
+    -e 's/"cgroup_cpu_limit": null/"cgroup_cpu_limit": 1.5/' \
+    "$FIX/sample.json" >"$T/partial.json"
+"$BIN" report "$T/partial.json" --out "$T/pp" >"$T/out-pp" 2>"$T/err-pp"
+rc=$?
+check "partial probe: exit $WANT (got $rc)" [ $rc -eq $WANT ]
+check "partial probe: sum threads 2 against the 1-thread triad, 1.08077" \
+    grep -q '^sum	threads	2	0\.20999	1\.52388e+10	1\.41e+10	1\.08077	bandwidth	1	' "$T/pp/ceilings.tsv"
+check "cgroup limit: gcd threads 2 against an ideal 1.5, 1.3002" \
+    grep -q '^gcd	threads	2	0\.341999	1\.9503	1\.5	1\.3002	linear	' "$T/pp/ceilings.tsv"
+check "partial probe: triad.tsv keeps the 1-thread point only" \
+    [ "$(($(wc -l <"$T/pp/triad.tsv") - 1))" -eq 1 ]
+check "partial probe: the summary names the thread count and the limit" \
+    bash -c "grep -qx '  sum: threads 2 workers: 15.2 GB/s = 108% of triad (14.1 GB/s at 1 thread)' '$T/out-pp' &&
+             grep -qx '  gcd: threads 2 workers: speedup 1.95 = 130% of linear (ideal 1.5: cgroup limit 1.5 CPUs)' '$T/out-pp'"
+
+# A file from before work objects: whether a kernel is memory-bound is
+# unknown, so no ceiling at all (not linear for sum), and no error.
+sed '/^   "work": {/,/^   },$/d' "$FIX/sample.json" >"$T/nowork.json"
+"$BIN" report "$T/nowork.json" --out "$T/nw" >"$T/out-nw" 2>"$T/err-nw"
+rc=$?
+check "no work objects: exit $WANT (got $rc)" [ $rc -eq $WANT ]
+check "no work objects: the fixture edit removed them all" \
+    bash -c "! grep -q '\"work\"' '$T/nowork.json' && ! grep -q bytes_touched '$T/nowork.json'"
+check "no work objects: no ceilings.tsv, no ceilings section" \
+    bash -c "[ ! -e '$T/nw/ceilings.tsv' ] && ! grep -q 'against the ceilings' '$T/out-nw'"
 
 # ---- refusing to clobber -----------------------------------------------------
 before=$(tree_sum "$R")
@@ -153,7 +231,13 @@ check "--help: exit 0, prints usage" \
 # and "<cmd" file names, @macros), path traversal, tabs, newlines, escape
 # and bidi characters. The placeholder becomes a path that must not appear.
 PWN=$T/pwned
-sed "s,@PWNED@,$PWN,g" "$FIX/hostile.json" >"$T/hostile.json"
+# Work objects make every run memory-bound, so the ceilings table and
+# figures carry the hostile names too; the extra triad points are invalid
+# (a string, a fraction, a negative count, a negative bandwidth) and must
+# be ignored.
+sed -e 's/^   "verified": /   "work": {"unit": "@PWNED@", "per_map": null, "bytes_touched": 1e9}, "verified": /' \
+    -e 's/^  "triad": \[/  "triad": [{"threads": "2\\"; system(\\"touch @PWNED@\\")", "bytes_per_s": 1e300}, {"threads": 1.5, "bytes_per_s": 1e10}, {"threads": -3, "bytes_per_s": 5e9}, {"threads": 8, "bytes_per_s": -1},/' \
+    -e "s,@PWNED@,$PWN,g" "$FIX/hostile.json" >"$T/hostile.json"
 mkdir -p "$T/h/sub"
 touch "$T/marker"
 (cd "$T/h/sub" && "$BIN" report "$T/hostile.json" --out "$T/h/sub/out" \
@@ -165,9 +249,12 @@ check "hostile: no file created outside the output directory" \
     bash -c "[ -z \"\$(find '$T' -newer '$T/marker' -type f ! -path '$T/h/sub/out/*' ! -name 'out-h' ! -name 'err-h')\" ]"
 check "hostile: output file names are [A-Za-z0-9_.-] only" \
     bash -c "[ -z \"\$(ls -A '$T/h/sub/out' | LC_ALL=C grep -v '^[A-Za-z0-9_.-]*\$')\" ]"
-for t in speedup breakdown overhead gil; do
+for t in speedup breakdown overhead gil ceilings triad; do
     check "hostile: $t.tsv rows keep the header's field count" same_fields "$T/h/sub/out/$t.tsv"
 done
+check "hostile: one ceilings row per run (34), the two valid triad points" \
+    bash -c "[ \$(grep -c '	bandwidth	' '$T/h/sub/out/ceilings.tsv') -eq 34 ] &&
+             [ \"\$(awk -F'\t' 'NR>1 {print \$2}' '$T/h/sub/out/triad.tsv' | tr '\n' ' ')\" = '1 2 ' ]"
 check "hostile: one row per run in speedup.tsv (no injected lines)" \
     [ "$(($(wc -l <"$T/h/sub/out/speedup.tsv") - 1))" -eq 34 ]
 # control characters other than the tables' own tabs and newlines
