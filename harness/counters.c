@@ -19,6 +19,11 @@
 
 struct cb_counters {
     int fd[CB_CTR_COUNT];        /* -1: not opened */
+    /* value, time_enabled, time_running read at start: a sample is the
+     * difference, because PERF_EVENT_IOC_RESET clears the event's own count
+     * but not the counts folded in from exited children (child_count), so
+     * after the first pool of processes a reset counter is not zero. */
+    uint64_t base[CB_CTR_COUNT][3];
     int user_only[CB_CTR_COUNT]; /* opened with exclude_kernel/hv */
     char note[256];
 };
@@ -214,11 +219,13 @@ void cb_counters_start(struct cb_counters *c)
 {
     if (!c)
         return;
-    /* RESET and ENABLE apply to the event and its inherited children */
+    /* ENABLE applies to the event and its inherited children */
     for (int i = 0; i < CB_CTR_COUNT; i++) {
         if (c->fd[i] < 0)
             continue;
-        ioctl(c->fd[i], PERF_EVENT_IOC_RESET, 0);
+        if (read(c->fd[i], c->base[i], sizeof c->base[i]) !=
+            (ssize_t)sizeof c->base[i])
+            memset(c->base[i], 0, sizeof c->base[i]);
         ioctl(c->fd[i], PERF_EVENT_IOC_ENABLE, 0);
     }
 }
@@ -238,6 +245,8 @@ void cb_counters_stop(struct cb_counters *c, struct cb_counter_values *v)
             continue;
         if (read(c->fd[i], buf, sizeof buf) != (ssize_t)sizeof buf)
             continue;
+        for (int k = 0; k < 3; k++)
+            buf[k] -= c->base[i][k];
         if (buf[2] == 0) {
             /* never scheduled while enabled: unknown, not zero; an event
              * never enabled at all (stop without start) reads 0. */

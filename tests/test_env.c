@@ -509,6 +509,16 @@ static void test_counters(void)
         CHECK(f.v[CB_CTR_PAGE_FAULTS] >= pages,
               "child touched %zu pages, %llu faults counted", pages,
               (unsigned long long)f.v[CB_CTR_PAGE_FAULTS]);
+        /* the next sample starts from zero: the child's folded-in faults
+         * (which PERF_EVENT_IOC_RESET does not clear) belong to the
+         * previous one */
+        cb_counters_start(c);
+        busy(1000);
+        cb_counters_stop(c, &f);
+        CHECK(f.valid[CB_CTR_PAGE_FAULTS] &&
+                  f.v[CB_CTR_PAGE_FAULTS] < pages / 4,
+              "a sample after the child counted %llu faults (child: %zu)",
+              (unsigned long long)f.v[CB_CTR_PAGE_FAULTS], pages);
     }
     cb_counters_close(c);
 }
