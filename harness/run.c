@@ -968,7 +968,9 @@ static int variant_fit(const struct sweep *s, int i, double *f, double *se,
             return -1;
     for (int j = i; j < s->ncfg && n < MAX_LIST; j++) {
         struct derived d;
-        if (!same_variant(&s->cfg[j], c) || s->cfg[j].ns == 0)
+        /* oversubscribed points measure time-sharing, not Amdahl */
+        if (!same_variant(&s->cfg[j], c) || s->cfg[j].ns == 0 ||
+            s->cfg[j].workers > s->info.pus)
             continue;
         derive(s, &s->cfg[j], &d);
         if (!isfinite(d.speedup))
