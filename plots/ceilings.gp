@@ -79,16 +79,16 @@ set output ARG2
 set title " "
 set label 1 sprintf("Achieved bandwidth vs the STREAM triad ceiling: kernel %s", KN) \
     at screen 0.5, screen 0.965 center
-set xlabel "workers (threads or processes); for the triad, threads" offset 0,0.4
+set xlabel "workers (threads or processes; threads for the triad)" offset 0,0.4
 set ylabel "GB/s (bytes touched per map / median map time)"
 # Never over the data: below the plot in two columns while that leaves it
 # most of its height, else at the right in a smaller font with shorter
 # titles (many series or machines).
 SHORT = 0
 if (NS + NU <= 6) {
-    set key below center horizontal Left reverse maxcols 2 samplen 2 spacing 1.05 width -1
+    set key below center horizontal Left reverse maxcols 2 samplen 2 spacing 1.05 width -1 height 1
 } else { if (NS + NU <= 12) {
-    set key below center horizontal Left reverse maxcols 2 samplen 2 spacing 0.95 width -1 font ",10"
+    set key below center horizontal Left reverse maxcols 2 samplen 2 spacing 0.95 width -1 height 1 font ",10"
 } else {
     SHORT = 1
     set key outside right top vertical Left reverse samplen 1.5 spacing 0.95 font ",10" \
