@@ -40,6 +40,8 @@
  * The worker's socket doubles as its liveness sentinel: the worker holds
  * the only copy of its end (fork children close every other descriptor,
  * spawned ones get only fd 3), so its death reads as EOF/EPIPE at once.
+ * Starting, reaping and describing worker processes, and the workers'
+ * blocking sends, are shared with `processes` (proc.h).
  *
  * The parent's ends are non-blocking and multiplexed with poll(): a big
  * call must never block the parent while that same worker is blocked
@@ -60,9 +62,7 @@
  * (one thread at a time per pool); pp_worker_loop() runs only in workers;
  * worker_main() is corebench's `__worker process-pool` entry. */
 #ifndef _GNU_SOURCE
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* CPU_SET, strsignal, close_range, addclosefrom_np */
-#endif
+#define _GNU_SOURCE /* posix_spawn_file_actions_addclosefrom_np */
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -74,13 +74,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "executor.h"
+#include "proc.h"
 
 extern char **environ;
 
@@ -100,8 +97,6 @@ struct pp_hdr {
 #define PP_ALIGN16(x) (((x) + 15) & ~(size_t)15)
 /* the fd a spawned worker finds its socket on */
 #define PP_SPAWN_FD 3
-/* seconds stop() lets idle workers exit on EOF before SIGKILL */
-#define PP_GRACE_S 2.0
 /* sanity bound on one message (a malformed header must not allocate 2^64) */
 #define PP_MAX_MSG ((uint64_t)1 << 40)
 
@@ -111,11 +106,8 @@ struct pp_entry {
     size_t chunk; /* PP_CALL */
 };
 
+/* The parent's view of worker i's conversation; its process is kid[i]. */
 struct pp_worker {
-    pid_t pid;  /* 0: not started */
-    int fd;     /* parent end, non-blocking; -1 once closed */
-    int reaped; /* 1: wait status collected, -1: gone uncollected */
-    int wstatus;
     struct pp_entry q[3]; /* FIFO: up to 2 calls + 1 stats request */
     int qhead, qlen;
     int ncalls;  /* PP_CALL entries in q */
@@ -130,8 +122,9 @@ struct pp_worker {
 
 struct cb_pool {
     struct cb_exec_config cfg;
-    int n;               /* workers started */
-    struct pp_worker *w; /* cfg.workers entries */
+    int n;                /* workers started */
+    struct cb__proc *kid; /* cfg.workers entries */
+    struct pp_worker *w;  /* cfg.workers entries */
     struct pollfd *pf;   /* cfg.workers entries */
     int *pfw;            /* pf[j] belongs to worker pfw[j] */
     int broken;
@@ -146,49 +139,7 @@ struct cb_pool {
 
 static const char pp_zeros[16];
 
-/* ---- shared by parent and worker ----------------------------------------- */
-
-/* Fills dst with the part of src[0..n) that starts `off` bytes in. */
-static int pp_iov_skip(struct iovec *dst, const struct iovec *src, int n,
-                       size_t off)
-{
-    int m = 0;
-    for (int i = 0; i < n; i++) {
-        if (off >= src[i].iov_len) {
-            off -= src[i].iov_len;
-            continue;
-        }
-        dst[m].iov_base = (char *)src[i].iov_base + off;
-        dst[m].iov_len = src[i].iov_len - off;
-        off = 0;
-        m++;
-    }
-    return m;
-}
-
 /* ---- the worker ---------------------------------------------------------- */
-
-/* Blocking send of a whole message; -1 when the parent is gone. */
-static int pp_send_all(int fd, const struct iovec *iov, int n)
-{
-    size_t total = 0, off = 0;
-    for (int i = 0; i < n; i++)
-        total += iov[i].iov_len;
-    while (off < total) {
-        struct iovec v[4];
-        struct msghdr mh = {0};
-        ssize_t k;
-        mh.msg_iov = v;
-        mh.msg_iovlen = (size_t)pp_iov_skip(v, iov, n, off);
-        k = sendmsg(fd, &mh, MSG_NOSIGNAL);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        off += (size_t)k;
-    }
-    return 0;
-}
 
 static int pp_send_hello(int fd, int status, const char *msg)
 {
@@ -200,7 +151,7 @@ static int pp_send_hello(int fd, int status, const char *msg)
     h.len = len;
     iov[0] = (struct iovec){&h, PP_HDR};
     iov[1] = (struct iovec){(void *)msg, len};
-    return pp_send_all(fd, iov, len ? 2 : 1);
+    return cb__proc_sendv_all(fd, iov, len ? 2 : 1);
 }
 
 /* The worker's loop, in a forked child or a spawned corebench: reads calls,
@@ -290,7 +241,7 @@ static int pp_worker_loop(int fd, const struct cb_workload *w, int index,
             r.len = olen;
             iov[0] = (struct iovec){&r, PP_HDR};
             iov[1] = (struct iovec){obuf, olen};
-            if (pp_send_all(fd, iov, olen ? 2 : 1) < 0)
+            if (cb__proc_sendv_all(fd, iov, olen ? 2 : 1) < 0)
                 goto out;
         } else if (h.type == PP_STATS) {
             struct pp_hdr r = {.type = PP_STATS, .len = sizeof *ws};
@@ -300,7 +251,7 @@ static int pp_worker_loop(int fd, const struct cb_workload *w, int index,
             ws->pid = getpid();
             iov[0] = (struct iovec){&r, PP_HDR};
             iov[1] = (struct iovec){ws, sizeof *ws};
-            if (pp_send_all(fd, iov, 2) < 0)
+            if (cb__proc_sendv_all(fd, iov, 2) < 0)
                 goto out;
             memset(ws, 0, sizeof *ws);
             ws->pu_planned = pu_planned;
@@ -320,46 +271,18 @@ out:
     return rc;
 }
 
-/* Closes every descriptor except 0-2 and `keep` (see the top comment). */
-static void pp_close_others(int keep)
+/* A forked worker (cb__proc_child_fn: only `fd` is left open): inherits
+ * the workload (used only for its kernel, state and record sizes); never
+ * returns. */
+static void pp_fork_child(const void *arg, int i, int fd)
 {
-#ifdef SYS_close_range
-    if (keep > 3 && syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0u) != 0)
-        goto slow;
-    if (syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u) != 0)
-        goto slow;
-    return;
-slow:
-#endif
-    for (long fd = 3, max = sysconf(_SC_OPEN_MAX); fd < max && fd < 65536; fd++)
-        if (fd != keep)
-            close((int)fd);
-}
-
-/* A forked worker: inherits the workload (used only for its kernel, state
- * and record sizes); never returns. */
-static void pp_fork_child(const struct cb_pool *p, int i, int fd)
-{
+    const struct cb_pool *p = arg;
     struct cb_worker_stats ws;
-    pp_close_others(fd);
     memset(&ws, 0, sizeof ws);
     cb_worker_bind(&p->cfg, i, &ws);
     if (pp_send_hello(fd, 0, NULL) < 0)
         _exit(1);
     _exit(pp_worker_loop(fd, p->cfg.workload, i, &ws));
-}
-
-static int pp_key_in_list(const char *key, const char *list)
-{
-    size_t k = strlen(key);
-    for (const char *s = list; s && *s;) {
-        const char *c = strchr(s, ',');
-        size_t len = c ? (size_t)(c - s) : strlen(s);
-        if (len == k && strncmp(s, key, k) == 0)
-            return 1;
-        s = c ? c + 1 : NULL;
-    }
-    return 0;
 }
 
 /* `corebench __worker process-pool FD INDEX PU N IN_SIZE OUT_SIZE KERNEL
@@ -408,28 +331,20 @@ static int pp_worker_main(int argc, char **argv)
     }
     prm.size = strcmp(argv[8], "-") == 0 ? NULL : argv[8];
     for (int i = 9; i < argc; i++) {
-        const char *eq = strchr(argv[i], '=');
-        size_t kl = eq ? (size_t)(eq - argv[i]) : 0;
-        char key[32];
-        if (!eq || kl == 0 || kl >= sizeof key ||
-            strlen(eq + 1) >= sizeof prm.kv[0].val) {
-            rc = CB_FAIL(&e, CB_EUSAGE, "bad parameter '%s'", argv[i]);
+        /* parsed alone first, to ask the kernel whether it accepts the key */
+        struct cb_params one = {0};
+        const struct cb_kv *kv = &one.kv[0];
+        uint64_t seed;
+        if ((rc = cb_params_add(&one, argv[i], &e)))
             goto hello;
+        if (cb_params_check(&one, k->name, k->param_help, NULL) == 0) {
+            if (prm.nkv < CB_MAX_PARAMS)
+                prm.kv[prm.nkv++] = *kv;
+        } else if (strcmp(kv->key, "seed") == 0 &&
+                   cb_parse_u64(kv->val, 0, UINT64_MAX, "seed", &seed,
+                                NULL) == 0) {
+            prm.seed = seed;
         }
-        memcpy(key, argv[i], kl);
-        key[kl] = '\0';
-        if (!pp_key_in_list(key, k->param_help)) {
-            uint64_t seed;
-            if (strcmp(key, "seed") == 0 &&
-                cb_parse_u64(eq + 1, 0, UINT64_MAX, "seed", &seed, NULL) == 0)
-                prm.seed = seed;
-            continue;
-        }
-        if (prm.nkv >= CB_MAX_PARAMS)
-            continue;
-        memcpy(prm.kv[prm.nkv].key, key, kl + 1);
-        strcpy(prm.kv[prm.nkv].val, eq + 1);
-        prm.nkv++;
     }
     rc = k->prepare(&w, &prm, &e);
     if (rc)
@@ -456,72 +371,6 @@ hello:
 
 /* ---- the parent: life and death of workers ------------------------------- */
 
-static void pp_describe(const struct pp_worker *x, char *buf, size_t len)
-{
-    if (x->reaped != 1)
-        snprintf(buf, len, "ended (its exit status could not be collected)");
-    else if (WIFSIGNALED(x->wstatus))
-        snprintf(buf, len, "was killed by signal %d (%s)%s",
-                 WTERMSIG(x->wstatus), strsignal(WTERMSIG(x->wstatus)),
-                 WCOREDUMP(x->wstatus) ? ", core dumped" : "");
-    else if (WIFEXITED(x->wstatus))
-        snprintf(buf, len, "exited with status %d", WEXITSTATUS(x->wstatus));
-    else
-        snprintf(buf, len, "ended with wait status 0x%x", x->wstatus);
-}
-
-/* Waits for x until `deadline` (cb_now() seconds), then SIGKILLs it and
- * waits for good. */
-static void pp_reap(struct pp_worker *x, double deadline)
-{
-    long nap_ns = 20000;
-    if (x->pid <= 0 || x->reaped)
-        return;
-    for (;;) {
-        int st = 0;
-        pid_t r = waitpid(x->pid, &st, WNOHANG);
-        if (r == x->pid) {
-            x->reaped = 1;
-            x->wstatus = st;
-            return;
-        }
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            x->reaped = -1; /* ECHILD: reaped elsewhere (SIGCHLD ignored?) */
-            return;
-        }
-        if (cb_now() >= deadline) {
-            kill(x->pid, SIGKILL);
-            while ((r = waitpid(x->pid, &st, 0)) < 0 && errno == EINTR)
-                ;
-            x->reaped = r == x->pid ? 1 : -1;
-            x->wstatus = st;
-            return;
-        }
-        struct timespec ts = {0, nap_ns};
-        nanosleep(&ts, NULL);
-        if (nap_ns < 5000000)
-            nap_ns *= 2;
-    }
-}
-
-/* Closes every channel (idle workers exit on EOF), kills workers (at once
- * if `now`, else after the grace) and reaps them all. */
-static void pp_shutdown(struct cb_pool *p, int now)
-{
-    double deadline = cb_now() + (now ? 0.0 : PP_GRACE_S);
-    for (int i = 0; i < p->n; i++) {
-        if (p->w[i].fd >= 0)
-            close(p->w[i].fd);
-        p->w[i].fd = -1;
-        if (now && p->w[i].pid > 0 && !p->w[i].reaped)
-            kill(p->w[i].pid, SIGKILL);
-    }
-    for (int i = 0; i < p->n; i++)
-        pp_reap(&p->w[i], deadline);
-}
-
 /* Worker i's channel failed (EOF, EPIPE, a malformed message): the pool is
  * broken. Reaps the worker (a second of grace: it is exiting) and says
  * what it was doing. */
@@ -531,8 +380,7 @@ static int pp_broken(struct cb_pool *p, int i, const char *what,
     struct pp_worker *x = &p->w[i];
     char how[160], doing[96] = "";
     if (!what) {
-        pp_reap(x, cb_now() + 1.0);
-        pp_describe(x, how, sizeof how);
+        cb__proc_died(&p->kid[i], "was killed", how, sizeof how);
         what = how;
     }
     if (x->qlen > 0 && x->q[x->qhead].type == PP_CALL && p->m_w) {
@@ -545,7 +393,7 @@ static int pp_broken(struct cb_pool *p, int i, const char *what,
     }
     p->broken = 1;
     snprintf(p->why, sizeof p->why, "broken pool: worker %d (pid %ld) %s%s", i,
-             (long)x->pid, what, doing);
+             (long)p->kid[i].pid, what, doing);
     return CB_FAIL(e, CB_EBROKEN, "%s", p->why);
 }
 
@@ -597,8 +445,8 @@ static int pp_flush(struct cb_pool *p, int i, struct cb_error *e)
             src[ns++] = (struct iovec){(void *)pp_zeros, total - PP_HDR - plen};
         }
         mh.msg_iov = v;
-        mh.msg_iovlen = (size_t)pp_iov_skip(v, src, ns, x->soff);
-        k = sendmsg(x->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+        mh.msg_iovlen = (size_t)cb__proc_iov_skip(v, src, ns, x->soff);
+        k = sendmsg(p->kid[i].fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
@@ -626,7 +474,7 @@ static int pp_recv(struct cb_pool *p, int i, struct cb_error *e)
     if (x->qlen == 0) {
         /* nothing expected: only EOF (death) or garbage can be here */
         char c;
-        ssize_t k = recv(x->fd, &c, 1, MSG_DONTWAIT);
+        ssize_t k = recv(p->kid[i].fd, &c, 1, MSG_DONTWAIT);
         if (k < 0 && (errno == EINTR || errno == EAGAIN))
             return 0;
         return pp_broken(p, i, k > 0 ? "sent an unexpected message" : NULL, e);
@@ -661,9 +509,9 @@ static int pp_recv(struct cb_pool *p, int i, struct cb_error *e)
         for (int j = 0; j < ns; j++)
             total += src[j].iov_len;
         mh.msg_iov = v;
-        mh.msg_iovlen = (size_t)pp_iov_skip(v, src, ns, x->roff);
+        mh.msg_iovlen = (size_t)cb__proc_iov_skip(v, src, ns, x->roff);
         if (mh.msg_iovlen > 0) {
-            k = recvmsg(x->fd, &mh, MSG_DONTWAIT);
+            k = recvmsg(p->kid[i].fd, &mh, MSG_DONTWAIT);
             if (k < 0 && errno == EINTR)
                 continue;
             if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -708,7 +556,7 @@ static int pp_recv(struct cb_pool *p, int i, struct cb_error *e)
                 return CB_FAIL(e, code,
                                "process-pool: worker %d (pid %ld) could not "
                                "start: %s",
-                               i, (long)x->pid, x->hello);
+                               i, (long)p->kid[i].pid, x->hello);
             }
             p->m_hellos++;
         }
@@ -772,7 +620,7 @@ static int pp_pump(struct cb_pool *p, int for_map, struct cb_error *e)
             struct pp_worker *x = &p->w[i];
             if (x->qlen == 0)
                 continue;
-            p->pf[m].fd = x->fd;
+            p->pf[m].fd = p->kid[i].fd;
             p->pf[m].events = POLLIN | (x->nsent < x->qlen ? POLLOUT : 0);
             p->pf[m].revents = 0;
             p->pfw[m++] = i;
@@ -809,8 +657,10 @@ static int pp_pump(struct cb_pool *p, int for_map, struct cb_error *e)
 
 /* ---- the parent: starting workers ---------------------------------------- */
 
-static int pp_spawn(struct cb_pool *p, int i, int fd, pid_t *pid,
-                    struct cb_error *e)
+/* Parent: re-executes corebench as `__worker process-pool ...` with fd
+ * (close-on-exec, > PP_SPAWN_FD) on PP_SPAWN_FD and nothing else open. */
+static int pp_spawn_exec(const struct cb_pool *p, int i, int fd, pid_t *pid,
+                         struct cb_error *e)
 {
     const struct cb_workload *w = p->cfg.workload;
     char nums[6][24], *argv[12 + CB_MAX_PARAMS];
@@ -847,7 +697,7 @@ static int pp_spawn(struct cb_pool *p, int i, int fd, pid_t *pid,
         return CB_FAIL(e, CB_ESYS, "process-pool: spawn: %s", strerror(err));
     }
     /* fd is CLOEXEC like every descriptor of the pool; dup2 onto fd 3
-     * gives the worker one inheritable copy (fd is > 3, see pp_start). */
+     * gives the worker one inheritable copy (fd is > 3, see pp_spawn). */
     err = posix_spawn_file_actions_adddup2(&fa, fd, PP_SPAWN_FD);
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
     /* and nothing else the parent left inheritable */
@@ -868,6 +718,23 @@ static int pp_spawn(struct cb_pool *p, int i, int fd, pid_t *pid,
                        "process-pool: cannot spawn worker %d (%s): %s", i,
                        p->cfg.self_exe, strerror(err));
     return 0;
+}
+
+/* cb__proc_spawn_fn of the spawn start method (parent, in start()): starts
+ * worker i with `fd`, the worker's end of its channel, on PP_SPAWN_FD. */
+static int pp_spawn(const void *arg, int i, int fd, pid_t *pid,
+                    struct cb_error *e)
+{
+    int hi, rc;
+    if (fd > PP_SPAWN_FD)
+        return pp_spawn_exec(arg, i, fd, pid, e);
+    /* dup2(3, 3) would not clear close-on-exec: spawn from a copy above */
+    hi = fcntl(fd, F_DUPFD_CLOEXEC, PP_SPAWN_FD + 1);
+    if (hi < 0)
+        return CB_FAIL(e, CB_ESYS, "process-pool: fcntl: %s", strerror(errno));
+    rc = pp_spawn_exec(arg, i, hi, pid, e);
+    close(hi);
+    return rc;
 }
 
 static int pp_start(struct cb_pool **pp, const struct cb_exec_config *c,
@@ -894,10 +761,11 @@ static int pp_start(struct cb_pool **pp, const struct cb_exec_config *c,
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
     p->cfg = *c;
     p->m_w = c->workload;
+    p->kid = calloc((size_t)c->workers, sizeof *p->kid);
     p->w = calloc((size_t)c->workers, sizeof *p->w);
     p->pf = calloc((size_t)c->workers, sizeof *p->pf);
     p->pfw = calloc((size_t)c->workers, sizeof *p->pfw);
-    if (!p->w || !p->pf || !p->pfw) {
+    if (!p->kid || !p->w || !p->pf || !p->pfw) {
         rc = CB_FAIL(e, CB_ENOMEM, "out of memory");
         goto fail;
     }
@@ -905,48 +773,10 @@ static int pp_start(struct cb_pool **pp, const struct cb_exec_config *c,
     fflush(NULL);
     for (int i = 0; i < c->workers; i++) {
         struct pp_worker *x = &p->w[i];
-        int sv[2];
-        pid_t pid;
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-            rc = CB_FAIL(e, CB_ESYS, "process-pool: socketpair: %s",
-                         strerror(errno));
+        rc = cb__proc_start(&p->kid[i], i, "process-pool", pp_fork_child,
+                            spawn ? pp_spawn : NULL, p, e);
+        if (rc)
             goto fail;
-        }
-        if (spawn && sv[1] <= PP_SPAWN_FD) {
-            /* dup2(3, 3) would not clear close-on-exec: move it up */
-            int hi = fcntl(sv[1], F_DUPFD_CLOEXEC, PP_SPAWN_FD + 1);
-            close(sv[1]);
-            sv[1] = hi;
-            if (hi < 0) {
-                rc = CB_FAIL(e, CB_ESYS, "process-pool: fcntl: %s",
-                             strerror(errno));
-                close(sv[0]);
-                goto fail;
-            }
-        }
-        if (spawn) {
-            rc = pp_spawn(p, i, sv[1], &pid, e);
-            if (rc) {
-                close(sv[0]);
-                close(sv[1]);
-                goto fail;
-            }
-        } else {
-            pid = fork();
-            if (pid < 0) {
-                rc = CB_FAIL(e, CB_ESYS, "process-pool: fork of worker %d: %s",
-                             i, strerror(errno));
-                close(sv[0]);
-                close(sv[1]);
-                goto fail;
-            }
-            if (pid == 0)
-                pp_fork_child(p, i, sv[1]); /* never returns */
-        }
-        close(sv[1]);
-        fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
-        x->pid = pid;
-        x->fd = sv[0];
         p->n = i + 1;
         pp_push(x, PP_HELLO, 0);
         x->nsent = 1; /* nothing to send: the worker speaks first */
@@ -957,8 +787,8 @@ static int pp_start(struct cb_pool **pp, const struct cb_exec_config *c,
     *pp = p;
     return 0;
 fail:
-    if (p->w)
-        pp_shutdown(p, 1);
+    cb__proc_shutdown(p->kid, p->n, 1);
+    free(p->kid);
     free(p->w);
     free(p->pf);
     free(p->pfw);
@@ -1004,7 +834,7 @@ static int pp_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
     st->bytes_from_workers = p->m_from;
     for (int i = 0; i < p->n; i++) {
         st->w[i] = p->w[i].rws;
-        st->w[i].pid = p->w[i].pid;
+        st->w[i].pid = p->kid[i].pid;
     }
     return 0;
 }
@@ -1013,7 +843,8 @@ static void pp_stop(struct cb_pool *p)
 {
     if (!p)
         return;
-    pp_shutdown(p, p->broken);
+    cb__proc_shutdown(p->kid, p->n, p->broken);
+    free(p->kid);
     free(p->w);
     free(p->pf);
     free(p->pfw);

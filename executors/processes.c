@@ -10,10 +10,11 @@
  *    every descriptor but its own channel, binds itself (cb_worker_bind),
  *    says "ready" and waits. start() returns once every child is ready, so
  *    pool start-up includes fork and binding.
- *  - Channel: one AF_UNIX stream socketpair per worker. Writes use
- *    send(MSG_NOSIGNAL), so a dead peer gives EPIPE instead of SIGPIPE and
- *    the process-wide SIGPIPE disposition is never touched. Parent ends are
- *    non-blocking and multiplexed with poll(); children block.
+ *  - Channel: one AF_UNIX stream socketpair per worker, started, reaped
+ *    and described by proc.c (see proc.h). Writes use MSG_NOSIGNAL, so a
+ *    dead peer gives EPIPE instead of SIGPIPE and the process-wide SIGPIPE
+ *    disposition is never touched. Parent ends are non-blocking and
+ *    multiplexed with poll(); children block.
  *  - map() (parent) sends one "go" byte per worker. Worker i runs tasks
  *    [i*q, min(n, (i+1)*q)), q = ceil(n / workers), writing straight into
  *    the shared region, then sends back its struct cb_worker_stats and waits
@@ -36,173 +37,58 @@
  * map() must be given the workload the pool was started with (children
  * compute from their inherited copy); anything else is CB_EUSAGE. */
 #ifndef _GNU_SOURCE
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* CPU_SET, strsignal, close_range, addclosefrom_np */
-#endif
+#define _GNU_SOURCE /* MAP_ANONYMOUS */
 #endif
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "executor.h"
+#include "proc.h"
 
 #define PR_READY 'r'
 #define PR_GO 'g'
-/* seconds stop() lets idle children exit on EOF before SIGKILL */
-#define PR_GRACE_S 2.0
 
+/* What worker i reported; its process is kid[i]. */
 struct pr_worker {
-    pid_t pid;   /* 0: not started */
-    int fd;      /* parent end of the socketpair, -1 once closed */
-    int reaped;  /* waitpid() has collected it */
-    int wstatus; /* its wait status once reaped */
-    size_t got;  /* bytes of `ws` received in the current map */
+    size_t got; /* bytes of `ws` received in the current map */
     struct cb_worker_stats ws;
 };
 
 struct cb_pool {
     struct cb_exec_config cfg;
-    int n;               /* workers started */
-    struct pr_worker *w; /* cfg.workers entries */
-    void *out;           /* MAP_SHARED outputs, out_len bytes (>= 1) */
+    int n;                /* workers started */
+    struct cb__proc *kid; /* cfg.workers entries */
+    struct pr_worker *w;  /* cfg.workers entries */
+    void *out;            /* MAP_SHARED outputs, out_len bytes (>= 1) */
     size_t out_len;
     int broken;
     char why[400]; /* the first death, repeated by later maps */
 };
 
-/* ---- helpers (parent) ---------------------------------------------------- */
-
-/* Formats how a reaped child ended: "killed by signal 9 (Killed)" or
- * "exited with status 3". */
-static void pr_describe(int reaped, int wstatus, char *buf, size_t len)
-{
-    if (!reaped)
-        snprintf(buf, len, "ended (its exit status could not be collected)");
-    else if (WIFSIGNALED(wstatus))
-        snprintf(buf, len, "killed by signal %d (%s)%s", WTERMSIG(wstatus),
-                 strsignal(WTERMSIG(wstatus)),
-                 WCOREDUMP(wstatus) ? ", core dumped" : "");
-    else if (WIFEXITED(wstatus))
-        snprintf(buf, len, "exited with status %d", WEXITSTATUS(wstatus));
-    else
-        snprintf(buf, len, "ended with wait status 0x%x", wstatus);
-}
-
-/* Waits for worker x until `deadline` (cb_now() seconds), then SIGKILLs it
- * and waits for good. Never blocks past the deadline on a live child. */
-static void pr_reap(struct pr_worker *x, double deadline)
-{
-    long nap_ns = 20000;
-    if (x->pid <= 0 || x->reaped)
-        return;
-    for (;;) {
-        int st;
-        pid_t r = waitpid(x->pid, &st, WNOHANG);
-        if (r == x->pid) {
-            x->reaped = 1;
-            x->wstatus = st;
-            return;
-        }
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            /* ECHILD: someone else reaped it (SIGCHLD ignored?); gone */
-            x->reaped = -1;
-            return;
-        }
-        if (cb_now() >= deadline) {
-            kill(x->pid, SIGKILL);
-            while ((r = waitpid(x->pid, &st, 0)) < 0 && errno == EINTR)
-                ;
-            x->reaped = r == x->pid ? 1 : -1;
-            x->wstatus = st;
-            return;
-        }
-        struct timespec ts = {0, nap_ns};
-        nanosleep(&ts, NULL);
-        if (nap_ns < 5000000)
-            nap_ns *= 2;
-    }
-}
-
-/* Closes every channel, kills children (at once if `now`, else after the
- * grace) and reaps them all. Used by stop() and by start()'s failure path. */
-static void pr_shutdown(struct cb_pool *p, int now)
-{
-    double deadline = cb_now() + (now ? 0.0 : PR_GRACE_S);
-    for (int i = 0; i < p->n; i++) {
-        if (p->w[i].fd >= 0)
-            close(p->w[i].fd);
-        p->w[i].fd = -1;
-        if (now && p->w[i].pid > 0 && !p->w[i].reaped)
-            kill(p->w[i].pid, SIGKILL);
-    }
-    for (int i = 0; i < p->n; i++)
-        pr_reap(&p->w[i], deadline);
-}
-
 /* Marks the pool broken because worker i's channel ended (EOF, EPIPE):
- * reaps it (it is exiting; a second of grace, then SIGKILL) and fills e. */
+ * reaps it and fills e. Parent. */
 static int pr_broken(struct cb_pool *p, int i, struct cb_error *e)
 {
-    struct pr_worker *x = &p->w[i];
     char how[160];
-    pr_reap(x, cb_now() + 1.0);
-    pr_describe(x->reaped == 1, x->wstatus, how, sizeof how);
+    cb__proc_died(&p->kid[i], "killed", how, sizeof how);
     p->broken = 1;
     snprintf(p->why, sizeof p->why, "worker %d (pid %ld) died: %s", i,
-             (long)x->pid, how);
+             (long)p->kid[i].pid, how);
     return CB_FAIL(e, CB_EBROKEN, "%s", p->why);
 }
 
 /* ---- the child ----------------------------------------------------------- */
 
-/* Closes every descriptor except 0-2 and `keep`, so that no child holds
- * another worker's channel (which would hide that worker's EOF) or any
- * descriptor of the parent's. */
-static void pr_close_others(int keep)
+/* Runs in the forked child (cb__proc_child_fn: only `fd` is left open);
+ * never returns. */
+static void pr_child(const void *arg, int i, int fd)
 {
-#ifdef SYS_close_range
-    if (keep > 3 && syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0u) != 0)
-        goto slow;
-    if (syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u) != 0)
-        goto slow;
-    return;
-slow:
-#endif
-    for (long fd = 3, max = sysconf(_SC_OPEN_MAX); fd < max && fd < 65536; fd++)
-        if (fd != keep)
-            close((int)fd);
-}
-
-static int pr_send_all(int fd, const void *buf, size_t len)
-{
-    const char *s = buf;
-    while (len > 0) {
-        ssize_t k = send(fd, s, len, MSG_NOSIGNAL);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        s += k;
-        len -= (size_t)k;
-    }
-    return 0;
-}
-
-/* Runs in the forked child; never returns. */
-static void pr_child(const struct cb_pool *p, int i, int fd)
-{
+    const struct cb_pool *p = arg;
     const struct cb_workload *w = p->cfg.workload;
     struct cb_worker_stats ws;
     struct cb_ctx ctx = {.worker = i};
@@ -213,12 +99,11 @@ static void pr_child(const struct cb_pool *p, int i, int fd)
     int pu_planned, pinned;
     char c = PR_READY;
 
-    pr_close_others(fd);
     memset(&ws, 0, sizeof ws);
     cb_worker_bind(&p->cfg, i, &ws);
     pu_planned = ws.pu_planned;
     pinned = ws.pinned;
-    if (pr_send_all(fd, &c, 1) < 0)
+    if (cb__proc_send_all(fd, &c, 1) < 0)
         _exit(1);
     for (;;) {
         ssize_t k = recv(fd, &c, 1, 0);
@@ -237,7 +122,7 @@ static void pr_child(const struct cb_pool *p, int i, int fd)
         c0 = cb_process_cpu();
         cb_worker_run_range(w, lo, hi, p->out, &ctx, &ws);
         ws.cpu_s = cb_process_cpu() - c0;
-        if (pr_send_all(fd, &ws, sizeof ws) < 0)
+        if (cb__proc_send_all(fd, &ws, sizeof ws) < 0)
             _exit(1);
     }
 }
@@ -261,7 +146,7 @@ static int pr_collect(struct cb_pool *p, int stats, struct cb_error *e)
         for (int i = 0; i < p->n; i++) {
             if (p->w[i].got == want)
                 continue;
-            pf[m].fd = p->w[i].fd;
+            pf[m].fd = p->kid[i].fd;
             pf[m].events = POLLIN;
             pf[m].revents = 0;
             m++;
@@ -282,7 +167,7 @@ static int pr_collect(struct cb_pool *p, int stats, struct cb_error *e)
                 continue;
             if (!pf[j++].revents)
                 continue;
-            k = recv(x->fd, dst, want - x->got, MSG_DONTWAIT);
+            k = recv(p->kid[i].fd, dst, want - x->got, MSG_DONTWAIT);
             if (k < 0 && (errno == EINTR || errno == EAGAIN))
                 continue;
             if (k <= 0 || (!stats && ready != PR_READY)) {
@@ -318,8 +203,9 @@ static int pr_start(struct cb_pool **pp, const struct cb_exec_config *c,
     if (!p)
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
     p->cfg = *c;
+    p->kid = calloc((size_t)c->workers, sizeof *p->kid);
     p->w = calloc((size_t)c->workers, sizeof *p->w);
-    if (!p->w) {
+    if (!p->kid || !p->w) {
         rc = CB_FAIL(e, CB_ENOMEM, "out of memory");
         goto fail;
     }
@@ -335,27 +221,9 @@ static int pr_start(struct cb_pool **pp, const struct cb_exec_config *c,
     /* Children must not flush the parent's buffered output a second time. */
     fflush(NULL);
     for (int i = 0; i < c->workers; i++) {
-        int sv[2];
-        pid_t pid;
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-            rc = CB_FAIL(e, CB_ESYS, "processes: socketpair: %s",
-                         strerror(errno));
+        rc = cb__proc_start(&p->kid[i], i, "processes", pr_child, NULL, p, e);
+        if (rc)
             goto fail;
-        }
-        pid = fork();
-        if (pid < 0) {
-            rc = CB_FAIL(e, CB_ESYS, "processes: fork of worker %d: %s", i,
-                         strerror(errno));
-            close(sv[0]);
-            close(sv[1]);
-            goto fail;
-        }
-        if (pid == 0)
-            pr_child(p, i, sv[1]); /* never returns */
-        close(sv[1]);
-        fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
-        p->w[i].pid = pid;
-        p->w[i].fd = sv[0];
         p->n = i + 1;
     }
     rc = pr_collect(p, 0, e);
@@ -364,10 +232,10 @@ static int pr_start(struct cb_pool **pp, const struct cb_exec_config *c,
     *pp = p;
     return 0;
 fail:
-    if (p->w)
-        pr_shutdown(p, 1);
+    cb__proc_shutdown(p->kid, p->n, 1);
     if (p->out)
         munmap(p->out, p->out_len ? p->out_len : 1);
+    free(p->kid);
     free(p->w);
     free(p);
     return rc;
@@ -396,7 +264,7 @@ static int pr_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
         char go = PR_GO;
         ssize_t k;
         do
-            k = send(p->w[i].fd, &go, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            k = send(p->kid[i].fd, &go, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
         while (k < 0 && errno == EINTR);
         /* An idle child's socket buffer is empty, so EAGAIN cannot happen;
          * EPIPE/ECONNRESET mean it died since the last map. */
@@ -420,9 +288,10 @@ static void pr_stop(struct cb_pool *p)
 {
     if (!p)
         return;
-    pr_shutdown(p, p->broken);
+    cb__proc_shutdown(p->kid, p->n, p->broken);
     if (p->out)
         munmap(p->out, p->out_len ? p->out_len : 1);
+    free(p->kid);
     free(p->w);
     free(p);
 }

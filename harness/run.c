@@ -244,19 +244,7 @@ static int item_interval(const char *opt, const char *s, void *dst, int i,
 
 static int parse_param(struct cb_params *p, const char *s, struct cb_error *e)
 {
-    const char *eq = strchr(s, '=');
-    struct cb_kv *kv;
-    if (!eq || eq == s || !eq[1])
-        return CB_FAIL(e, CB_EUSAGE, "--param '%s': expected KEY=VALUE", s);
-    if (p->nkv >= CB_MAX_PARAMS)
-        return CB_FAIL(e, CB_EUSAGE, "--param: more than %d parameters",
-                       CB_MAX_PARAMS);
-    if ((size_t)(eq - s) >= sizeof kv->key || strlen(eq + 1) >= sizeof kv->val)
-        return CB_FAIL(e, CB_EUSAGE, "--param '%s': key or value too long", s);
-    kv = &p->kv[p->nkv++];
-    snprintf(kv->key, sizeof kv->key, "%.*s", (int)(eq - s), s);
-    snprintf(kv->val, sizeof kv->val, "%s", eq + 1);
-    return 0;
+    return cb_params_add(p, s, e);
 }
 
 static void sanitize_name(const char *in, char *out, size_t len)

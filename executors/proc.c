@@ -1,0 +1,188 @@
+/* Worker processes for the process executors: see proc.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* strsignal, WCOREDUMP, SYS_close_range */
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+/* ---- starting ------------------------------------------------------------ */
+
+/* Forked child: closes every descriptor except 0-2 and `keep`, so that no
+ * child holds another worker's channel (which would hide that worker's
+ * EOF) or any descriptor of the parent's. */
+static void proc_close_others(int keep)
+{
+#ifdef SYS_close_range
+    if (keep > 3 && syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0u) != 0)
+        goto slow;
+    if (syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u) != 0)
+        goto slow;
+    return;
+slow:
+#endif
+    for (long fd = 3, max = sysconf(_SC_OPEN_MAX); fd < max && fd < 65536; fd++)
+        if (fd != keep)
+            close((int)fd);
+}
+
+int cb__proc_start(struct cb__proc *c, int i, const char *who,
+                   cb__proc_child_fn child, cb__proc_spawn_fn spawn,
+                   const void *arg, struct cb_error *e)
+{
+    int sv[2], rc;
+    pid_t pid;
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return CB_FAIL(e, CB_ESYS, "%s: socketpair: %s", who, strerror(errno));
+    if (spawn) {
+        rc = spawn(arg, i, sv[1], &pid, e);
+        if (rc) {
+            close(sv[0]);
+            close(sv[1]);
+            return rc;
+        }
+    } else {
+        pid = fork();
+        if (pid < 0) {
+            rc = CB_FAIL(e, CB_ESYS, "%s: fork of worker %d: %s", who, i,
+                         strerror(errno));
+            close(sv[0]);
+            close(sv[1]);
+            return rc;
+        }
+        if (pid == 0) {
+            proc_close_others(sv[1]);
+            child(arg, i, sv[1]); /* never returns */
+            _exit(1);
+        }
+    }
+    close(sv[1]);
+    fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+    c->pid = pid;
+    c->fd = sv[0];
+    c->reaped = 0;
+    return 0;
+}
+
+/* ---- ending -------------------------------------------------------------- */
+
+void cb__proc_reap(struct cb__proc *c, double deadline)
+{
+    long nap_ns = 20000;
+    if (c->pid <= 0 || c->reaped)
+        return;
+    for (;;) {
+        int st = 0;
+        pid_t r = waitpid(c->pid, &st, WNOHANG);
+        if (r == c->pid) {
+            c->reaped = 1;
+            c->wstatus = st;
+            return;
+        }
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            c->reaped = -1; /* ECHILD: reaped elsewhere (SIGCHLD ignored?) */
+            return;
+        }
+        if (cb_now() >= deadline) {
+            kill(c->pid, SIGKILL);
+            while ((r = waitpid(c->pid, &st, 0)) < 0 && errno == EINTR)
+                ;
+            c->reaped = r == c->pid ? 1 : -1;
+            c->wstatus = st;
+            return;
+        }
+        struct timespec ts = {0, nap_ns};
+        nanosleep(&ts, NULL);
+        if (nap_ns < 5000000)
+            nap_ns *= 2;
+    }
+}
+
+void cb__proc_died(struct cb__proc *c, const char *killed, char *buf,
+                   size_t len)
+{
+    int ws;
+    cb__proc_reap(c, cb_now() + 1.0);
+    ws = c->wstatus;
+    if (c->reaped != 1)
+        snprintf(buf, len, "ended (its exit status could not be collected)");
+    else if (WIFSIGNALED(ws))
+        snprintf(buf, len, "%s by signal %d (%s)%s", killed, WTERMSIG(ws),
+                 strsignal(WTERMSIG(ws)), WCOREDUMP(ws) ? ", core dumped" : "");
+    else if (WIFEXITED(ws))
+        snprintf(buf, len, "exited with status %d", WEXITSTATUS(ws));
+    else
+        snprintf(buf, len, "ended with wait status 0x%x", ws);
+}
+
+void cb__proc_shutdown(struct cb__proc *c, int n, int now)
+{
+    double deadline = cb_now() + (now ? 0.0 : CB__PROC_GRACE_S);
+    for (int i = 0; i < n; i++) {
+        if (c[i].fd >= 0)
+            close(c[i].fd);
+        c[i].fd = -1;
+        if (now && c[i].pid > 0 && !c[i].reaped)
+            kill(c[i].pid, SIGKILL);
+    }
+    for (int i = 0; i < n; i++)
+        cb__proc_reap(&c[i], deadline);
+}
+
+/* ---- I/O ----------------------------------------------------------------- */
+
+int cb__proc_iov_skip(struct iovec *dst, const struct iovec *src, int n,
+                      size_t off)
+{
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (off >= src[i].iov_len) {
+            off -= src[i].iov_len;
+            continue;
+        }
+        dst[m].iov_base = (char *)src[i].iov_base + off;
+        dst[m].iov_len = src[i].iov_len - off;
+        off = 0;
+        m++;
+    }
+    return m;
+}
+
+int cb__proc_sendv_all(int fd, const struct iovec *iov, int n)
+{
+    size_t total = 0, off = 0;
+    for (int i = 0; i < n; i++)
+        total += iov[i].iov_len;
+    while (off < total) {
+        struct iovec v[4];
+        struct msghdr mh = {0};
+        ssize_t k;
+        mh.msg_iov = v;
+        mh.msg_iovlen = (size_t)cb__proc_iov_skip(v, iov, n, off);
+        k = sendmsg(fd, &mh, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        off += (size_t)k;
+    }
+    return 0;
+}
+
+int cb__proc_send_all(int fd, const void *buf, size_t len)
+{
+    struct iovec v = {(void *)buf, len};
+    return cb__proc_sendv_all(fd, &v, 1);
+}
