@@ -21,63 +21,30 @@
 const struct cb_kernel cb_kernel_empty;
 
 static const char empty_params[] = "seed,n";
-static const char empty_sizes[] = "tiny, small, default, large, seed";
 
-static void empty_release(struct cb_workload *w)
-{
-    free(w->in);
-    w->in = NULL;
-    w->state = NULL;
-}
+/* n per preset, indexed by enum cb_size */
+static const uint64_t empty_n[] = {
+    [CB_SIZE_TINY] = 1000,
+    [CB_SIZE_SMALL] = EMPTY_DEFAULT_N / 10,
+    [CB_SIZE_DEFAULT] = EMPTY_DEFAULT_N,
+    [CB_SIZE_LARGE] = 4 * EMPTY_DEFAULT_N,
+    [CB_SIZE_SEED] = EMPTY_DEFAULT_N,
+};
 
 static int empty_prepare(struct cb_workload *w, const struct cb_params *p,
                          struct cb_error *e)
 {
-    const char *size = p && p->size ? p->size : "default";
-    uint64_t seed, n, def_n;
-    uint64_t *in;
-    int rc;
+    uint64_t seed, n;
+    int preset, rc;
 
-    memset(w, 0, sizeof *w);
-    w->kernel = &cb_kernel_empty;
-    if ((rc = cb_params_check(p, "empty", empty_params, e)) < 0)
-        return rc;
-    if (strcmp(size, "tiny") == 0)
-        def_n = 1000;
-    else if (strcmp(size, "small") == 0)
-        def_n = EMPTY_DEFAULT_N / 10;
-    else if (strcmp(size, "default") == 0 || strcmp(size, "seed") == 0)
-        def_n = EMPTY_DEFAULT_N;
-    else if (strcmp(size, "large") == 0)
-        def_n = 4 * EMPTY_DEFAULT_N;
-    else
-        return CB_FAIL(e, CB_EUSAGE,
-                       "--size %s: not a size of kernel empty (accepted: %s)",
-                       size, empty_sizes);
-    if ((rc = cb_params_u64(p, "seed", p ? p->seed : 0, 0, UINT64_MAX, &seed,
+    if ((preset = cb_prepare_begin(w, &cb_kernel_empty, p, &seed, e)) < 0)
+        return preset;
+    if ((rc = cb_params_u64(p, "n", empty_n[preset], 1, UINT64_MAX, &n,
                             e)) < 0 ||
-        (rc = cb_params_u64(p, "n", def_n, 1, UINT64_MAX, &n, e)) < 0)
+        (rc = cb_workload_echo(w, n, e)) < 0)
         return rc;
-    if (n > SIZE_MAX / sizeof *in)
-        return CB_FAIL(e, CB_EUSAGE,
-                       "--param n=%" PRIu64
-                       ": n x 8 bytes overflows the address space",
-                       n);
-    in = malloc((size_t)n * sizeof *in);
-    if (!in)
-        return CB_FAIL(e, CB_ENOMEM, "empty: no memory for %" PRIu64 " tasks",
-                       n);
-    for (size_t i = 0; i < (size_t)n; i++)
-        in[i] = (uint64_t)i + 1;
-    w->n = (size_t)n;
-    w->in_size = sizeof(uint64_t);
-    w->out_size = sizeof(uint64_t);
-    w->in = in;
-    snprintf(w->size, sizeof w->size, "%s", size);
     cb_workload_param(w, "n", "%" PRIu64, n);
     cb_workload_param(w, "seed", "%" PRIu64, seed);
-    w->work = (double)n;
-    w->work_unit = "tasks";
     return 0;
 }
 
@@ -89,23 +56,6 @@ static void empty_run(const struct cb_workload *w, const void *in, void *out,
     memcpy(out, in, sizeof(uint64_t));
 }
 
-static int empty_verify(const struct cb_workload *w, const void *outs,
-                        struct cb_error *e)
-{
-    const char *out = outs;
-    for (size_t i = 0; i < w->n; i++) {
-        uint64_t v;
-        memcpy(&v, out + i * w->out_size, sizeof v);
-        if (v != (uint64_t)i + 1)
-            return CB_FAIL(e, CB_EVERIFY,
-                           "empty task %zu: output %" PRIu64
-                           ", expected %zu (task did not run or landed "
-                           "in the wrong slot)",
-                           i, v, i + 1);
-    }
-    return 0;
-}
-
 const struct cb_kernel cb_kernel_empty = {
     .name = "empty",
     .summary = "tasks that only echo their index: pure dispatch cost",
@@ -113,6 +63,6 @@ const struct cb_kernel cb_kernel_empty = {
     .param_help = empty_params,
     .prepare = empty_prepare,
     .run = empty_run,
-    .verify = empty_verify,
-    .release = empty_release,
+    .verify = cb_verify_echo,
+    .release = cb_workload_release,
 };

@@ -55,47 +55,30 @@ struct fz_out {
 };
 
 static const char fz_params[] = "seed,start,n";
-static const char fz_sizes[] = "tiny, small, default, large, seed";
 
-static void fz_release(struct cb_workload *w)
-{
-    free(w->in);
-    w->in = NULL;
-    w->state = NULL;
-}
+/* n per preset, indexed by enum cb_size (start: tiny 1e6, else FZ_START) */
+static const uint64_t fz_n[] = {
+    [CB_SIZE_TINY] = 200,
+    [CB_SIZE_SMALL] = FZ_DEFAULT_N / 10,
+    [CB_SIZE_DEFAULT] = FZ_DEFAULT_N,
+    [CB_SIZE_LARGE] = 4 * FZ_DEFAULT_N,
+    [CB_SIZE_SEED] = FZ_DEFAULT_N,
+};
 
 static int fz_prepare(struct cb_workload *w, const struct cb_params *p,
                       struct cb_error *e)
 {
-    const char *size = p && p->size ? p->size : "default";
-    uint64_t seed, start, n, def_start = FZ_START, def_n;
+    uint64_t seed, start, n, def_start = FZ_START;
     uint64_t *in;
-    int rc;
+    int preset, rc;
 
-    memset(w, 0, sizeof *w);
-    w->kernel = &cb_kernel_factorize;
-    if ((rc = cb_params_check(p, "factorize", fz_params, e)) < 0)
-        return rc;
-    if (strcmp(size, "tiny") == 0) {
+    if ((preset = cb_prepare_begin(w, &cb_kernel_factorize, p, &seed, e)) < 0)
+        return preset;
+    if (preset == CB_SIZE_TINY)
         def_start = 1000000;
-        def_n = 200;
-    } else if (strcmp(size, "small") == 0) {
-        def_n = FZ_DEFAULT_N / 10;
-    } else if (strcmp(size, "default") == 0 || strcmp(size, "seed") == 0) {
-        def_n = FZ_DEFAULT_N;
-    } else if (strcmp(size, "large") == 0) {
-        def_n = 4 * FZ_DEFAULT_N;
-    } else {
-        return CB_FAIL(e, CB_EUSAGE,
-                       "--size %s: not a size of kernel factorize "
-                       "(accepted: %s)",
-                       size, fz_sizes);
-    }
-    if ((rc = cb_params_u64(p, "seed", p ? p->seed : 0, 0, UINT64_MAX, &seed,
+    if ((rc = cb_params_u64(p, "start", def_start, 0, FZ_MAX_VALUE, &start,
                             e)) < 0 ||
-        (rc = cb_params_u64(p, "start", def_start, 0, FZ_MAX_VALUE, &start,
-                            e)) < 0 ||
-        (rc = cb_params_u64(p, "n", def_n, 1, UINT64_MAX, &n, e)) < 0)
+        (rc = cb_params_u64(p, "n", fz_n[preset], 1, UINT64_MAX, &n, e)) < 0)
         return rc;
     if (n - 1 > FZ_MAX_VALUE - start)
         return CB_FAIL(e, CB_EUSAGE,
@@ -119,7 +102,6 @@ static int fz_prepare(struct cb_workload *w, const struct cb_params *p,
     w->in_size = sizeof(uint64_t);
     w->out_size = sizeof(struct fz_out);
     w->in = in;
-    snprintf(w->size, sizeof w->size, "%s", size);
     cb_workload_param(w, "start", "%" PRIu64, start);
     cb_workload_param(w, "n", "%" PRIu64, n);
     cb_workload_param(w, "seed", "%" PRIu64, seed);
@@ -263,5 +245,5 @@ const struct cb_kernel cb_kernel_factorize = {
     .prepare = fz_prepare,
     .run = fz_run,
     .verify = fz_verify,
-    .release = fz_release,
+    .release = cb_workload_release,
 };

@@ -51,7 +51,6 @@ static const struct gcd_in gcd_seed_pairs[4] = {
 };
 
 static const char gcd_params[] = "seed,n,lo,hi";
-static const char gcd_sizes[] = "tiny, small, default, large, seed";
 
 /* Euclid: the independent check, never run(). */
 static uint64_t gcd_euclid(uint64_t a, uint64_t b)
@@ -77,47 +76,32 @@ static void gcd_generate(struct gcd_in *v, size_t n, uint64_t seed, uint64_t lo,
     }
 }
 
-static void gcd_release(struct cb_workload *w)
-{
-    free(w->in);
-    w->in = NULL;
-    w->state = NULL;
-}
+/* n per preset, indexed by enum cb_size (lo, hi: tiny 1e3..4e3, else
+ * GCD_LO..GCD_HI; seed: the 4 pairs of seed 003) */
+static const uint64_t gcd_n[] = {
+    [CB_SIZE_TINY] = 8,
+    [CB_SIZE_SMALL] = GCD_SMALL_N,
+    [CB_SIZE_DEFAULT] = GCD_DEFAULT_N,
+    [CB_SIZE_LARGE] = 4 * GCD_DEFAULT_N,
+    [CB_SIZE_SEED] = 4,
+};
 
 static int gcd_prepare(struct cb_workload *w, const struct cb_params *p,
                        struct cb_error *e)
 {
-    const char *size = p && p->size ? p->size : "default";
-    uint64_t seed, n, lo = GCD_LO, hi = GCD_HI, def_n;
-    int is_seed = 0, rc;
+    uint64_t seed, n, lo = GCD_LO, hi = GCD_HI;
+    int is_seed, preset, rc;
     struct gcd_in *in;
     double divisions = 0;
 
-    memset(w, 0, sizeof *w);
-    w->kernel = &cb_kernel_gcd;
-    if ((rc = cb_params_check(p, "gcd", gcd_params, e)) < 0)
-        return rc;
-    if (strcmp(size, "tiny") == 0) {
-        def_n = 8;
+    if ((preset = cb_prepare_begin(w, &cb_kernel_gcd, p, &seed, e)) < 0)
+        return preset;
+    is_seed = preset == CB_SIZE_SEED;
+    if (preset == CB_SIZE_TINY) {
         lo = 1000;
         hi = 4000;
-    } else if (strcmp(size, "small") == 0) {
-        def_n = GCD_SMALL_N;
-    } else if (strcmp(size, "default") == 0) {
-        def_n = GCD_DEFAULT_N;
-    } else if (strcmp(size, "large") == 0) {
-        def_n = 4 * GCD_DEFAULT_N;
-    } else if (strcmp(size, "seed") == 0) {
-        def_n = 4;
-        is_seed = 1;
-    } else {
-        return CB_FAIL(e, CB_EUSAGE,
-                       "--size %s: not a size of kernel gcd (accepted: %s)",
-                       size, gcd_sizes);
     }
-    if ((rc = cb_params_u64(p, "seed", p ? p->seed : 0, 0, UINT64_MAX, &seed,
-                            e)) < 0 ||
-        (rc = cb_params_u64(p, "n", def_n, 1, UINT64_MAX, &n, e)) < 0)
+    if ((rc = cb_params_u64(p, "n", gcd_n[preset], 1, UINT64_MAX, &n, e)) < 0)
         return rc;
     if (is_seed) {
         /* The seed preset is a fixed list: only its own resolved params
@@ -158,7 +142,6 @@ static int gcd_prepare(struct cb_workload *w, const struct cb_params *p,
     w->in_size = sizeof(struct gcd_in);
     w->out_size = sizeof(uint64_t);
     w->in = in;
-    snprintf(w->size, sizeof w->size, "%s", size);
     cb_workload_param(w, "n", "%" PRIu64, n);
     if (!is_seed) {
         cb_workload_param(w, "lo", "%" PRIu64, lo);
@@ -217,5 +200,5 @@ const struct cb_kernel cb_kernel_gcd = {
     .prepare = gcd_prepare,
     .run = gcd_run,
     .verify = gcd_verify,
-    .release = gcd_release,
+    .release = cb_workload_release,
 };

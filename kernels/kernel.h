@@ -139,6 +139,12 @@ const struct cb_kernel *cb_kernel_find(const char *name);
 
 /* Helpers for prepare(): see kernels/params.c */
 const char *cb_params_get(const struct cb_params *p, const char *key);
+/* Appends "KEY=VALUE" (non-empty key and value that fit struct cb_kv) to
+ * p->kv. Fails with CB_EUSAGE and a one-line "--param ..." message on a
+ * malformed pair or past CB_MAX_PARAMS. Used by `run --param` and by
+ * spawned workers rebuilding the parent's parameters. */
+int cb_params_add(struct cb_params *p, const char *key_eq_value,
+                  struct cb_error *e);
 /* Fails with CB_EUSAGE naming the first key not in the comma-separated
  * `accepted` list. */
 int cb_params_check(const struct cb_params *p, const char *kernel,
@@ -153,5 +159,31 @@ void cb_workload_param(struct cb_workload *w, const char *key,
                        const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Runs the kernel on every task serially (reference path for tests). */
 void cb_workload_run_all(const struct cb_workload *w, void *outs);
+/* The --size presets, in the order they are listed. */
+enum cb_size {
+    CB_SIZE_TINY,
+    CB_SIZE_SMALL,
+    CB_SIZE_DEFAULT,
+    CB_SIZE_LARGE,
+    CB_SIZE_SEED,
+};
+/* The start of every prepare(): zeroes w, sets w->kernel = k, rejects keys
+ * not in k->param_help (cb_params_check), resolves p->size (NULL means
+ * default) into w->size, failing with CB_EUSAGE "--size X: not a size of
+ * kernel K (accepted: tiny, small, default, large, seed)", and reads the
+ * "seed" param (default p->seed). Returns the enum cb_size, or < 0. */
+int cb_prepare_begin(struct cb_workload *w, const struct cb_kernel *k,
+                     const struct cb_params *p, uint64_t *seed,
+                     struct cb_error *e);
+/* The echo layout (empty, sleep): n tasks of 8 bytes in and out, task i's
+ * input its 1-based number i + 1; work is n "tasks". CB_EUSAGE if n x 8
+ * bytes overflows, CB_ENOMEM "KERNEL: no memory for N tasks". */
+int cb_workload_echo(struct cb_workload *w, uint64_t n, struct cb_error *e);
+/* verify() of the echo layout: output i must be i + 1, i.e. every task ran
+ * exactly once and landed in its own slot (a zeroed slot never passes). */
+int cb_verify_echo(const struct cb_workload *w, const void *outs,
+                   struct cb_error *e);
+/* release() that frees w->in and w->state; accepts a zeroed workload. */
+void cb_workload_release(struct cb_workload *w);
 
 #endif

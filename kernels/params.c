@@ -1,6 +1,8 @@
 /* Parameter helpers shared by every kernel's prepare(). */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernel.h"
@@ -12,6 +14,23 @@ const char *cb_params_get(const struct cb_params *p, const char *key)
         if (strcmp(p->kv[i].key, key) == 0)
             return p->kv[i].val;
     return NULL;
+}
+
+int cb_params_add(struct cb_params *p, const char *s, struct cb_error *e)
+{
+    const char *eq = strchr(s, '=');
+    struct cb_kv *kv;
+    if (!eq || eq == s || !eq[1])
+        return CB_FAIL(e, CB_EUSAGE, "--param '%s': expected KEY=VALUE", s);
+    if (p->nkv >= CB_MAX_PARAMS)
+        return CB_FAIL(e, CB_EUSAGE, "--param: more than %d parameters",
+                       CB_MAX_PARAMS);
+    if ((size_t)(eq - s) >= sizeof kv->key || strlen(eq + 1) >= sizeof kv->val)
+        return CB_FAIL(e, CB_EUSAGE, "--param '%s': key or value too long", s);
+    kv = &p->kv[p->nkv++];
+    snprintf(kv->key, sizeof kv->key, "%.*s", (int)(eq - s), s);
+    snprintf(kv->val, sizeof kv->val, "%s", eq + 1);
+    return 0;
 }
 
 static int key_in_list(const char *key, const char *list)
@@ -75,4 +94,84 @@ void cb_workload_run_all(const struct cb_workload *w, void *outs)
     char *out = outs;
     for (size_t i = 0; i < w->n; i++)
         w->kernel->run(w, in + i * w->in_size, out + i * w->out_size, &ctx);
+}
+
+static const char *const cb_size_names[] = {
+    [CB_SIZE_TINY] = "tiny",       [CB_SIZE_SMALL] = "small",
+    [CB_SIZE_DEFAULT] = "default", [CB_SIZE_LARGE] = "large",
+    [CB_SIZE_SEED] = "seed",
+};
+
+int cb_prepare_begin(struct cb_workload *w, const struct cb_kernel *k,
+                     const struct cb_params *p, uint64_t *seed,
+                     struct cb_error *e)
+{
+    const char *size = p && p->size ? p->size : "default";
+    int preset, rc;
+
+    memset(w, 0, sizeof *w);
+    w->kernel = k;
+    if ((rc = cb_params_check(p, k->name, k->param_help, e)) < 0)
+        return rc;
+    for (preset = 0; preset <= CB_SIZE_SEED; preset++)
+        if (strcmp(size, cb_size_names[preset]) == 0)
+            break;
+    if (preset > CB_SIZE_SEED)
+        return CB_FAIL(e, CB_EUSAGE,
+                       "--size %s: not a size of kernel %s (accepted: "
+                       "tiny, small, default, large, seed)",
+                       size, k->name);
+    snprintf(w->size, sizeof w->size, "%s", size);
+    if ((rc = cb_params_u64(p, "seed", p ? p->seed : 0, 0, UINT64_MAX, seed,
+                            e)) < 0)
+        return rc;
+    return preset;
+}
+
+int cb_workload_echo(struct cb_workload *w, uint64_t n, struct cb_error *e)
+{
+    uint64_t *in;
+    if (n > SIZE_MAX / sizeof *in)
+        return CB_FAIL(e, CB_EUSAGE,
+                       "--param n=%" PRIu64
+                       ": n x 8 bytes overflows the address space",
+                       n);
+    in = malloc((size_t)n * sizeof *in);
+    if (!in)
+        return CB_FAIL(e, CB_ENOMEM, "%s: no memory for %" PRIu64 " tasks",
+                       w->kernel->name, n);
+    for (size_t i = 0; i < (size_t)n; i++)
+        in[i] = (uint64_t)i + 1;
+    w->n = (size_t)n;
+    w->in_size = sizeof(uint64_t);
+    w->out_size = sizeof(uint64_t);
+    w->in = in;
+    w->work = (double)n;
+    w->work_unit = "tasks";
+    return 0;
+}
+
+int cb_verify_echo(const struct cb_workload *w, const void *outs,
+                   struct cb_error *e)
+{
+    const char *out = outs;
+    for (size_t i = 0; i < w->n; i++) {
+        uint64_t v;
+        memcpy(&v, out + i * w->out_size, sizeof v);
+        if (v != (uint64_t)i + 1)
+            return CB_FAIL(e, CB_EVERIFY,
+                           "%s task %zu: output %" PRIu64
+                           ", expected %zu (task did not run or landed "
+                           "in the wrong slot)",
+                           w->kernel->name, i, v, i + 1);
+    }
+    return 0;
+}
+
+void cb_workload_release(struct cb_workload *w)
+{
+    free(w->in);
+    free(w->state);
+    w->in = NULL;
+    w->state = NULL;
 }

@@ -27,79 +27,47 @@
 const struct cb_kernel cb_kernel_sleep;
 
 static const char sleep_params[] = "seed,n,us";
-static const char sleep_sizes[] = "tiny, small, default, large, seed";
+
+/* n per preset, indexed by enum cb_size (us: tiny 100, else the default) */
+static const uint64_t sleep_n[] = {
+    [CB_SIZE_TINY] = 8,
+    [CB_SIZE_SMALL] = 50,
+    [CB_SIZE_DEFAULT] = SLEEP_DEFAULT_N,
+    [CB_SIZE_LARGE] = 4 * SLEEP_DEFAULT_N,
+    [CB_SIZE_SEED] = SLEEP_DEFAULT_N,
+};
 
 struct sleep_state {
     uint64_t us;
 };
 
-static void sleep_release(struct cb_workload *w)
-{
-    free(w->in);
-    free(w->state);
-    w->in = NULL;
-    w->state = NULL;
-}
-
 static int sleep_prepare(struct cb_workload *w, const struct cb_params *p,
                          struct cb_error *e)
 {
-    const char *size = p && p->size ? p->size : "default";
-    uint64_t seed, n, us, def_n, def_us = SLEEP_DEFAULT_US;
+    uint64_t seed, n, us, def_us = SLEEP_DEFAULT_US;
     struct sleep_state *st;
-    uint64_t *in;
-    int rc;
+    int preset, rc;
 
-    memset(w, 0, sizeof *w);
-    w->kernel = &cb_kernel_sleep;
-    if ((rc = cb_params_check(p, "sleep", sleep_params, e)) < 0)
-        return rc;
-    if (strcmp(size, "tiny") == 0) {
-        def_n = 8;
+    if ((preset = cb_prepare_begin(w, &cb_kernel_sleep, p, &seed, e)) < 0)
+        return preset;
+    if (preset == CB_SIZE_TINY)
         def_us = 100;
-    } else if (strcmp(size, "small") == 0) {
-        def_n = 50;
-    } else if (strcmp(size, "default") == 0 || strcmp(size, "seed") == 0) {
-        def_n = SLEEP_DEFAULT_N;
-    } else if (strcmp(size, "large") == 0) {
-        def_n = 4 * SLEEP_DEFAULT_N;
-    } else {
-        return CB_FAIL(e, CB_EUSAGE,
-                       "--size %s: not a size of kernel sleep (accepted: %s)",
-                       size, sleep_sizes);
-    }
-    if ((rc = cb_params_u64(p, "seed", p ? p->seed : 0, 0, UINT64_MAX, &seed,
+    if ((rc = cb_params_u64(p, "n", sleep_n[preset], 1, UINT64_MAX, &n,
                             e)) < 0 ||
-        (rc = cb_params_u64(p, "n", def_n, 1, UINT64_MAX, &n, e)) < 0 ||
-        (rc = cb_params_u64(p, "us", def_us, 0, SLEEP_MAX_US, &us, e)) < 0)
+        (rc = cb_params_u64(p, "us", def_us, 0, SLEEP_MAX_US, &us, e)) < 0 ||
+        (rc = cb_workload_echo(w, n, e)) < 0)
         return rc;
-    if (n > SIZE_MAX / sizeof *in)
-        return CB_FAIL(e, CB_EUSAGE,
-                       "--param n=%" PRIu64
-                       ": n x 8 bytes overflows the address space",
-                       n);
-    in = malloc((size_t)n * sizeof *in);
     st = malloc(sizeof *st);
-    if (!in || !st) {
-        free(in);
-        free(st);
+    if (!st) {
+        cb_workload_release(w);
         return CB_FAIL(e, CB_ENOMEM, "sleep: no memory for %" PRIu64 " tasks",
                        n);
     }
-    for (size_t i = 0; i < (size_t)n; i++)
-        in[i] = (uint64_t)i + 1;
     st->us = us;
-    w->n = (size_t)n;
-    w->in_size = sizeof(uint64_t);
-    w->out_size = sizeof(uint64_t);
-    w->in = in;
     w->state = st;
-    snprintf(w->size, sizeof w->size, "%s", size);
     cb_workload_param(w, "n", "%" PRIu64, n);
     cb_workload_param(w, "us", "%" PRIu64, us);
     cb_workload_param(w, "seed", "%" PRIu64, seed);
-    w->work = (double)n;
-    w->work_unit = "tasks";
     return 0;
 }
 
@@ -118,23 +86,6 @@ static void sleep_run(const struct cb_workload *w, const void *in, void *out,
     memcpy(out, in, sizeof(uint64_t));
 }
 
-static int sleep_verify(const struct cb_workload *w, const void *outs,
-                        struct cb_error *e)
-{
-    const char *out = outs;
-    for (size_t i = 0; i < w->n; i++) {
-        uint64_t v;
-        memcpy(&v, out + i * w->out_size, sizeof v);
-        if (v != (uint64_t)i + 1)
-            return CB_FAIL(e, CB_EVERIFY,
-                           "sleep task %zu: output %" PRIu64
-                           ", expected %zu (task did not run or landed "
-                           "in the wrong slot)",
-                           i, v, i + 1);
-    }
-    return 0;
-}
-
 const struct cb_kernel cb_kernel_sleep = {
     .name = "sleep",
     .summary = "each task sleeps `us` microseconds in a blocking section",
@@ -142,6 +93,6 @@ const struct cb_kernel cb_kernel_sleep = {
     .param_help = sleep_params,
     .prepare = sleep_prepare,
     .run = sleep_run,
-    .verify = sleep_verify,
-    .release = sleep_release,
+    .verify = cb_verify_echo,
+    .release = cb_workload_release,
 };

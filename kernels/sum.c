@@ -81,7 +81,6 @@ struct sum_state {
 };
 
 static const char sum_params[] = "seed,elements,chunks";
-static const char sum_sizes[] = "tiny, small, default, large, seed";
 
 static uint64_t sum_phys_bytes(void)
 {
@@ -105,46 +104,47 @@ static uint64_t sum_closed(uint64_t start, uint64_t stop)
     return (uint64_t)(((unsigned __int128)start + stop - 1) * n / 2);
 }
 
-/* Resolves size + params common to both kernels. `ship` selects the
- * sum-shipped presets. Fills *st and *seed, or fails with CB_EUSAGE. */
-static int sum_resolve(const struct cb_params *p, const char *kname, int ship,
-                       struct sum_state *st, uint64_t *seed, const char **sz,
-                       struct cb_error *e)
+/* Starts prepare() for both kernels: resolves the size preset and the
+ * params. `ship` selects the sum-shipped presets. Fills *st and *seed, or
+ * fails with CB_EUSAGE. */
+static int sum_resolve(struct cb_workload *w, const struct cb_kernel *k,
+                       const struct cb_params *p, int ship,
+                       struct sum_state *st, uint64_t *seed, struct cb_error *e)
 {
-    const char *size = p && p->size ? p->size : "default";
     uint64_t base = ship ? SHIP_DEFAULT_ELEMENTS : SUM_DEFAULT_ELEMENTS;
     uint64_t def, defchunks = SUM_CHUNKS, phys = sum_phys_bytes(), maxchunk;
-    int capped = 1, rc;
+    int capped = 1, preset, rc;
 
-    if ((rc = cb_params_check(p, kname, sum_params, e)) < 0)
-        return rc;
-    if (strcmp(size, "tiny") == 0) {
+    if ((preset = cb_prepare_begin(w, k, p, seed, e)) < 0)
+        return preset;
+    switch (preset) {
+    case CB_SIZE_TINY:
         def = ship ? 10000 : 100000;
-    } else if (strcmp(size, "small") == 0) {
+        break;
+    case CB_SIZE_SMALL:
         def = base / 10;
-    } else if (strcmp(size, "default") == 0) {
+        break;
+    case CB_SIZE_DEFAULT:
+    default:
         def = base;
-    } else if (strcmp(size, "large") == 0) {
+        break;
+    case CB_SIZE_LARGE:
         /* sum: 4x the tasks at the default chunk size, so the time scales
          * and the chunks stay under glibc's mmap threshold */
         def = 4 * base;
         defchunks = ship ? SUM_CHUNKS : 4 * SUM_CHUNKS;
-    } else if (strcmp(size, "seed") == 0) {
+        break;
+    case CB_SIZE_SEED:
         def = ship ? base : SUM_SEED_ELEMENTS;
         capped = 0;
-    } else {
-        return CB_FAIL(e, CB_EUSAGE,
-                       "--size %s: not a size of kernel %s (accepted: %s)",
-                       size, kname, sum_sizes);
+        break;
     }
     /* Cap the presets so that SUM_CAP_WORKERS chunks in flight fit in half
      * of physical memory. */
     maxchunk = phys / 2 / SUM_CAP_WORKERS / sizeof(uint64_t);
     if (capped && def / defchunks > maxchunk)
         def = maxchunk * defchunks;
-    if ((rc = cb_params_u64(p, "seed", p ? p->seed : 0, 0, UINT64_MAX, seed,
-                            e)) < 0 ||
-        (rc = cb_params_u64(p, "elements", def, 1, UINT64_MAX, &st->elements,
+    if ((rc = cb_params_u64(p, "elements", def, 1, UINT64_MAX, &st->elements,
                             e)) < 0 ||
         (rc = cb_params_u64(p, "chunks", defchunks, 1, UINT64_MAX, &st->chunks,
                             e)) < 0)
@@ -165,22 +165,12 @@ static int sum_resolve(const struct cb_params *p, const char *kname, int ship,
                        "--param chunks=%" PRIu64
                        ": too many tasks for the address space",
                        st->chunks);
-    *sz = size;
     return 0;
 }
 
-static void sum_release(struct cb_workload *w)
+static void sum_set_params(struct cb_workload *w, const struct sum_state *st,
+                           uint64_t seed)
 {
-    free(w->in);
-    free(w->state);
-    w->in = NULL;
-    w->state = NULL;
-}
-
-static void sum_set_params(struct cb_workload *w, const char *size,
-                           const struct sum_state *st, uint64_t seed)
-{
-    snprintf(w->size, sizeof w->size, "%s", size);
     cb_workload_param(w, "elements", "%" PRIu64, st->elements);
     cb_workload_param(w, "chunks", "%" PRIu64, st->chunks);
     cb_workload_param(w, "seed", "%" PRIu64, seed);
@@ -196,12 +186,9 @@ static int sum_prepare(struct cb_workload *w, const struct cb_params *p,
     struct sum_state st, *sp;
     struct sum_in *in;
     uint64_t seed, cap, phys = sum_phys_bytes();
-    const char *size;
     int rc;
 
-    memset(w, 0, sizeof *w);
-    w->kernel = &cb_kernel_sum;
-    if ((rc = sum_resolve(p, "sum", 0, &st, &seed, &size, e)) < 0)
+    if ((rc = sum_resolve(w, &cb_kernel_sum, p, 0, &st, &seed, e)) < 0)
         return rc;
     cap = (st.elements + st.chunks - 1) / st.chunks;
     if (cap > phys / 2 / sizeof(uint64_t))
@@ -229,7 +216,7 @@ static int sum_prepare(struct cb_workload *w, const struct cb_params *p,
     w->out_size = sizeof(struct sum_out);
     w->in = in;
     w->state = sp;
-    sum_set_params(w, size, &st, seed);
+    sum_set_params(w, &st, seed);
     /* each element written once (fill) and read once (sum) */
     w->bytes_touched = 2.0 * sizeof(uint64_t) * (double)st.elements;
     return 0;
@@ -310,14 +297,11 @@ static int ship_prepare(struct cb_workload *w, const struct cb_params *p,
 {
     struct sum_state st, *sp;
     uint64_t seed, cap, phys = sum_phys_bytes();
-    const char *size;
     char *in;
     size_t in_size;
     int rc;
 
-    memset(w, 0, sizeof *w);
-    w->kernel = &cb_kernel_sum_shipped;
-    if ((rc = sum_resolve(p, "sum-shipped", 1, &st, &seed, &size, e)) < 0)
+    if ((rc = sum_resolve(w, &cb_kernel_sum_shipped, p, 1, &st, &seed, e)) < 0)
         return rc;
     /* Records are padded to the longest chunk; the real length rides in
      * the header. */
@@ -363,7 +347,7 @@ static int ship_prepare(struct cb_workload *w, const struct cb_params *p,
     w->out_size = sizeof(uint64_t);
     w->in = in;
     w->state = sp;
-    sum_set_params(w, size, &st, seed);
+    sum_set_params(w, &st, seed);
     w->bytes_touched = (double)sizeof(uint64_t) * (double)st.elements;
     return 0;
 }
@@ -425,7 +409,7 @@ const struct cb_kernel cb_kernel_sum = {
     .prepare = sum_prepare,
     .run = sum_run,
     .verify = sum_verify,
-    .release = sum_release,
+    .release = cb_workload_release,
 };
 
 const struct cb_kernel cb_kernel_sum_shipped = {
@@ -436,5 +420,5 @@ const struct cb_kernel cb_kernel_sum_shipped = {
     .prepare = ship_prepare,
     .run = ship_run,
     .verify = ship_verify,
-    .release = sum_release,
+    .release = cb_workload_release,
 };

@@ -10,19 +10,7 @@
 #include "executors/executor.h"
 #include "kernels/kernel.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (cond) {                                                          \
-            passed++;                                                        \
-        } else {                                                             \
-            failed++;                                                        \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                      \
-            printf(__VA_ARGS__);                                             \
-            printf("\n");                                                    \
-        }                                                                    \
-    } while (0)
+#include "check.h"
 
 static void one(const struct cb_executor *x, const struct cb_workload *w,
                 int workers, long chunk, enum cb_start_method sm)
@@ -106,6 +94,5 @@ int main(void)
         }
         cb_kernels[k]->release(&w);
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_finish();
 }

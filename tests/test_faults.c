@@ -41,20 +41,7 @@
 #include "executors/executor.h"
 #include "kernels/kernel.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (cond) {                                                            \
-            passed++;                                                          \
-        } else {                                                               \
-            failed++;                                                          \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                        \
-            printf(__VA_ARGS__);                                               \
-            printf("\n");                                                      \
-            fflush(stdout);                                                    \
-        }                                                                      \
-    } while (0)
+#include "check.h"
 
 /* ---- the faulty kernel --------------------------------------------------- */
 
@@ -648,8 +635,8 @@ int main(int argc, char **argv)
     X_PROC = cb_executor_find("processes");
     X_POOL = cb_executor_find("process-pool");
     if (!X_PROC || !X_POOL) {
-        printf("processes/process-pool not registered\n0 passed, 1 failed\n");
-        return 1;
+        CHECK(0, "processes/process-pool not registered");
+        return check_finish();
     }
     ctl = mmap(NULL, sizeof *ctl, PROT_READ | PROT_WRITE,
                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -690,6 +677,5 @@ int main(int argc, char **argv)
     }
 
     munmap(ctl, sizeof *ctl);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_finish();
 }

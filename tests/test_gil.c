@@ -35,25 +35,13 @@
 #include "executors/executor.h"
 #include "executors/gil_lock.h"
 
+#include "check.h"
+
 extern const struct cb_executor cb_exec_threads, cb_exec_thread_pool,
     cb_exec_gil;
 #ifdef CB_HAVE_OPENMP
 extern const struct cb_executor cb_exec_openmp;
 #endif
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (cond) {                                                            \
-            passed++;                                                          \
-        } else {                                                               \
-            failed++;                                                          \
-            printf("FAIL %s:%d: ", __func__, __LINE__);                        \
-            printf(__VA_ARGS__);                                               \
-            printf("\n");                                                      \
-        }                                                                      \
-    } while (0)
 
 /* Joins t, or gives up after `seconds`: a broken lock must fail the test,
  * not hang it. On a timeout the thread is left behind and main exits. */
@@ -173,10 +161,8 @@ static void test_mutual_exclusion(void)
         if (join_within(th[i].tid, 60) != 0)
             hung = 1;
     CHECK(!hung, "threads finished within 60 s");
-    if (hung) {
-        printf("%d passed, %d failed\n", passed, failed);
-        exit(1);
-    }
+    if (hung)
+        exit(check_finish());
     for (int i = 0; i < NT; i++) {
         acquires += th[i].ts.acquires;
         done += th[i].done;
@@ -271,8 +257,7 @@ static void test_blocking_section(void)
         exit(1);
     if (join_within(b, 30) != 0 || join_within(a, 30) != 0) {
         CHECK(0, "blocking section deadlocked");
-        printf("%d passed, %d failed\n", passed, failed);
-        exit(1);
+        exit(check_finish());
     }
     CHECK(!s->a_timed_out, "B posted while A was in its blocking section");
     CHECK(s->b_ran_with_a_blocking, "B ran while A was blocked");
@@ -338,8 +323,7 @@ static void test_forced_switch(void)
     for (int i = 0; i < 2; i++)
         if (join_within(th[i].tid, 60) != 0) {
             CHECK(0, "forced switching hung");
-            printf("%d passed, %d failed\n", passed, failed);
-            exit(1);
+            exit(check_finish());
         }
     CHECK(s->turns[0] >= FS_TURNS && s->turns[1] >= FS_TURNS,
           "both threads answered drop requests (%ld, %ld) within 30 s",
@@ -811,6 +795,5 @@ int main(void)
     test_blocking_in_executor();
     test_pinning();
     test_many_maps();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_finish();
 }

@@ -13,19 +13,7 @@
 
 #include "kernels/kernel.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (cond) {                                                            \
-            passed++;                                                          \
-        } else {                                                               \
-            failed++;                                                          \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);             \
-            printf(__VA_ARGS__);                                               \
-            printf("\n");                                                      \
-        }                                                                      \
-    } while (0)
+#include "check.h"
 
 static const char *const sizes[] = {"tiny", "small", "default", "large",
                                     "seed"};
@@ -604,6 +592,5 @@ int main(void)
     test_factorize();
     test_sum();
     test_sleep();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_finish();
 }

@@ -11,18 +11,7 @@
 #include "harness/results.h"
 #include "kernels/kernel.h"
 
-static int passed, failed;
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (cond) {                                                          \
-            passed++;                                                        \
-        } else {                                                             \
-            failed++;                                                        \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                      \
-            printf(__VA_ARGS__);                                             \
-            printf("\n");                                                    \
-        }                                                                    \
-    } while (0)
+#include "check.h"
 
 static char dir[] = "/tmp/cb-test-results-XXXXXX";
 
@@ -196,6 +185,5 @@ int main(void)
         if (system(cmd) != 0)
             printf("warning: could not remove %s\n", dir);
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_finish();
 }

@@ -16,35 +16,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
-
-static void check(int ok, const char *what, int line)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAIL line %d: %s\n", line, what);
-    }
-}
+#include "check.h"
 
 /* |got - want| <= tol, or both NaN. */
 static void check_near(double got, double want, double tol, const char *what,
                        int line)
 {
     int ok = (isnan(got) && isnan(want)) || fabs(got - want) <= tol;
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAIL line %d: %s: got %.17g, want %.17g (tol %g)\n", line, what,
-               got, want, tol);
-    }
+    CHECK_AT(line, ok, "%s: got %.17g, want %.17g (tol %g)", what, got, want,
+             tol);
 }
 
-#define CHECK(c) check(!!(c), #c, __LINE__)
+/* The condition is the message. */
+#define OK(c) CHECK((c), "%s", #c)
 #define NEAR(got, want, tol) check_near((got), (want), (tol), #got, __LINE__)
-#define IS_NAN(x) check(isnan(x), "isnan(" #x ")", __LINE__)
+#define IS_NAN(x) CHECK(isnan(x), "%s", "isnan(" #x ")")
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static const double TOL = 1e-12;
@@ -66,8 +52,8 @@ static void test_median_mean_spread(void)
      * |x - 3| = {2,1,0,1,2} -> MAD 1; CV = sqrt(2.5) / 3. */
     memcpy(copy, x, sizeof x);
     cb_summarize(x, N_OF(x), &s);
-    CHECK(memcmp(copy, x, sizeof x) == 0); /* input untouched */
-    CHECK(s.n == 5);
+    OK(memcmp(copy, x, sizeof x) == 0); /* input untouched */
+    OK(s.n == 5);
     NEAR(s.median, 3, 0);
     NEAR(s.mean, 3, TOL);
     NEAR(s.min, 1, 0);
@@ -75,9 +61,9 @@ static void test_median_mean_spread(void)
     NEAR(s.stddev, sqrt(2.5), TOL);
     NEAR(s.mad, 1, 0);
     NEAR(s.cv, sqrt(2.5) / 3, TOL);
-    CHECK(s.outliers == 0); /* largest |z| = 0.6745 * 2 / 1 = 1.35 */
-    CHECK(s.ci_lo <= s.median && s.median <= s.ci_hi);
-    CHECK(s.ci_lo >= 1 && s.ci_hi <= 5);
+    OK(s.outliers == 0); /* largest |z| = 0.6745 * 2 / 1 = 1.35 */
+    OK(s.ci_lo <= s.median && s.median <= s.ci_hi);
+    OK(s.ci_lo >= 1 && s.ci_hi <= 5);
 
     /* {2,4,4,4,5,5,7,9}: mean 5, sum of squares 32, s = sqrt(32/7);
      * median (4+5)/2 = 4.5; |x - 4.5| sorted = .5 .5 .5 .5 .5 2.5 2.5 4.5
@@ -92,9 +78,9 @@ static void test_median_mean_spread(void)
         NEAR(s.cv, sqrt(32.0 / 7) / 5, TOL);
         NEAR(s.median, 4.5, 0);
         NEAR(s.mad, 0.5, 0);
-        CHECK(s.outliers == 1);
-        CHECK(cb_outliers(y, N_OF(y), fl) == 1);
-        CHECK(fl[7] == 1 && fl[0] == 0 && fl[6] == 0);
+        OK(s.outliers == 1);
+        OK(cb_outliers(y, N_OF(y), fl) == 1);
+        OK(fl[7] == 1 && fl[0] == 0 && fl[6] == 0);
     }
 }
 
@@ -106,7 +92,7 @@ static void test_small_n(void)
 
     memset(&s, 0x55, sizeof s);
     cb_summarize(one, 0, &s);
-    CHECK(s.n == 0 && s.outliers == 0);
+    OK(s.n == 0 && s.outliers == 0);
     IS_NAN(s.median);
     IS_NAN(s.mean);
     IS_NAN(s.min);
@@ -118,7 +104,7 @@ static void test_small_n(void)
     IS_NAN(s.ci_hi);
 
     cb_summarize(one, 1, &s);
-    CHECK(s.n == 1 && s.outliers == 0);
+    OK(s.n == 1 && s.outliers == 0);
     NEAR(s.median, 0.25, 0);
     NEAR(s.mean, 0.25, 0);
     NEAR(s.min, 0.25, 0);
@@ -133,7 +119,7 @@ static void test_small_n(void)
      * resample's median is 1, 2 or 3 with probability 1/4, 1/2, 1/4, so
      * with 2000 rounds the 2.5% and 97.5% points are 1 and 3. */
     cb_summarize(two, 2, &s);
-    CHECK(s.n == 2 && s.outliers == 0);
+    OK(s.n == 2 && s.outliers == 0);
     NEAR(s.median, 2, 0);
     NEAR(s.mean, 2, 0);
     NEAR(s.min, 1, 0);
@@ -156,19 +142,19 @@ static void test_identical(void)
     NEAR(s.mad, 0, 0);
     NEAR(s.stddev, 0, 0);
     NEAR(s.cv, 0, 0);
-    CHECK(s.outliers == 0);
+    OK(s.outliers == 0);
     NEAR(s.ci_lo, 5, 0);
     NEAR(s.ci_hi, 5, 0);
-    CHECK(cb_outliers(x, N_OF(x), fl) == 0);
-    CHECK(cb_outliers(x, N_OF(x), NULL) == 0);
+    OK(cb_outliers(x, N_OF(x), fl) == 0);
+    OK(cb_outliers(x, N_OF(x), NULL) == 0);
 
     /* MAD 0 but one value off the median: flagged. */
     {
         double y[] = {5, 5, 5, 5, 6};
         unsigned char f2[N_OF(y)];
-        CHECK(cb_mad(y, N_OF(y)) == 0);
-        CHECK(cb_outliers(y, N_OF(y), f2) == 1);
-        CHECK(f2[4] == 1 && f2[0] == 0);
+        OK(cb_mad(y, N_OF(y)) == 0);
+        OK(cb_outliers(y, N_OF(y), f2) == 1);
+        OK(f2[4] == 1 && f2[0] == 0);
     }
 }
 
@@ -181,15 +167,15 @@ static void test_outlier(void)
     struct cb_summary s;
 
     cb_summarize(x, N_OF(x), &s);
-    CHECK(s.n == 6); /* flagged, not dropped */
-    CHECK(s.outliers == 1);
+    OK(s.n == 6); /* flagged, not dropped */
+    OK(s.outliers == 1);
     NEAR(s.median, 12.5, 0);
     NEAR(s.mad, 1.5, 0);
     NEAR(s.max, 100, 0);
     NEAR(s.mean, 160.0 / 6, TOL); /* the outlier still counts */
-    CHECK(cb_outliers(x, N_OF(x), fl) == 1);
-    CHECK(fl[5] == 1);
-    CHECK(fl[0] + fl[1] + fl[2] + fl[3] + fl[4] == 0);
+    OK(cb_outliers(x, N_OF(x), fl) == 1);
+    OK(fl[5] == 1);
+    OK(fl[0] + fl[1] + fl[2] + fl[3] + fl[4] == 0);
 }
 
 /* More samples than the stack buffer in stats.c holds: the heap path.
@@ -209,8 +195,8 @@ static void test_large(void)
     NEAR(s.stddev, sqrt(3383.5), 1e-9);
     NEAR(s.min, 0, 0);
     NEAR(s.max, 200, 0);
-    CHECK(s.outliers == 0);
-    CHECK(s.ci_lo < 100 && 100 < s.ci_hi);
+    OK(s.outliers == 0);
+    OK(s.ci_lo < 100 && 100 < s.ci_hi);
     NEAR(cb_median(x, 200), 100.5, 0); /* x[0..199] = 200..1 */
 }
 
@@ -227,21 +213,21 @@ static void test_bootstrap(void)
 
     cb_bootstrap_median_ci(x, N_OF(x), 0.95, 7, 2000, &lo1, &hi1);
     cb_bootstrap_median_ci(x, N_OF(x), 0.95, 7, 2000, &lo2, &hi2);
-    CHECK(lo1 == lo2 && hi1 == hi2); /* same seed: bit-identical */
-    CHECK(lo1 <= hi1);
-    CHECK(lo1 <= med && med <= hi1);
-    CHECK(lo1 >= 1 && hi1 < 2);
+    OK(lo1 == lo2 && hi1 == hi2); /* same seed: bit-identical */
+    OK(lo1 <= hi1);
+    OK(lo1 <= med && med <= hi1);
+    OK(lo1 >= 1 && hi1 < 2);
 
     /* A narrower level gives a nested interval (same resamples). */
     cb_bootstrap_median_ci(x, N_OF(x), 0.5, 7, 2000, &lo2, &hi2);
-    CHECK(lo1 <= lo2 && hi2 <= hi1);
+    OK(lo1 <= lo2 && hi2 <= hi1);
 
     for (uint64_t seed = 8; seed < 16; seed++) {
         cb_bootstrap_median_ci(x, N_OF(x), 0.95, seed, 2000, &lo2, &hi2);
-        CHECK(lo2 <= med && med <= hi2);
+        OK(lo2 <= med && med <= hi2);
         differs |= lo2 != lo1 || hi2 != hi1;
     }
-    CHECK(differs);
+    OK(differs);
 
     /* Invalid arguments give NaN. */
     cb_bootstrap_median_ci(x, 0, 0.95, 7, 2000, &lo2, &hi2);
@@ -252,7 +238,7 @@ static void test_bootstrap(void)
     cb_bootstrap_median_ci(x, N_OF(x), 0.95, 7, 0, &lo2, &hi2);
     IS_NAN(lo2);
     cb_bootstrap_median_ci(x, 1, 0.95, 7, 2000, &lo2, &hi2);
-    CHECK(lo2 == x[0] && hi2 == x[0]);
+    OK(lo2 == x[0] && hi2 == x[0]);
 }
 
 static void test_ratio(void)
@@ -265,15 +251,15 @@ static void test_ratio(void)
 
     /* Constant samples: every resample ratio is exactly 2 / 0.5. */
     cb_ratio_ci(num, 3, den, 4, 0.95, CB_BOOTSTRAP_SEED, 2000, &est, &lo, &hi);
-    CHECK(est == 4 && lo == 4 && hi == 4);
+    OK(est == 4 && lo == 4 && hi == 4);
 
     /* median(serial) = 4.0, median(par) = (1.0 + 1.0) / 2 = 1.0 */
     cb_ratio_ci(serial, 5, par, 6, 0.95, 3, 2000, &est, &lo, &hi);
     NEAR(est, 4.0, TOL);
-    CHECK(lo <= est && est <= hi);
-    CHECK(lo >= 3.9 / 1.1 && hi <= 4.2 / 0.95);
+    OK(lo <= est && est <= hi);
+    OK(lo >= 3.9 / 1.1 && hi <= 4.2 / 0.95);
     cb_ratio_ci(serial, 5, par, 6, 0.95, 3, 2000, &est2, &lo2, &hi2);
-    CHECK(est == est2 && lo == lo2 && hi == hi2);
+    OK(est == est2 && lo == lo2 && hi == hi2);
 
     cb_ratio_ci(serial, 0, par, 6, 0.95, 3, 2000, &est, &lo, &hi);
     IS_NAN(est);
@@ -303,7 +289,7 @@ static void test_amdahl(void)
     /* Exact Amdahl speedups for f = 0.1; the p = 1 point is ignored. */
     for (size_t i = 0; i < N_OF(p); i++)
         s[i] = 1.0 / (0.1 + 0.9 / p[i]);
-    CHECK(cb_amdahl_fit(p, s, N_OF(p), &f, &se) == 0);
+    OK(cb_amdahl_fit(p, s, N_OF(p), &f, &se) == 0);
     NEAR(f, 0.1, 1e-12);
     NEAR(se, 0, 1e-12);
 
@@ -314,7 +300,7 @@ static void test_amdahl(void)
     {
         int p2[] = {2, 4};
         double s2[] = {1.8, 3.2};
-        CHECK(cb_amdahl_fit(p2, s2, 2, &f, &se) == 0);
+        OK(cb_amdahl_fit(p2, s2, 2, &f, &se) == 0);
         NEAR(f, 0.091880341880341901, 1e-12);
         NEAR(se, 0.012820512820512846, 1e-12);
     }
@@ -323,7 +309,7 @@ static void test_amdahl(void)
     {
         int p3[] = {1, 2};
         double s3[] = {1.0, 1.8};
-        CHECK(cb_amdahl_fit(p3, s3, 2, &f, &se) == 0);
+        OK(cb_amdahl_fit(p3, s3, 2, &f, &se) == 0);
         NEAR(f, 1.0 / 9, TOL);
         IS_NAN(se);
     }
@@ -332,10 +318,10 @@ static void test_amdahl(void)
     {
         int p4[] = {1, 1};
         double s4[] = {1.0, 1.0};
-        CHECK(cb_amdahl_fit(p4, s4, 2, &f, &se) == -1);
+        OK(cb_amdahl_fit(p4, s4, 2, &f, &se) == -1);
         IS_NAN(f);
         IS_NAN(se);
-        CHECK(cb_amdahl_fit(p4, s4, 0, &f, &se) == -1);
+        OK(cb_amdahl_fit(p4, s4, 0, &f, &se) == -1);
     }
 }
 
@@ -457,7 +443,7 @@ static void test_mann_whitney(void)
             cb_mann_whitney(a, 4, b, 6, &u, &p);
             bad += fabs(p - brute_exact_p(4, 6, u)) > 1e-14;
         }
-        CHECK(bad == 0);
+        OK(bad == 0);
     }
     /* Largest exact case, complete separation: p = 2 / C(40,20)
      * = 1.4508889103849688e-11. */
@@ -559,14 +545,14 @@ static void test_shuffle(void)
             ok = 0;
         moved += a[i] != (size_t)i;
     }
-    CHECK(ok); /* a permutation of 0..49 */
-    CHECK(memcmp(a, b, sizeof a) == 0);
-    CHECK(memcmp(a, c, sizeof a) != 0);
-    CHECK(moved > 0);
+    OK(ok); /* a permutation of 0..49 */
+    OK(memcmp(a, b, sizeof a) == 0);
+    OK(memcmp(a, c, sizeof a) != 0);
+    OK(moved > 0);
 
     cb_shuffle(a, 0, 1); /* no-op, must not touch memory */
     cb_shuffle(a, 1, 1);
-    CHECK(a[0] == 0);
+    OK(a[0] == 0);
 }
 
 int main(void)
@@ -583,6 +569,5 @@ int main(void)
     test_mann_whitney();
     test_geomean();
     test_shuffle();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_finish();
 }

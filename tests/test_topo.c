@@ -22,25 +22,7 @@
 #include "harness/commands.h"
 #include "harness/topo.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...) check(!!(cond), __LINE__, #cond, __VA_ARGS__)
-
-static int check(int ok, int line, const char *expr, const char *fmt, ...)
-{
-    if (ok) {
-        passed++;
-        return 1;
-    }
-    va_list ap;
-    failed++;
-    fprintf(stderr, "FAIL line %d: %s: ", line, expr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return 0;
-}
+#include "check.h"
 
 static const char *S_2x4x2 = "pack:2 core:4 pu:2";
 
@@ -87,12 +69,12 @@ static void expect_plan(const struct cb_topo *t, const char *policy,
     char g[512], w[512];
     struct cb_error e = {0};
     int rc = plan(t, policy, workers, got, &e);
-    if (!check(rc == 0, line, "plan ok", "%s x%d: %s", policy, workers, e.msg))
+    if (!CHECK_AT(line, rc == 0, "plan ok: %s x%d: %s", policy, workers, e.msg))
         return;
     fmt_list(g, sizeof g, got, workers);
     fmt_list(w, sizeof w, want, workers);
-    check(memcmp(got, want, sizeof *got * (size_t)workers) == 0, line,
-          "plan matches", "%s x%d: got %s, want %s", policy, workers, g, w);
+    CHECK_AT(line, memcmp(got, want, sizeof *got * (size_t)workers) == 0,
+             "plan matches: %s x%d: got %s, want %s", policy, workers, g, w);
 }
 #define EXPECT_PLAN(t, pol, n, ...)                                            \
     do {                                                                       \
@@ -104,16 +86,18 @@ static void expect_plan(const struct cb_topo *t, const char *policy,
 static void expect_usage(int rc, const struct cb_error *e, const char *what,
                          const char *needle1, const char *needle2, int line)
 {
-    check(rc == CB_EUSAGE, line, "rc == CB_EUSAGE", "%s: rc %d (%s)", what, rc,
-          e->msg);
+    CHECK_AT(line, rc == CB_EUSAGE, "rc == CB_EUSAGE: %s: rc %d (%s)", what, rc,
+             e->msg);
     if (needle1)
-        check(strstr(e->msg, needle1) != NULL, line, "message names it",
-              "%s: '%s' not in \"%s\"", what, needle1, e->msg);
+        CHECK_AT(line, strstr(e->msg, needle1) != NULL,
+                 "message names it: %s: '%s' not in \"%s\"", what, needle1,
+                 e->msg);
     if (needle2)
-        check(strstr(e->msg, needle2) != NULL, line, "message explains",
-              "%s: '%s' not in \"%s\"", what, needle2, e->msg);
-    check(strchr(e->msg, '\n') == NULL, line, "one line", "%s: \"%s\"", what,
-          e->msg);
+        CHECK_AT(line, strstr(e->msg, needle2) != NULL,
+                 "message explains: %s: '%s' not in \"%s\"", what, needle2,
+                 e->msg);
+    CHECK_AT(line, strchr(e->msg, '\n') == NULL, "one line: %s: \"%s\"", what,
+             e->msg);
 }
 #define EXPECT_USAGE(rc, e, what, n1, n2)                                      \
     expect_usage((rc), (e), (what), (n1), (n2), __LINE__)
@@ -815,6 +799,5 @@ int main(void)
     test_this_machine();
     test_print();
     test_cmd();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_finish();
 }
