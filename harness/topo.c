@@ -601,7 +601,7 @@ int cb_topo_plan(const struct cb_topo *t, const struct cb_pin_spec *spec,
     /* base = the first m PUs of the policy's order, all distinct; more
      * workers than PUs wrap around it. */
     m = workers < t->npus ? workers : t->npus;
-    base = malloc((size_t)m * sizeof *base);
+    base = calloc((size_t)m, sizeof *base);
     if (!base)
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
     if (spec->policy == CB_PIN_COMPACT) {
