@@ -59,4 +59,20 @@ check "no file from refused sweep" test ! -e c.json
 check "process-pool spawn verifies" $R -k gcd -e process-pool -w 2 --start-method spawn -o spawn.json
 check "spawn result verified" grep -q '"verified": true' spawn.json
 
+# Ctrl-C (SIGINT to the whole process group, workers included) keeps the
+# finished rounds, marks the file incomplete and blames no executor (spawned
+# workers, unlike forked ones, do not inherit our handler and die of it).
+setsid $R -k gcd --size small -e process-pool --start-method spawn --no-baseline -w 2 -r 1000 -o int.json &
+pid=$!
+for _ in $(seq 200); do [ -s int.json ] && break; sleep 0.1; done
+check "first round written before the interrupt" test -s int.json
+kill -INT -- -"$pid" 2>/dev/null
+wait "$pid"; rc=$?
+check "interrupted sweep exits 130 (got $rc)" test "$rc" -eq 130
+check "interrupted file is valid, incomplete and blames nobody" "${PYTHON:-python3}" -c "
+import json, sys
+d = json.load(open('int.json'))
+sys.exit(0 if d['complete'] is False and d['runs'] and
+         all(r['verified'] and 'error' not in r for r in d['runs']) else 1)"
+
 finish
