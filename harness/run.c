@@ -1074,7 +1074,7 @@ static void table_kernel(const struct sweep *s, int k)
                      json_string_value(json_object_get(wv, "code")));
         }
         json_decref(warns);
-        if (strcmp(s->wl[k].kernel->name, "empty") == 0 && c->ns) {
+        if (s->wl[k].kernel->flags & CB_KERNEL_NO_WORK && c->ns) {
             size_t l = strlen(notes);
             char pt[24];
             fmt_time(d.sum.median / (double)s->wl[k].n, pt, sizeof pt);

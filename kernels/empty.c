@@ -59,7 +59,7 @@ static void empty_run(const struct cb_workload *w, const void *in, void *out,
 const struct cb_kernel cb_kernel_empty = {
     .name = "empty",
     .summary = "tasks that only echo their index: pure dispatch cost",
-    .flags = 0,
+    .flags = CB_KERNEL_NO_WORK,
     .param_help = empty_params,
     .prepare = empty_prepare,
     .run = empty_run,

@@ -109,6 +109,7 @@ struct cb_workload {
 enum cb_kernel_flags {
     CB_KERNEL_BLOCKS = 1u << 0, /* spends its time in blocking sections */
     CB_KERNEL_MEMORY = 1u << 1, /* bound by memory bandwidth */
+    CB_KERNEL_NO_WORK = 1u << 2, /* tasks do nothing: time is dispatch cost */
 };
 
 struct cb_kernel {
