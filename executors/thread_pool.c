@@ -14,6 +14,7 @@
 #endif
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -130,6 +131,12 @@ static void run_map(struct cb_pool *p, int i)
             cb_worker_run_range(w, lo, lo + cs < n ? lo + cs : n, p->outs, &ctx,
                                 &ws);
     } else {
+        /* Timed once around the whole loop, not per chunk: at chunksize 1
+         * two clock reads per chunk cost more than the dispatch itself.
+         * The loop never waits for work, so its wall time is busy time
+         * (under the gil it includes waits at checkpoints, as before). */
+        double t0 = cb_now();
+        ws.cpu_first = sched_getcpu();
         for (;;) {
             /* Relaxed is enough: the counter only partitions indices;
              * outputs are published by the pending decrement. */
@@ -137,13 +144,19 @@ static void run_map(struct cb_pool *p, int i)
                 atomic_fetch_add_explicit(&p->next, cs, memory_order_relaxed);
             if (lo >= n)
                 break;
-            cb_worker_run_range(w, lo, lo + cs < n ? lo + cs : n, p->outs, &ctx,
+            cb_worker_run_chunk(w, lo, lo + cs < n ? lo + cs : n, p->outs, &ctx,
                                 &ws);
             /* The worker loop between tasks is interpreter code too: a
              * pending GIL drop request is honoured here even when the
              * kernel never checkpoints (the empty kernel). A no-op branch
              * for executors without a breaker. */
             cb_checkpoint(&ctx);
+        }
+        if (ws.tasks) {
+            ws.busy_s = cb_now() - t0;
+            ws.cpu_last = sched_getcpu();
+        } else {
+            ws.cpu_first = -1; /* took no chunk: nothing ran anywhere */
         }
     }
 

@@ -34,26 +34,35 @@ void cb_worker_bind(const struct cb_exec_config *c, int i,
     ws->pinned = sched_setaffinity(0, sizeof set, &set) == 0;
 }
 
-void cb_worker_run_range(const struct cb_workload *w, size_t lo, size_t hi,
+void cb_worker_run_chunk(const struct cb_workload *w, size_t lo, size_t hi,
                          void *outs, struct cb_ctx *ctx,
                          struct cb_worker_stats *ws)
 {
     const char *in = (const char *)w->in + lo * w->in_size;
     char *out = (char *)outs + lo * w->out_size;
+    if (lo >= hi)
+        return;
+    for (size_t i = lo; i < hi; i++) {
+        w->kernel->run(w, in, out, ctx);
+        in += w->in_size;
+        out += w->out_size;
+    }
+    ws->tasks += hi - lo;
+    ws->chunks++;
+}
+
+void cb_worker_run_range(const struct cb_workload *w, size_t lo, size_t hi,
+                         void *outs, struct cb_ctx *ctx,
+                         struct cb_worker_stats *ws)
+{
     double t0;
     if (lo >= hi)
         return;
     if (ws->cpu_first < 0)
         ws->cpu_first = sched_getcpu();
     t0 = cb_now();
-    for (size_t i = lo; i < hi; i++) {
-        w->kernel->run(w, in, out, ctx);
-        in += w->in_size;
-        out += w->out_size;
-    }
+    cb_worker_run_chunk(w, lo, hi, outs, ctx, ws);
     ws->busy_s += cb_now() - t0;
-    ws->tasks += hi - lo;
-    ws->chunks++;
     ws->cpu_last = sched_getcpu();
 }
 
