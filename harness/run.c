@@ -37,6 +37,7 @@
 #include "kernels/kernel.h"
 
 #define MAX_LIST 64
+#define MAX_CONFIGS 4096 /* per run: bounds the per-kernel round arrays */
 
 /* ---- options ----------------------------------------------------------- */
 
@@ -507,7 +508,12 @@ static int add_config(struct sweep *s, int k, const struct cb_executor *ex,
 {
     struct config *c;
     int rc;
-    struct config *n = realloc(s->cfg, sizeof *s->cfg * (size_t)(s->ncfg + 1));
+    struct config *n;
+    if (s->ncfg >= MAX_CONFIGS)
+        return CB_FAIL(e, CB_EUSAGE, "the sweep has more than %d "
+                       "configurations (kernels x executors x workers x "
+                       "variants): split it into several runs", MAX_CONFIGS);
+    n = realloc(s->cfg, sizeof *s->cfg * (size_t)(s->ncfg + 1));
     if (!n)
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
     s->cfg = n;
@@ -615,7 +621,7 @@ static int take_sample(struct sweep *s, struct config *c, int slot,
         .self_exe = s->self_exe,
         .workload = w,
     };
-    struct cb_worker_stats wtmp[CB_MAX_WORKERS > 64 ? 64 : CB_MAX_WORKERS];
+    struct cb_worker_stats wtmp[64];
     struct cb_worker_stats *wsv = slot >= 0
         ? &c->ws[(size_t)slot * (size_t)c->workers] : NULL;
     struct cb_map_stats mtmp, *ms = slot >= 0 ? &c->ms[slot] : &mtmp;
@@ -1151,14 +1157,14 @@ static int run_kernel(struct sweep *s, int k, struct cb_error *e)
 {
     struct opts *o = s->o;
     const struct cb_workload *w = &s->wl[k];
-    size_t idx[4096], n = 0;
+    size_t idx[MAX_CONFIGS], n = 0;
     size_t obytes = w->n * w->out_size;
     void *outs = malloc(obytes ? obytes : 1);
     int failed = 0;
 
     if (!outs)
         return CB_FAIL(e, CB_ENOMEM, "out of memory for %zu outputs", w->n);
-    for (int i = 0; i < s->ncfg && n < 4096; i++)
+    for (int i = 0; i < s->ncfg; i++)
         if (s->cfg[i].kernel == k)
             idx[n++] = (size_t)i;
 
@@ -1172,7 +1178,7 @@ static int run_kernel(struct sweep *s, int k, struct cb_error *e)
         }
     }
     for (int r = 0; r < o->repetitions && !interrupted; r++) {
-        size_t pos[4096];
+        size_t pos[MAX_CONFIGS];
         /* cb_shuffle permutes positions 0..n-1; map them to config ids */
         for (size_t j = 0; j < n; j++)
             pos[j] = j;

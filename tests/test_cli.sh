@@ -29,6 +29,7 @@ expect_fail 2 "--start-method.*accepted: fork, spawn" "bad start method" -- $R -
 expect_fail 2 "does not exist" "missing output dir" -- $R -k gcd -o "$T/no/such/dir/a.json"
 expect_fail 2 "unknown option '--frobnicate'" "unknown option" -- $R --frobnicate
 expect_fail 2 "unknown command 'bench'" "unknown command" -- "$CB" bench
+expect_fail 2 "more than 4096 configurations" "sweep too large" -- $R -k gcd -e thread-pool -w 1-64 --chunksize "$(seq -s, 1 64)" -o a.json
 check "nothing was written by bad input" bash -c "[ -z \"\$(ls -A '$T')\" ]"
 
 mkdir ro; chmod 500 ro
