@@ -20,6 +20,10 @@ enum cb_start_method { CB_START_FORK, CB_START_SPAWN };
 #define CB_CHUNK_DEFAULT 0L  /* the executor's own default (1 for pools) */
 #define CB_CHUNK_AUTO (-1L)  /* ceil(n / (4 * workers)), multiprocessing.Pool */
 
+/* The switch interval of executors with a GIL (CB_EXEC_GIL) when none is
+ * asked for: CPython's own default, sys.getswitchinterval() = 0.005. */
+#define CB_SWITCH_INTERVAL_DEFAULT_US 5000L
+
 struct cb_exec_config {
     int workers;                /* 1..CB_MAX_WORKERS */
     long chunksize;             /* > 0, CB_CHUNK_DEFAULT or CB_CHUNK_AUTO */
@@ -30,6 +34,9 @@ struct cb_exec_config {
     long switch_interval_us;    /* gil: >= 1, default 5000 */
     enum cb_start_method start_method; /* process-pool */
     const char *self_exe;       /* path of corebench, for spawn */
+    /* py-*: the interpreter to run, a path or a name looked up on PATH;
+     * NULL means "python3". */
+    const char *python;
     /* The workload the pool will map. Fork-based pools inherit it at
      * start(), as Python's fork start method does. */
     const struct cb_workload *workload;
@@ -61,6 +68,11 @@ struct cb_map_stats {
     uint64_t switches;           /* gil: ownership changes */
     uint64_t drop_requests;      /* gil: drop requests set */
     double lock_wait_s;          /* gil: total over workers */
+    /* CB_EXEC_SELF_TIMED executors only: the pool start-up, this map and
+     * the shutdown as timed inside the other runtime (seconds). The harness
+     * records these instead of its own clock around start/map/stop, which
+     * would also count talking to that runtime. */
+    double self_start_s, self_map_s, self_stop_s;
 };
 
 enum cb_exec_caps {
@@ -72,7 +84,22 @@ enum cb_exec_caps {
     CB_EXEC_SINGLE = 1u << 5,        /* always one worker (serial) */
     CB_EXEC_PROCESSES = 1u << 6,     /* workers are processes */
     CB_EXEC_START_METHOD = 1u << 7,  /* honours --start-method */
+    CB_EXEC_SELF_TIMED = 1u << 8,    /* map() fills st->self_*_s */
 };
+
+/* What an executor says about the runtime it found (available()): e.g. the
+ * interpreter's path and version. Recorded in the result's context. */
+#define CB_EXEC_ABOUT_MAX 8
+struct cb_exec_about {
+    int n;
+    struct {
+        char key[32];
+        char val[256];
+    } kv[CB_EXEC_ABOUT_MAX];
+};
+/* Appends key=value to a (truncating; ignored past CB_EXEC_ABOUT_MAX). */
+void cb_exec_about_add(struct cb_exec_about *a, const char *key,
+                       const char *val);
 
 struct cb_pool; /* executor-private */
 
@@ -80,6 +107,18 @@ struct cb_executor {
     const char *name;
     const char *summary;
     unsigned caps;
+    /* The language runtime the tasks run in: NULL for C. Speedups divide
+     * by the single-worker (CB_EXEC_SINGLE) executor of the same runtime,
+     * never across runtimes: py-threads by py-serial, threads by serial. */
+    const char *runtime;
+    /* Optional: can this executor run here, with c's settings? Asked once
+     * per sweep before anything is measured. 0: yes (and `about` may say
+     * what it found). CB_EUNSUPPORTED: not on this machine or build; e says
+     * why in one line, its configurations are skipped and the rest of the
+     * sweep runs. CB_EUSAGE: not launched the way it must be; e says how
+     * (the sweep stops before it starts, exit 2). NULL: always available. */
+    int (*available)(const struct cb_exec_config *c,
+                     struct cb_exec_about *about, struct cb_error *e);
     /* Starts workers. On failure *p is NULL and nothing is left running. */
     int (*start)(struct cb_pool **p, const struct cb_exec_config *c,
                  struct cb_error *e);
@@ -99,6 +138,10 @@ struct cb_executor {
 /* NULL-terminated registry, executors/registry.c */
 extern const struct cb_executor *const cb_executors[];
 const struct cb_executor *cb_executor_find(const char *name);
+/* The single-worker executor (CB_EXEC_SINGLE) of x's runtime, the one its
+ * speedups divide by: serial for C executors, py-serial for py-*. NULL if
+ * the registry has none. */
+const struct cb_executor *cb_executor_baseline(const struct cb_executor *x);
 
 /* ---- helpers for executors (executors/worker.c) ------------------------ */
 

@@ -23,10 +23,10 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "../harness/common.h"
+#include "executor.h" /* CB_SWITCH_INTERVAL_DEFAULT_US */
 
 /* sys.getswitchinterval() default, in microseconds */
-#define CB_GIL_DEFAULT_INTERVAL_US 5000L
+#define CB_GIL_DEFAULT_INTERVAL_US CB_SWITCH_INTERVAL_DEFAULT_US
 
 struct cb_gil {
     /* Polled by the holder at every checkpoint: kept apart from the fields

@@ -31,3 +31,15 @@ const struct cb_executor *cb_executor_find(const char *name)
             return cb_executors[i];
     return NULL;
 }
+
+const struct cb_executor *cb_executor_baseline(const struct cb_executor *x)
+{
+    const char *rt = x ? x->runtime : NULL;
+    for (int i = 0; x && cb_executors[i]; i++) {
+        const char *r = cb_executors[i]->runtime;
+        if (cb_executors[i]->caps & CB_EXEC_SINGLE &&
+            (r == rt || (r && rt && strcmp(r, rt) == 0)))
+            return cb_executors[i];
+    }
+    return NULL;
+}

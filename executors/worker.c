@@ -1,5 +1,6 @@
 /* Helpers every executor's workers share: binding, the task loop, stats. */
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "executor.h"
@@ -77,4 +78,14 @@ void cb_map_stats_reset(struct cb_map_stats *st)
         memset(w, 0, sizeof *w * (size_t)n);
     for (int i = 0; w && i < n; i++)
         w[i].pu_planned = w[i].cpu_first = w[i].cpu_last = -1;
+}
+
+void cb_exec_about_add(struct cb_exec_about *a, const char *key,
+                       const char *val)
+{
+    if (a->n >= CB_EXEC_ABOUT_MAX)
+        return;
+    snprintf(a->kv[a->n].key, sizeof a->kv[a->n].key, "%s", key);
+    snprintf(a->kv[a->n].val, sizeof a->kv[a->n].val, "%s", val ? val : "");
+    a->n++;
 }

@@ -587,7 +587,7 @@ static int floor_pass(const struct cb_executor *x, const struct cb_kernel *k,
      * a time; the other executors ignore it */
     c.schedule = CB_SCHED_DYNAMIC;
     c.pus = NULL;
-    c.switch_interval_us = 5000;
+    c.switch_interval_us = CB_SWITCH_INTERVAL_DEFAULT_US;
     c.start_method = CB_START_FORK;
     c.self_exe = "/proc/self/exe";
     c.workload = &w;

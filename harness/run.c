@@ -63,6 +63,7 @@ struct opts {
     uint64_t seed, order_seed;
     int interleave, probe, counters, force, quiet, progress, baseline, lock;
     const char *out;
+    const char *python; /* --python, NULL: python3 on PATH */
     char out_buf[4096];
 };
 
@@ -85,8 +86,8 @@ static void usage(FILE *f)
 "and writes one JSON result file (results/SCHEMA.md).\n"
 "\n"
 "  -k, --kernel LIST        kernels, comma-separated [gcd,factorize,sum]\n"
-"  -e, --executor LIST      executors [every registered one]; a serial\n"
-"                           baseline is always added for speedups\n"
+"  -e, --executor LIST      executors [every C executor]; a baseline\n"
+"                           (serial, py-serial) is always added for speedups\n"
 "  -w, --workers LIST       worker counts: 1,2,4 or 1-8 or 'max' [powers of\n"
 "                           two up to the allowed PUs, and that count]\n"
 "  -s, --size NAME          tiny|small|default|large|seed [default]\n"
@@ -95,13 +96,14 @@ static void usage(FILE *f)
 "      --schedule LIST      static|dynamic|guided for openmp [static]\n"
 "      --switch-interval LIST  gil switch interval, microseconds [5000]\n"
 "      --start-method M     fork|spawn for process-pool [fork]\n"
+"      --python PATH        interpreter of the py-* executors [python3]\n"
 "      --pin POLICY         none|compact|cores|scatter|pus:LIST [cores]\n"
 "  -r, --repetitions N      measured samples per configuration [5]\n"
 "      --warmup N           warm-up maps per configuration [1]\n"
 "      --seed N             input generator seed [42]\n"
 "      --order-seed N       seed of the interleaved sampling order [1]\n"
 "      --no-interleave      sample configurations in sweep order\n"
-"      --no-baseline        do not add the serial baseline\n"
+"      --no-baseline        do not add the serial baselines\n"
 "  -o, --out FILE           result file [results/<date>-<host>.json]\n"
 "      --force              replace FILE if it exists\n"
 "      --no-probe           skip the ceilings probe section\n"
@@ -112,7 +114,9 @@ static void usage(FILE *f)
 "  -h, --help               this help\n"
 "\n"
 "Exit status: 0 all verified, 1 a map failed (recorded in the file),\n"
-"2 bad input (nothing written), 130 interrupted (partial file kept).\n");
+"2 bad input (nothing written), 3 all verified but an executor was\n"
+"unavailable here and skipped (named on stderr and in the file),\n"
+"130 interrupted (partial file kept).\n");
 }
 
 /* Splits a comma list; fn parses one item into slot i. */
@@ -281,7 +285,7 @@ enum {
     OPT_CHUNK = 1000, OPT_SCHED, OPT_INTERVAL, OPT_START, OPT_PIN, OPT_WARMUP,
     OPT_SEED, OPT_ORDER_SEED, OPT_NO_INTERLEAVE, OPT_FORCE, OPT_NO_PROBE,
     OPT_NO_COUNTERS, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_BASELINE,
-    OPT_NO_LOCK,
+    OPT_NO_LOCK, OPT_PYTHON,
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o,
@@ -297,6 +301,7 @@ static int parse_opts(int argc, char **argv, struct opts *o,
         {"schedule", required_argument, 0, OPT_SCHED},
         {"switch-interval", required_argument, 0, OPT_INTERVAL},
         {"start-method", required_argument, 0, OPT_START},
+        {"python", required_argument, 0, OPT_PYTHON},
         {"pin", required_argument, 0, OPT_PIN},
         {"repetitions", required_argument, 0, 'r'},
         {"warmup", required_argument, 0, OPT_WARMUP},
@@ -373,6 +378,12 @@ static int parse_opts(int argc, char **argv, struct opts *o,
                 return CB_FAIL(e, CB_EUSAGE, "--start-method: unknown method "
                                "'%s' (accepted: fork, spawn)", optarg);
             break;
+        case OPT_PYTHON:
+            if (!*optarg)
+                return CB_FAIL(e, CB_EUSAGE, "--python: empty interpreter "
+                               "path (accepted: a path or a name on PATH)");
+            o->python = optarg;
+            break;
         case OPT_PIN:
             rc = cb_pin_parse(optarg, &o->pin, e);
             snprintf(o->pin_text, sizeof o->pin_text, "%s", optarg);
@@ -420,9 +431,12 @@ static int parse_opts(int argc, char **argv, struct opts *o,
     if ((rc = parse_list("--kernel", kern, MAX_LIST, &o->nkernels,
                          item_kernel, o->kernels, e)))
         return rc;
+    /* the default: every C executor; other runtimes (py-*) are opt-in,
+     * their maps take 20-40x longer */
     if (!o->nexecs)
-        for (int i = 0; cb_executors[i] && i < MAX_LIST; i++)
-            o->execs[o->nexecs++] = cb_executors[i];
+        for (int i = 0; cb_executors[i] && o->nexecs < MAX_LIST; i++)
+            if (!cb_executors[i]->runtime)
+                o->execs[o->nexecs++] = cb_executors[i];
     if (work) {
         if ((rc = parse_list("--workers", work, MAX_LIST, &o->nworkers,
                              item_workers, o->workers, e)))
@@ -437,7 +451,7 @@ static int parse_opts(int argc, char **argv, struct opts *o,
     if (!o->nscheds)
         o->scheds[o->nscheds++] = CB_SCHED_STATIC;
     if (!o->nintervals)
-        o->intervals[o->nintervals++] = 5000;
+        o->intervals[o->nintervals++] = CB_SWITCH_INTERVAL_DEFAULT_US;
     o->params.size = o->size;
     o->params.seed = o->seed;
     if (!o->out && (rc = default_out(o, e)))
@@ -478,6 +492,8 @@ struct sweep {
     json_t *root, *runs, *order;
     struct cb_counters *ctr;
     char self_exe[4096];
+    json_t *about;       /* context.executors: what available() said */
+    json_t *unavailable; /* warnings for executors skipped */
     double timer_res;
     int first_write;
     int total_samples, done_samples;
@@ -497,7 +513,7 @@ static void config_label(struct config *c)
     if (c->ex->caps & CB_EXEC_SCHEDULE)
         n += snprintf(c->label + n, sizeof c->label - n, " %s",
                       sched_names[c->schedule]);
-    if (c->ex->caps & CB_EXEC_GIL && c->interval != 5000)
+    if (c->ex->caps & CB_EXEC_GIL && c->interval != CB_SWITCH_INTERVAL_DEFAULT_US)
         n += snprintf(c->label + n, sizeof c->label - n, " si=%ldus",
                       c->interval);
 }
@@ -550,13 +566,21 @@ static int build_configs(struct sweep *s, struct cb_error *e)
     struct opts *o = s->o;
     int rc;
     for (int k = 0; k < o->nkernels; k++) {
-        int have_serial = 0;
-        for (int x = 0; x < o->nexecs; x++)
-            have_serial |= o->execs[x]->caps & CB_EXEC_SINGLE;
-        if (!have_serial && o->baseline &&
-            (rc = add_config(s, k, cb_executor_find("serial"), 1,
-                             CB_CHUNK_DEFAULT, CB_SCHED_STATIC, 5000, e)))
-            return rc;
+        /* a baseline per runtime in the list (serial for C, py-serial for
+         * CPython) unless the list has one already */
+        for (int x = 0; o->baseline && x < o->nexecs; x++) {
+            const struct cb_executor *b = cb_executor_baseline(o->execs[x]);
+            int have = 0;
+            for (int y = 0; y < o->nexecs; y++)
+                have |= o->execs[y] == b;
+            for (int i = 0; i < s->ncfg; i++)
+                have |= s->cfg[i].kernel == k && s->cfg[i].ex == b;
+            if (b && !have &&
+                (rc = add_config(s, k, b, 1, CB_CHUNK_DEFAULT,
+                                 CB_SCHED_STATIC, CB_SWITCH_INTERVAL_DEFAULT_US,
+                                 e)))
+                return rc;
+        }
         for (int x = 0; x < o->nexecs; x++) {
             const struct cb_executor *ex = o->execs[x];
             unsigned caps = ex->caps;
@@ -577,13 +601,15 @@ static int build_configs(struct sweep *s, struct cb_error *e)
                                 return rc;
         }
     }
-    /* the baseline of each kernel: its first single-worker executor */
-    for (int k = 0; k < o->nkernels; k++)
-        for (int i = 0; i < s->ncfg; i++)
-            if (s->cfg[i].kernel == k && s->cfg[i].ex->caps & CB_EXEC_SINGLE) {
-                s->cfg[i].baseline = 1;
-                break;
-            }
+    /* the baseline of each kernel and runtime: the first configuration of
+     * that runtime's single-worker executor */
+    for (int i = 0; i < s->ncfg; i++) {
+        struct config *c = &s->cfg[i];
+        int first = c->ex == cb_executor_baseline(c->ex);
+        for (int j = 0; first && j < i; j++)
+            first = !(s->cfg[j].kernel == c->kernel && s->cfg[j].ex == c->ex);
+        c->baseline = first;
+    }
     return 0;
 }
 
@@ -619,6 +645,7 @@ static int take_sample(struct sweep *s, struct config *c, int slot,
         .switch_interval_us = c->interval,
         .start_method = s->o->start_method,
         .self_exe = s->self_exe,
+        .python = s->o->python,
         .workload = w,
     };
     struct cb_worker_stats wtmp[64];
@@ -668,6 +695,14 @@ static int take_sample(struct sweep *s, struct config *c, int slot,
         snprintf(c->error, sizeof c->error, "%s", err.msg);
         return rc;
     }
+    if (c->ex->caps & CB_EXEC_SELF_TIMED) {
+        /* timed inside the other runtime: the harness's clock would also
+         * count starting it and talking to it */
+        t0 = 0;
+        t1 = ms->self_start_s;
+        t2 = t1 + ms->self_map_s;
+        t3 = t2 + ms->self_stop_s;
+    }
     if (slot >= 0) {
         c->samples[slot] = t2 - t1;
         c->startup[slot] = t1 - t0;
@@ -706,9 +741,10 @@ static json_t *num_array(const double *x, int n)
 static const struct config *baseline_of(const struct sweep *s,
                                         const struct config *c)
 {
+    const struct cb_executor *b = cb_executor_baseline(c->ex);
     for (int i = 0; i < s->ncfg; i++)
         if (s->cfg[i].kernel == c->kernel && s->cfg[i].baseline &&
-            s->cfg[i].ns > 0)
+            s->cfg[i].ex == b && s->cfg[i].ns > 0)
             return &s->cfg[i];
     return NULL;
 }
@@ -868,6 +904,11 @@ static json_t *run_json(const struct sweep *s, const struct config *c)
                   "id", c->id, "kernel", w->kernel->name, "size", w->size,
                   "params", params, "tasks", (json_int_t)w->n,
                   "executor", c->ex->name, "workers", c->workers);
+    /* speedups divide by the baseline of the same runtime (serial for C,
+     * py-serial for CPython); the baseline says so itself */
+    json_object_set_new(r, "runtime",
+                        json_string(c->ex->runtime ? c->ex->runtime : "c"));
+    json_object_set_new(r, "baseline", json_boolean(c->baseline));
     /* chunksize: as asked (names the configuration); chunksize_used: what
      * the executor resolved it to (auto, defaults) */
     json_object_set_new(r, "chunksize",
@@ -1235,6 +1276,49 @@ static int take_lock(int *fd, struct cb_error *e)
     return 0;
 }
 
+/* Asks every executor of the sweep whether it can run here. Unavailable
+ * ones (no interpreter, not built) are dropped from the sweep with one
+ * line each and a run-wide warning; one launched wrongly (CB_EUSAGE) stops
+ * the sweep before it starts. What available ones report about their
+ * runtime goes into the context. */
+static int check_available(struct sweep *s, struct cb_error *e)
+{
+    struct opts *o = s->o;
+    int kept = 0;
+    s->about = json_object();
+    s->unavailable = json_array();
+    for (int x = 0; x < o->nexecs; x++) {
+        const struct cb_executor *ex = o->execs[x];
+        struct cb_exec_config ec = {.workers = 1, .python = o->python};
+        struct cb_exec_about ab = {0};
+        struct cb_error ae = {0};
+        int rc = ex->available ? ex->available(&ec, &ab, &ae) : 0;
+        if (rc == CB_EUSAGE)
+            return cb_error_set(e, rc, ae.where, "%s", ae.msg);
+        if (rc) {
+            fprintf(stderr, "corebench run: %s unavailable, skipped: %s\n",
+                    ex->name, ae.msg);
+            json_array_append_new(s->unavailable, warning("unavailable",
+                "see the message; every other executor of the sweep ran",
+                "%s: %s", ex->name, ae.msg));
+            continue;
+        }
+        if (ab.n) {
+            json_t *a = json_object();
+            for (int i = 0; i < ab.n; i++)
+                json_object_set_new(a, ab.kv[i].key,
+                                    json_string(ab.kv[i].val));
+            json_object_set_new(s->about, ex->name, a);
+        }
+        o->execs[kept++] = ex;
+    }
+    if (o->nexecs && !kept)
+        return CB_FAIL(e, CB_EUNSUPPORTED, "no executor of --executor can "
+                       "run here (see the lines above)");
+    o->nexecs = kept;
+    return 0;
+}
+
 static void run_warnings(struct sweep *s, json_t *warns)
 {
     double load1;
@@ -1309,6 +1393,8 @@ int cb_cmd_run(int argc, char **argv)
     }
     if (rc)
         goto fail;
+    if ((rc = check_available(&s, &e)))
+        goto fail;
     if (o.lock && (rc = take_lock(&lockfd, &e)))
         goto fail;
 
@@ -1338,9 +1424,11 @@ int cb_cmd_run(int argc, char **argv)
         "warmup", o.warmup, "seed", (json_int_t)o.seed,
         "order_seed", (json_int_t)o.order_seed, "interleave", o.interleave,
         "pin", o.pin_text));
+    json_object_set(ctx, "executors", s.about);
     warns = json_array();
     run_warnings(&s, warns);
     print_warnings(warns);
+    json_array_extend(warns, s.unavailable); /* printed when found */
     s.order = json_array();
     s.root = json_pack("{s:s, s:b, s:o, s:o, s:n}", "schema", CB_SCHEMA,
                        "complete", 0, "context", ctx, "warnings", warns,
@@ -1384,7 +1472,8 @@ int cb_cmd_run(int argc, char **argv)
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
 
-    status = interrupted ? 130 : failed ? 1 : 0;
+    status = interrupted ? 130 : failed ? 1
+             : json_array_size(s.unavailable) ? 3 : 0;
     if (interrupted)
         fprintf(stderr, "\ncorebench run: interrupted; kept the finished "
                         "rounds in %s\n", o.out);
@@ -1400,7 +1489,7 @@ fail_sig:
     sigaction(SIGTERM, &old_term, NULL);
 fail:
     fprintf(stderr, "corebench run: %s\n", e.msg);
-    status = rc == CB_EUSAGE ? 2 : 1;
+    status = rc == CB_EUSAGE ? 2 : rc == CB_EUNSUPPORTED ? 3 : 1;
 out:
     for (int k = 0; s.wl && k < o.nkernels; k++)
         if (s.wl[k].kernel)
@@ -1409,6 +1498,8 @@ out:
     free_configs(&s);
     json_decref(s.root);
     json_decref(s.order);
+    json_decref(s.about);
+    json_decref(s.unavailable);
     cb_counters_close(s.ctr);
     cb_topo_destroy(s.topo);
     if (lockfd >= 0)
