@@ -3,6 +3,7 @@
 #
 #   make bench    build (Release), run the default sweep, write JSON + plots
 #   make test     build and run the ctest suite (what CI runs)
+#   make lesson   the seeds' experiments in CPython and C: results/lesson-*/
 #   make report RESULTS=results/x.json   plots for an existing result file
 #   make sanitize build and test under address+undefined, then thread
 #   make clean
@@ -15,7 +16,7 @@ CB      := $(BUILD)/corebench
 # Extra options for `corebench run`, e.g. make bench ARGS="-k gcd -w 1,2,4"
 ARGS    ?=
 
-.PHONY: all deps build bench test report sanitize clean
+.PHONY: all deps build bench test lesson report sanitize clean
 
 all: build
 
@@ -32,6 +33,11 @@ bench: build
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Extra options for python/lesson.py, e.g. make lesson LESSON_ARGS="-r 10"
+LESSON_ARGS ?=
+lesson: build
+	@python3 python/lesson.py --corebench $(CB) $(LESSON_ARGS)
 
 report: build
 	@test -n "$(RESULTS)" || { echo "usage: make report RESULTS=results/FILE.json" >&2; exit 2; }

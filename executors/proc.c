@@ -1,10 +1,8 @@
 /* Worker processes for the process executors: see proc.h. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* strsignal, WCOREDUMP, SYS_close_range */
-#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +12,8 @@
 #include <unistd.h>
 
 #include "proc.h"
+
+extern char **environ;
 
 /* ---- starting ------------------------------------------------------------ */
 
@@ -72,6 +72,63 @@ int cb__proc_start(struct cb__proc *c, int i, const char *who,
     c->fd = sv[0];
     c->reaped = 0;
     return 0;
+}
+
+static int proc_spawn_exec(char *const argv[], unsigned flags, int fd,
+                           pid_t *pid, const char *who, struct cb_error *e)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    sigset_t none;
+    int err;
+
+    if ((err = posix_spawn_file_actions_init(&fa)))
+        return CB_FAIL(e, CB_ESYS, "%s: spawn: %s", who, strerror(err));
+    if ((err = posix_spawnattr_init(&at))) {
+        posix_spawn_file_actions_destroy(&fa);
+        return CB_FAIL(e, CB_ESYS, "%s: spawn: %s", who, strerror(err));
+    }
+    /* fd is close-on-exec like every descriptor of a pool; dup2 onto fd 3
+     * gives the child one inheritable copy (fd is > 3, see the caller) */
+    err = posix_spawn_file_actions_adddup2(&fa, fd, CB__PROC_CHANNEL_FD);
+    /* and nothing else the parent left inheritable (glibc >= 2.34) */
+    if (!err)
+        err = posix_spawn_file_actions_addclosefrom_np(
+            &fa, CB__PROC_CHANNEL_FD + 1);
+    sigemptyset(&none);
+    if (!err)
+        err = posix_spawnattr_setsigmask(&at, &none);
+    if (!err && flags & CB__PROC_NEW_GROUP)
+        err = posix_spawnattr_setpgroup(&at, 0);
+    if (!err)
+        err = posix_spawnattr_setflags(
+            &at, POSIX_SPAWN_SETSIGMASK |
+                     (flags & CB__PROC_NEW_GROUP ? POSIX_SPAWN_SETPGROUP : 0));
+    if (!err)
+        err = (flags & CB__PROC_SEARCH ? posix_spawnp : posix_spawn)(
+            pid, argv[0], &fa, &at, argv, environ);
+    posix_spawnattr_destroy(&at);
+    posix_spawn_file_actions_destroy(&fa);
+    if (err)
+        return CB_FAIL(e, err == ENOENT ? CB_EUNSUPPORTED : CB_ESYS,
+                       "%s: cannot start %s: %s", who, argv[0],
+                       strerror(err));
+    return 0;
+}
+
+int cb__proc_spawn_fd3(char *const argv[], unsigned flags, int fd, pid_t *pid,
+                       const char *who, struct cb_error *e)
+{
+    int hi, rc;
+    if (fd > CB__PROC_CHANNEL_FD)
+        return proc_spawn_exec(argv, flags, fd, pid, who, e);
+    /* dup2(3, 3) would not clear close-on-exec: spawn from a copy above */
+    hi = fcntl(fd, F_DUPFD_CLOEXEC, CB__PROC_CHANNEL_FD + 1);
+    if (hi < 0)
+        return CB_FAIL(e, CB_ESYS, "%s: fcntl: %s", who, strerror(errno));
+    rc = proc_spawn_exec(argv, flags, hi, pid, who, e);
+    close(hi);
+    return rc;
 }
 
 /* ---- ending -------------------------------------------------------------- */

@@ -55,6 +55,21 @@ int cb__proc_start(struct cb__proc *c, int i, const char *who,
                    cb__proc_child_fn child, cb__proc_spawn_fn spawn,
                    const void *arg, struct cb_error *e);
 
+/* The descriptor a re-executed worker finds its channel on. */
+#define CB__PROC_CHANNEL_FD 3
+
+enum {
+    CB__PROC_SEARCH = 1u << 0,    /* argv[0] is a name to look up on PATH */
+    CB__PROC_NEW_GROUP = 1u << 1, /* the child leads a new process group */
+};
+/* Parent: posix_spawn of argv (argv[0] a path, or a name with
+ * CB__PROC_SEARCH) with `fd` as the child's fd 3 (its channel) and nothing
+ * else of the parent's inherited beyond 0-2, all signals unblocked. `fd`
+ * may be close-on-exec. For a cb__proc_spawn_fn. On failure e names `who`:
+ * CB_EUNSUPPORTED when the program does not exist. */
+int cb__proc_spawn_fd3(char *const argv[], unsigned flags, int fd, pid_t *pid,
+                       const char *who, struct cb_error *e);
+
 /* ---- ending (parent) ---------------------------------------------------- */
 
 /* Parent: waits for c until `deadline` (cb_now() seconds), then SIGKILLs

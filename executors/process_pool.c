@@ -61,15 +61,11 @@
  * Who calls what: start(), map() and stop() run in the caller's thread
  * (one thread at a time per pool); pp_worker_loop() runs only in workers;
  * worker_main() is corebench's `__worker process-pool` entry. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* posix_spawn_file_actions_addclosefrom_np */
-#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,8 +74,6 @@
 #include <unistd.h>
 
 #include "proc.h"
-
-extern char **environ;
 
 enum { PP_CALL = 1, PP_RESULT, PP_STATS, PP_HELLO };
 
@@ -96,7 +90,7 @@ struct pp_hdr {
 #define PP_HDR ((size_t)sizeof(struct pp_hdr))
 #define PP_ALIGN16(x) (((x) + 15) & ~(size_t)15)
 /* the fd a spawned worker finds its socket on */
-#define PP_SPAWN_FD 3
+#define PP_SPAWN_FD CB__PROC_CHANNEL_FD
 /* sanity bound on one message (a malformed header must not allocate 2^64) */
 #define PP_MAX_MSG ((uint64_t)1 << 40)
 
@@ -657,20 +651,19 @@ static int pp_pump(struct cb_pool *p, int for_map, struct cb_error *e)
 
 /* ---- the parent: starting workers ---------------------------------------- */
 
-/* Parent: re-executes corebench as `__worker process-pool ...` with fd
- * (close-on-exec, > PP_SPAWN_FD) on PP_SPAWN_FD and nothing else open. */
-static int pp_spawn_exec(const struct cb_pool *p, int i, int fd, pid_t *pid,
-                         struct cb_error *e)
+/* cb__proc_spawn_fn of the spawn start method (parent, in start()):
+ * re-executes corebench as `__worker process-pool ...` with `fd`, worker
+ * i's end of its channel, on PP_SPAWN_FD and nothing else open. */
+static int pp_spawn(const void *arg, int i, int fd, pid_t *pid,
+                    struct cb_error *e)
 {
+    const struct cb_pool *p = arg;
     const struct cb_workload *w = p->cfg.workload;
     char nums[6][24], *argv[12 + CB_MAX_PARAMS];
     char kv[CB_MAX_PARAMS][sizeof w->params[0].key + sizeof w->params[0].val];
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t at;
-    sigset_t none;
-    int a = 0, err;
+    int a = 0;
 
-    snprintf(nums[0], sizeof nums[0], "%d", PP_SPAWN_FD);
+    snprintf(nums[0], sizeof nums[0], "%d", CB__PROC_CHANNEL_FD);
     snprintf(nums[1], sizeof nums[1], "%d", i);
     snprintf(nums[2], sizeof nums[2], "%d", p->cfg.pus ? p->cfg.pus[i] : -1);
     snprintf(nums[3], sizeof nums[3], "%zu", w->n);
@@ -689,52 +682,7 @@ static int pp_spawn_exec(const struct cb_pool *p, int i, int fd, pid_t *pid,
         argv[a++] = kv[j];
     }
     argv[a] = NULL;
-
-    if ((err = posix_spawn_file_actions_init(&fa)))
-        return CB_FAIL(e, CB_ESYS, "process-pool: spawn: %s", strerror(err));
-    if ((err = posix_spawnattr_init(&at))) {
-        posix_spawn_file_actions_destroy(&fa);
-        return CB_FAIL(e, CB_ESYS, "process-pool: spawn: %s", strerror(err));
-    }
-    /* fd is CLOEXEC like every descriptor of the pool; dup2 onto fd 3
-     * gives the worker one inheritable copy (fd is > 3, see pp_spawn). */
-    err = posix_spawn_file_actions_adddup2(&fa, fd, PP_SPAWN_FD);
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
-    /* and nothing else the parent left inheritable */
-    if (!err)
-        err = posix_spawn_file_actions_addclosefrom_np(&fa, PP_SPAWN_FD + 1);
-#endif
-    sigemptyset(&none);
-    if (!err)
-        err = posix_spawnattr_setsigmask(&at, &none);
-    if (!err)
-        err = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
-    if (!err)
-        err = posix_spawn(pid, p->cfg.self_exe, &fa, &at, argv, environ);
-    posix_spawnattr_destroy(&at);
-    posix_spawn_file_actions_destroy(&fa);
-    if (err)
-        return CB_FAIL(e, CB_ESYS,
-                       "process-pool: cannot spawn worker %d (%s): %s", i,
-                       p->cfg.self_exe, strerror(err));
-    return 0;
-}
-
-/* cb__proc_spawn_fn of the spawn start method (parent, in start()): starts
- * worker i with `fd`, the worker's end of its channel, on PP_SPAWN_FD. */
-static int pp_spawn(const void *arg, int i, int fd, pid_t *pid,
-                    struct cb_error *e)
-{
-    int hi, rc;
-    if (fd > PP_SPAWN_FD)
-        return pp_spawn_exec(arg, i, fd, pid, e);
-    /* dup2(3, 3) would not clear close-on-exec: spawn from a copy above */
-    hi = fcntl(fd, F_DUPFD_CLOEXEC, PP_SPAWN_FD + 1);
-    if (hi < 0)
-        return CB_FAIL(e, CB_ESYS, "process-pool: fcntl: %s", strerror(errno));
-    rc = pp_spawn_exec(arg, i, hi, pid, e);
-    close(hi);
-    return rc;
+    return cb__proc_spawn_fd3(argv, 0, fd, pid, "process-pool", e);
 }
 
 static int pp_start(struct cb_pool **pp, const struct cb_exec_config *c,

@@ -6,7 +6,8 @@
 
 extern const struct cb_executor cb_exec_serial, cb_exec_threads,
     cb_exec_thread_pool, cb_exec_gil, cb_exec_processes,
-    cb_exec_process_pool;
+    cb_exec_process_pool, cb_exec_py_serial, cb_exec_py_threads,
+    cb_exec_py_processes, cb_exec_py_processes_chunked;
 #ifdef CB_HAVE_OPENMP
 extern const struct cb_executor cb_exec_openmp;
 #endif
@@ -21,6 +22,10 @@ const struct cb_executor *const cb_executors[] = {
 #ifdef CB_HAVE_OPENMP
     &cb_exec_openmp,
 #endif
+    &cb_exec_py_serial,
+    &cb_exec_py_threads,
+    &cb_exec_py_processes,
+    &cb_exec_py_processes_chunked,
     NULL,
 };
 

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 int cb_error_set(struct cb_error *e, int code, const char *where,
                  const char *fmt, ...)
@@ -115,4 +117,44 @@ int cb_parse_double(const char *s, double min, double max, const char *what,
 bad:
     return CB_FAIL(e, CB_EUSAGE, "%s: '%s' is not a number (accepted: %g..%g)",
                    what, s ? s : "", min, max);
+}
+
+static int dir_has(const char *dir, const char *file)
+{
+    char buf[4200];
+    struct stat st;
+    snprintf(buf, sizeof buf, "%.4000s/%s", dir, file);
+    return stat(buf, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int cb_find_data_dir(const char *sub, const char *probe, const char *env,
+                     char *buf, size_t len, struct cb_error *e)
+{
+    const char *v = getenv(env);
+    char exe[4096];
+    ssize_t n;
+    if (v && *v) {
+        if (!dir_has(v, probe))
+            return CB_FAIL(e, CB_EUNSUPPORTED, "%s=%s: no %s there", env, v,
+                           probe);
+        snprintf(buf, len, "%s", v);
+        return 0;
+    }
+    snprintf(buf, len, "%s/%s", CB_SOURCE_DIR, sub);
+    if (dir_has(buf, probe))
+        return 0;
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        char *slash;
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(buf, len, "%.4000s/../%s", exe, sub);
+            if (dir_has(buf, probe))
+                return 0;
+        }
+    }
+    return CB_FAIL(e, CB_EUNSUPPORTED, "%s/%s was not found next to corebench "
+                   "or in its source tree: set %s", sub, probe, env);
 }

@@ -46,6 +46,14 @@ int cb_parse_u64(const char *s, uint64_t min, uint64_t max, const char *what,
 int cb_parse_double(const char *s, double min, double max, const char *what,
                     double *out, struct cb_error *e);
 
+/* Finds a directory corebench reads at run time (plots/, python/): the
+ * environment variable `env` if set, else CB_SOURCE_DIR/sub (the source
+ * tree it was built from), else <directory of the binary>/../sub. The one
+ * found must hold `probe` (a file name), else CB_EUNSUPPORTED naming
+ * `env`. */
+int cb_find_data_dir(const char *sub, const char *probe, const char *env,
+                     char *buf, size_t len, struct cb_error *e);
+
 /* splitmix64: deterministic input generation shared by kernels and tests. */
 static inline uint64_t cb_splitmix64(uint64_t *state)
 {

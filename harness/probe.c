@@ -819,8 +819,15 @@ static void run_floors(const struct cb_probe_opts *o, int npus, json_t *probe,
     for (int i = 0; cb_executors[i]; i++) {
         const struct cb_executor *x = cb_executors[i];
         int workers = (x->caps & CB_EXEC_SINGLE) ? 1 : (npus < 2 ? npus : 2);
+        struct cb_exec_config ac = {.workers = workers};
+        struct cb_exec_about ab;
         struct floor_result fr;
         json_t *entry;
+        /* floors are the C executors' (other runtimes time themselves and
+         * take seconds to start: a run sets them beside these); an executor
+         * that cannot run here has none */
+        if (x->runtime || (x->available && x->available(&ac, &ab, &e)))
+            continue;
         progress(o, "floor of %s, %d worker%s", x->name, workers,
                  workers > 1 ? "s" : "");
         memset(&e, 0, sizeof e);

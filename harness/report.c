@@ -1477,48 +1477,10 @@ static int rp_have_gnuplot(void)
     return 0;
 }
 
-static int rp_dir_has(const char *dir, const char *file)
-{
-    char buf[RP_PATH + 32];
-    struct stat st;
-    snprintf(buf, sizeof buf, "%s/%s", dir, file);
-    return stat(buf, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* CB_PLOTS_DIR, else the source tree, else <exe dir>/../plots. */
 static int rp_plots_dir(char *buf, size_t len, struct cb_error *e)
 {
-    const char *env = getenv("CB_PLOTS_DIR");
-    char exe[RP_PATH];
-    ssize_t n;
-    if (env && *env) {
-        if (!rp_dir_has(env, "speedup.gp"))
-            return CB_FAIL(e, CB_EUSAGE,
-                           "CB_PLOTS_DIR=%s: no speedup.gp there", env);
-        snprintf(buf, len, "%s", env);
-        return 0;
-    }
-#ifdef CB_SOURCE_DIR
-    if (rp_dir_has(CB_SOURCE_DIR "/plots", "speedup.gp")) {
-        snprintf(buf, len, "%s", CB_SOURCE_DIR "/plots");
-        return 0;
-    }
-#endif
-    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        char *slash;
-        exe[n] = '\0';
-        slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(buf, len, "%.4000s/../plots", exe);
-            if (rp_dir_has(buf, "speedup.gp"))
-                return 0;
-        }
-    }
-    return CB_FAIL(e, CB_EUNSUPPORTED,
-                   "the gnuplot scripts (plots/*.gp) were not found: set "
-                   "CB_PLOTS_DIR");
+    return cb_find_data_dir("plots", "speedup.gp", "CB_PLOTS_DIR", buf, len,
+                            e);
 }
 
 /* Runs `gnuplot -d -c SCRIPT DATA TMP args...` (no shell, no init files)

@@ -477,6 +477,10 @@ struct config {
     struct cb_map_stats *ms;    /* per measured sample */
     struct cb_worker_stats *ws; /* ns * workers */
     struct cb_counter_values *ctr;
+    /* the kernel's metrics: nmet names, met[slot * CB_MAX_METRICS + m] */
+    struct cb_metric metdef[CB_MAX_METRICS];
+    int nmet;
+    double *met;
     int verified, failed;
     char error[480];
     char label[96];             /* table label: executor + variant */
@@ -500,9 +504,12 @@ struct sweep {
     double t_start;
 };
 
-static void config_label(struct config *c)
+static void config_label(struct config *c, const char *runtime_label)
 {
     int n = snprintf(c->label, sizeof c->label, "%s", c->ex->name);
+    if (runtime_label) /* e.g. a free-threaded CPython */
+        n += snprintf(c->label + n, sizeof c->label - n, " (%s)",
+                      runtime_label);
     if (c->ex->caps & CB_EXEC_CHUNKSIZE && c->chunksize != CB_CHUNK_DEFAULT) {
         if (c->chunksize == CB_CHUNK_AUTO)
             n += snprintf(c->label + n, sizeof c->label - n, " c=auto");
@@ -551,13 +558,16 @@ static int add_config(struct sweep *s, int k, const struct cb_executor *ex,
     c->ms = calloc((size_t)s->o->repetitions, sizeof *c->ms);
     c->ws = calloc((size_t)s->o->repetitions * (size_t)workers, sizeof *c->ws);
     c->ctr = calloc((size_t)s->o->repetitions, sizeof *c->ctr);
+    c->met = calloc((size_t)s->o->repetitions * CB_MAX_METRICS,
+                    sizeof *c->met);
     s->ncfg++;
     if (!c->pus || !c->samples || !c->startup || !c->shutdown || !c->warm ||
-        !c->ms || !c->ws || !c->ctr)
+        !c->ms || !c->ws || !c->ctr || !c->met)
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
     if ((rc = cb_topo_plan(s->topo, &s->o->pin, workers, c->pus, e)))
         return rc;
-    config_label(c);
+    config_label(c, json_string_value(json_object_get(
+                        json_object_get(s->about, ex->name), "label")));
     return 0;
 }
 
@@ -625,6 +635,7 @@ static void free_configs(struct sweep *s)
         free(c->ms);
         free(c->ws);
         free(c->ctr);
+        free(c->met);
     }
     free(s->cfg);
 }
@@ -703,6 +714,15 @@ static int take_sample(struct sweep *s, struct config *c, int slot,
         t2 = t1 + ms->self_map_s;
         t3 = t2 + ms->self_stop_s;
     }
+    if (slot >= 0 && w->kernel->metrics) {
+        struct cb_metric m[CB_MAX_METRICS];
+        int nm = w->kernel->metrics(w, outs, m, CB_MAX_METRICS);
+        for (int i = 0; i < nm; i++) {
+            c->metdef[i] = m[i];
+            c->met[(size_t)slot * CB_MAX_METRICS + (size_t)i] = m[i].value;
+        }
+        c->nmet = nm;
+    }
     if (slot >= 0) {
         c->samples[slot] = t2 - t1;
         c->startup[slot] = t1 - t0;
@@ -767,6 +787,38 @@ struct derived {
     int med;
 };
 
+/* Median of metric m over c's samples (NAN without samples). */
+static double metric_median(const struct config *c, int m)
+{
+    double v[1024];
+    int n = 0;
+    for (int i = 0; i < c->ns && n < 1024; i++)
+        v[n++] = c->met[(size_t)i * CB_MAX_METRICS + (size_t)m];
+    return n ? cb_median(v, (size_t)n) : NAN;
+}
+
+/* JSON of c's metrics: {name: {unit, what, samples, median, baseline}},
+ * baseline = the median of the same runtime's serial baseline, where the
+ * tasks ran one at a time. */
+static json_t *metrics_json(const struct sweep *s, const struct config *c)
+{
+    const struct config *b = baseline_of(s, c);
+    json_t *o = json_object();
+    for (int m = 0; m < c->nmet; m++) {
+        json_t *a = json_array();
+        for (int i = 0; i < c->ns; i++)
+            json_array_append_new(a, cb_json_num(
+                c->met[(size_t)i * CB_MAX_METRICS + (size_t)m]));
+        json_object_set_new(o, c->metdef[m].name, json_pack(
+            "{s:s, s:s, s:o, s:o, s:o}", "unit", c->metdef[m].unit,
+            "what", c->metdef[m].what, "samples", a,
+            "median", cb_json_num(metric_median(c, m)),
+            "baseline", cb_json_num(b && b->nmet > m ? metric_median(b, m)
+                                                     : NAN)));
+    }
+    return o;
+}
+
 static void derive(const struct sweep *s, const struct config *c,
                    struct derived *d)
 {
@@ -777,7 +829,8 @@ static void derive(const struct sweep *s, const struct config *c,
     d->imbalance = NAN;
     if (c->ns == 0)
         return;
-    if (b)
+    /* tasks that run for a fixed time: no speedup, the metrics tell */
+    if (b && !(s->wl[c->kernel].kernel->flags & CB_KERNEL_TIMED))
         cb_ratio_ci(b->samples, (size_t)b->ns, c->samples, (size_t)c->ns, 0.95,
                     CB_BOOTSTRAP_SEED, CB_BOOTSTRAP_ROUNDS, &d->speedup,
                     &d->sp_lo, &d->sp_hi);
@@ -970,13 +1023,15 @@ static json_t *run_json(const struct sweep *s, const struct config *c)
         "bytes_to_workers", (json_int_t)(c->ns ? c->ms[d.med].bytes_to_workers : 0),
         "bytes_from_workers",
         (json_int_t)(c->ns ? c->ms[d.med].bytes_from_workers : 0)));
-    json_object_set_new(r, "gil", caps & CB_EXEC_GIL && c->ns
+    json_object_set_new(r, "gil", caps & CB_EXEC_GIL && c->ns &&
+                                      c->ms[d.med].switches
         ? json_pack("{s:I, s:I, s:o}",
                     "switches", (json_int_t)c->ms[d.med].switches,
                     "drop_requests", (json_int_t)c->ms[d.med].drop_requests,
                     "lock_wait_s", cb_json_num(c->ms[d.med].lock_wait_s))
         : json_null());
     json_object_set_new(r, "counters", ctr);
+    json_object_set_new(r, "metrics", metrics_json(s, c));
     json_object_set_new(r, "verified", json_boolean(c->verified && !c->failed));
     if (c->failed)
         json_object_set_new(r, "error", json_string(c->error));
@@ -1142,7 +1197,23 @@ static void table_kernel(const struct sweep *s, int k)
                      l ? " " : "", b >= 1e6 ? b / 1e6 : b / 1e3,
                      b >= 1e6 ? "MB" : "kB");
         }
-        if (c->ex->caps & CB_EXEC_GIL && c->ns) {
+        for (int m = 0; m < c->nmet && c->ns; m++) {
+            /* metric and its ratio to the same runtime's baseline */
+            const struct config *b = baseline_of(s, c);
+            double v = metric_median(c, m), bv = b ? metric_median(b, m) : NAN;
+            size_t l = strlen(notes);
+            char val[24];
+            if (strcmp(c->metdef[m].unit, "s") == 0)
+                fmt_time(v, val, sizeof val);
+            else
+                snprintf(val, sizeof val, "%.4g", v);
+            snprintf(notes + l, sizeof notes - l, "%s%s=%s", l ? " " : "",
+                     c->metdef[m].name, val);
+            l = strlen(notes);
+            if (b && b != c && isfinite(bv) && bv > 0)
+                snprintf(notes + l, sizeof notes - l, " (x%.3g)", v / bv);
+        }
+        if (c->ex->caps & CB_EXEC_GIL && c->ns && c->ms[d.med].switches) {
             size_t l = strlen(notes);
             snprintf(notes + l, sizeof notes - l, "%sswitches=%llu wait=%.0f%%",
                      l ? " " : "",

@@ -110,7 +110,19 @@ enum cb_kernel_flags {
     CB_KERNEL_BLOCKS = 1u << 0, /* spends its time in blocking sections */
     CB_KERNEL_MEMORY = 1u << 1, /* bound by memory bandwidth */
     CB_KERNEL_NO_WORK = 1u << 2, /* tasks do nothing: time is dispatch cost */
+    /* tasks run for a fixed time: a map's time and speedup say nothing,
+     * the kernel's metrics() do (convoy) */
+    CB_KERNEL_TIMED = 1u << 3,
 };
+
+/* A figure of merit read from a map's outputs, beyond the map's time. */
+struct cb_metric {
+    const char *name; /* identifier: "io_op_s" */
+    const char *unit; /* "s", "batches", ... */
+    const char *what; /* one line for people */
+    double value;
+};
+#define CB_MAX_METRICS 4
 
 struct cb_kernel {
     const char *name;
@@ -130,6 +142,12 @@ struct cb_kernel {
     /* Checks all n outputs; CB_EVERIFY with the first bad task index. */
     int (*verify)(const struct cb_workload *w, const void *outs,
                   struct cb_error *e);
+    /* Optional: fills up to max metrics from a verified map's outputs and
+     * returns how many (the same names, in the same order, every map).
+     * The harness records them per sample and sets each beside the same
+     * runtime's serial baseline. */
+    int (*metrics)(const struct cb_workload *w, const void *outs,
+                   struct cb_metric *m, int max);
     /* Frees what prepare() allocated; accepts a zeroed workload. */
     void (*release)(struct cb_workload *w);
 };

@@ -4,11 +4,13 @@
 #include "kernel.h"
 
 extern const struct cb_kernel cb_kernel_gcd, cb_kernel_factorize,
-    cb_kernel_sum, cb_kernel_sum_shipped, cb_kernel_sleep, cb_kernel_empty;
+    cb_kernel_sum, cb_kernel_sum_shipped, cb_kernel_sleep, cb_kernel_empty,
+    cb_kernel_convoy;
 
 const struct cb_kernel *const cb_kernels[] = {
     &cb_kernel_gcd,   &cb_kernel_factorize, &cb_kernel_sum,
     &cb_kernel_sum_shipped, &cb_kernel_sleep, &cb_kernel_empty,
+    &cb_kernel_convoy,
     NULL,
 };
 

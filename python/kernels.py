@@ -5,7 +5,7 @@ The same tasks as kernels/*.c, written the way the seeds wrote them, so that
 CPython can run the identical workload (the py-threads / py-processes
 executors): gcd counting down from min(a, b) (seed 003), factorize_naive
 (seed 002) and compute_sum materializing range(start, stop) as a list
-(seed 004), plus sum-shipped, sleep and empty.
+(seed 004), plus sum-shipped, sleep, empty and convoy.
 
 Workloads are rebuilt from the *resolved* parameters a C prepare() records
 (w->size plus w->params, e.g. {"n": "112", "lo": "1000000", "hi": "4000000",
@@ -18,6 +18,7 @@ known values (some shared with tests/test_kernels.c).
 """
 
 import math
+import struct
 import sys
 import time
 
@@ -104,6 +105,49 @@ def empty_task(index):
     return index
 
 
+CONVOY_BOUND = 2000  # as kernels/convoy.c
+
+
+def count_primes(bound):
+    """Primes below bound by trial division: one CPU batch of convoy."""
+    count = 0
+    for n in range(2, bound):
+        d = 2
+        while d * d <= n:
+            if n % d == 0:
+                break
+            d += 1
+        else:
+            count += 1
+    return count
+
+
+def convoy_task(index, us, ms):
+    """convoy: task 0 blocks `us` microseconds at a time (time.sleep drops
+    the GIL) until `ms` milliseconds have passed; the others count primes
+    for as long. Returns the six numbers of kernels/convoy.c's output
+    record: role, count, elapsed ns, lo, hi, index."""
+    start = time.perf_counter_ns()
+    now, deadline = start, start + ms * 1000000
+    if index == 0:
+        ops, lo, hi = 0, None, 0
+        while now < deadline:
+            t = now
+            time.sleep(us / 1e6)
+            now = time.perf_counter_ns()
+            dt = now - t
+            ops += 1
+            lo = dt if lo is None or dt < lo else lo
+            hi = dt if dt > hi else hi
+        return (0, ops, now - start, lo or 0, hi, index)
+    batches = primes = 0
+    while now < deadline:
+        primes = count_primes(CONVOY_BOUND)
+        batches += 1
+        now = time.perf_counter_ns()
+    return (1, batches, now - start, primes, 0, index)
+
+
 # ---- inputs, from resolved parameters ----------------------------------
 
 def gcd_pairs(n, seed, lo, hi):
@@ -151,8 +195,51 @@ def tasks(kernel, params, size="default"):
         return sleep_task, [(i + 1, p["us"]) for i in range(p["n"])]
     if kernel == "empty":
         return empty_task, [(i + 1,) for i in range(p["n"])]
-    raise ValueError("unknown kernel %r (accepted: gcd, factorize, sum, "
-                     "sum-shipped, sleep, empty)" % kernel)
+    if kernel == "convoy":
+        return convoy_task, [(i, p["us"], p["ms"]) for i in range(p["n"])]
+    raise ValueError("unknown kernel %r (accepted: %s)" %
+                     (kernel, ", ".join(sorted(OUT_FORMATS))))
+
+
+# ---- output records, as the C kernels lay them out ------------------------
+
+def _u64(v):
+    return v & MASK64
+
+
+FZ_MAX_FACTORS = 64
+# kernel -> (record size in bytes, function from one result to a tuple of
+# uint64 values); little-endian uint64 fields, as on every machine
+# corebench runs on (x86-64, arm64)
+OUT_FORMATS = {
+    "gcd": (8, lambda r: (r,)),
+    "factorize": (8 * (1 + FZ_MAX_FACTORS),
+                  lambda r: (len(r),) + tuple(r) +
+                  (0,) * (FZ_MAX_FACTORS - len(r))),
+    "sum": (16, lambda r: (_u64(r), 0)),
+    "sum-shipped": (8, lambda r: (_u64(r),)),
+    "sleep": (8, lambda r: (r,)),
+    "empty": (8, lambda r: (r,)),
+    "convoy": (48, lambda r: r),
+}
+
+
+def encode(kernel, results):
+    """The C kernel's output records for `results`, as bytes: what its
+    verify() checks."""
+    size, fields = OUT_FORMATS[kernel]
+    rec = struct.Struct("<%dQ" % (size // 8))
+    return b"".join(rec.pack(*fields(r)) for r in results)
+
+
+def _sieve_count(bound):
+    comp = bytearray(bound)
+    count = 0
+    for i in range(2, bound):
+        if not comp[i]:
+            count += 1
+            comp[i * i::i] = b"\1" * len(range(i * i, bound, i))
+    return count
 
 
 def _is_prime(n):
@@ -195,6 +282,12 @@ def verify(kernel, args, results):
             ok = r == closed_sum(*a)
         elif kernel == "sum-shipped":
             ok = r == closed_sum(a[0][0], a[0][-1] + 1) if a[0] else r == 0
+        elif kernel == "convoy":
+            role, count, elapsed, lo, hi, index = r
+            ok = index == i and role == (i != 0) and count >= 1 and \
+                elapsed >= a[2] * 1000000 and \
+                (lo >= a[1] * 1000 and hi >= lo if i == 0 else
+                 lo == _sieve_count(CONVOY_BOUND))
         else:
             ok = r == i + 1
         assert ok, "%s task %d: %r -> %r" % (kernel, i, a, r)
@@ -243,13 +336,23 @@ def check():
                                  "seed": "0"}),
         "sleep": ("tiny", {"n": "8", "us": "100", "seed": "0"}),
         "empty": ("tiny", {"n": "1000", "seed": "0"}),
+        "convoy": ("tiny", {"n": "2", "us": "50", "ms": "5", "seed": "0"}),
     }
     for kernel, (size, params) in small.items():
         fn, args = tasks(kernel, params, size)
+        results = [fn(*a) for a in args]
         try:
-            verify(kernel, args, [fn(*a) for a in args])
+            verify(kernel, args, results)
         except AssertionError as e:
             fails.append(str(e))
+        expect(len(encode(kernel, results)) ==
+               len(args) * OUT_FORMATS[kernel][0], "%s encoding" % kernel)
+    expect(count_primes(CONVOY_BOUND) == _sieve_count(CONVOY_BOUND) == 303,
+           "primes below 2000")
+    expect(encode("factorize", [[2, 3]])[:24] ==
+           struct.pack("<3Q", 2, 2, 3), "factorize record layout")
+    expect(encode("sum", [2 ** 64 + 5]) == struct.pack("<2Q", 5, 0),
+           "sum reduced mod 2^64")
     fn, args = tasks("gcd", {"n": "4", "seed": "0"}, "seed")
     expect([fn(*a) for a in args] == [1, 1, 5, 1], "gcd seed preset")
     try:

@@ -54,6 +54,12 @@ static void one(const struct cb_executor *x, const struct cb_workload *w,
             tasks += ws[i].tasks;
         CHECK(tasks == w->n, "%s x %s: workers report %llu tasks, not %zu",
               x->name, w->kernel->name, (unsigned long long)tasks, w->n);
+        if (x->caps & CB_EXEC_SELF_TIMED)
+            CHECK(st.self_map_s > 0 && st.self_start_s >= 0 &&
+                      st.self_stop_s >= 0,
+                  "%s x %s: self-timed map %g s, start %g s, stop %g s",
+                  x->name, w->kernel->name, st.self_map_s, st.self_start_s,
+                  st.self_stop_s);
         if (x->caps & CB_EXEC_COPIES)
             CHECK(st.bytes_to_workers >= w->n * w->in_size &&
                       st.bytes_from_workers >= w->n * w->out_size,
@@ -80,7 +86,15 @@ int main(void)
         w.kernel = cb_kernels[k];
         for (int x = 0; cb_executors[x]; x++) {
             const struct cb_executor *ex = cb_executors[x];
-            int maxw = ex->caps & CB_EXEC_SINGLE ? 1 : 3;
+            /* other runtimes (py-*) start an interpreter per pool: fewer
+             * worker counts keep the test short, every kernel still runs */
+            int maxw = ex->caps & CB_EXEC_SINGLE ? 1 : ex->runtime ? 2 : 3;
+            struct cb_exec_config ac = {.workers = 1};
+            struct cb_exec_about ab = {0};
+            if (ex->available && ex->available(&ac, &ab, &e)) {
+                printf("SKIP %s: %s\n", ex->name, e.msg);
+                continue;
+            }
             for (int workers = 1; workers <= maxw; workers++) {
                 int nc = ex->caps & CB_EXEC_CHUNKSIZE ? 4 : 1;
                 for (int ci = 0; ci < nc; ci++)

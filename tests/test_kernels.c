@@ -583,6 +583,80 @@ static void test_sleep(void)
     k->release(&w);
 }
 
+/* ---- convoy: the accounting of the I/O and CPU tasks ------------------ */
+
+struct convoy_rec {
+    uint64_t role, count, elapsed_ns, lo, hi, index;
+};
+
+static void test_convoy(void)
+{
+    const struct cb_kernel *k = kernel("convoy");
+    struct cb_params p = mkparams("tiny", 0);
+    struct cb_workload w;
+    struct cb_error e = {0};
+    struct convoy_rec outs[3], bad[3];
+    struct cb_metric m[CB_MAX_METRICS];
+    int nm;
+    add_kv(&p, "n", "3");
+    add_kv(&p, "us", "200");
+    add_kv(&p, "ms", "10");
+    CHECK(k->prepare(&w, &p, &e) == 0, "convoy: %s", e.msg);
+    CHECK(w.out_size == sizeof(struct convoy_rec), "convoy: record of %zu "
+          "bytes", w.out_size);
+    CHECK(k->flags & CB_KERNEL_TIMED, "convoy is not flagged timed");
+    cb_workload_run_all(&w, outs);
+    CHECK(k->verify(&w, outs, &e) == 0, "convoy verify: %s", e.msg);
+    /* the I/O task: at least one operation, each at least `us` long, the
+     * operations fill the window */
+    CHECK(outs[0].role == 0 && outs[0].count >= 1 &&
+              outs[0].lo >= 200000 && outs[0].hi >= outs[0].lo &&
+              outs[0].elapsed_ns >= 10000000 &&
+              outs[0].elapsed_ns >= outs[0].count * outs[0].lo &&
+              outs[0].count <= 10000000 / 200000 + 1,
+          "convoy I/O task: %llu ops of %llu..%llu ns in %llu ns",
+          (unsigned long long)outs[0].count, (unsigned long long)outs[0].lo,
+          (unsigned long long)outs[0].hi,
+          (unsigned long long)outs[0].elapsed_ns);
+    /* the CPU tasks: 303 primes below 2000 in every batch */
+    for (int i = 1; i < 3; i++)
+        CHECK(outs[i].role == 1 && outs[i].count >= 1 && outs[i].lo == 303 &&
+                  outs[i].index == (uint64_t)i,
+              "convoy CPU task %d: role %llu, %llu batches, %llu primes", i,
+              (unsigned long long)outs[i].role,
+              (unsigned long long)outs[i].count,
+              (unsigned long long)outs[i].lo);
+    nm = k->metrics(&w, outs, m, CB_MAX_METRICS);
+    CHECK(nm == 2 && strcmp(m[0].name, "io_op_s") == 0 &&
+              m[0].value == 1e-9 * (double)outs[0].elapsed_ns /
+                                (double)outs[0].count &&
+              strcmp(m[1].name, "cpu_batches") == 0 &&
+              m[1].value == (double)(outs[1].count + outs[2].count),
+          "convoy metrics: %d, %s=%g", nm, nm ? m[0].name : "-",
+          nm ? m[0].value : 0);
+    /* each broken piece of accounting is caught */
+    memcpy(bad, outs, sizeof bad);
+    bad[0].count = 0;
+    CHECK(k->verify(&w, bad, &e) == CB_EVERIFY, "convoy: 0 operations");
+    memcpy(bad, outs, sizeof bad);
+    bad[0].lo = 199999;
+    CHECK(k->verify(&w, bad, &e) == CB_EVERIFY, "convoy: an op under us");
+    memcpy(bad, outs, sizeof bad);
+    bad[0].count = bad[0].elapsed_ns / bad[0].lo + 1;
+    CHECK(k->verify(&w, bad, &e) == CB_EVERIFY, "convoy: more ops than fit");
+    memcpy(bad, outs, sizeof bad);
+    bad[0].elapsed_ns = 9999999;
+    CHECK(k->verify(&w, bad, &e) == CB_EVERIFY, "convoy: short window");
+    memcpy(bad, outs, sizeof bad);
+    bad[2].lo = 302;
+    CHECK(k->verify(&w, bad, &e) == CB_EVERIFY && strstr(e.msg, "302"),
+          "convoy: a wrong prime count: %s", e.msg);
+    memcpy(bad, outs, sizeof bad);
+    bad[1] = outs[2];
+    CHECK(k->verify(&w, bad, &e) == CB_EVERIFY, "convoy: a misplaced task");
+    k->release(&w);
+}
+
 int main(void)
 {
     test_tiny_all();
@@ -592,5 +666,6 @@ int main(void)
     test_factorize();
     test_sum();
     test_sleep();
+    test_convoy();
     return check_finish();
 }

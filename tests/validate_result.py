@@ -87,14 +87,28 @@ def main(path):
         typ(s, k, int, "context.settings")
     typ(s, "interleave", bool, "context.settings")
     typ(s, "pin", str, "context.settings")
+    ex = typ(c, "executors", dict, "context", nullable=True) or {}
+    for name, about in ex.items():
+        want(isinstance(about, dict) and all(isinstance(v, str) for v in
+             about.values()), "context.executors", f"{name}: not strings")
 
     runs = typ(d, "runs", list, "top") or []
     want(runs, "runs", "no runs")
+    for i, r in enumerate(runs):
+        if r.get("baseline"):
+            want(not any(x.get("baseline") and x is not r and
+                         x.get("kernel") == r.get("kernel") and
+                         x.get("params") == r.get("params") and
+                         x.get("runtime") == r.get("runtime") for x in runs),
+                 f"runs[{i}]", "two baselines for one kernel and runtime")
     for i, r in enumerate(runs):
         w = f"runs[{i}]"
         want(r.get("id") == i, w, "id is not its index")
         for k in ("kernel", "size", "executor", "pin"):
             typ(r, k, str, w)
+        # since 0.2 (absent from older files, which readers still take)
+        typ(r, "runtime", str, w, nullable=True)
+        typ(r, "baseline", bool, w, nullable=True)
         typ(r, "params", dict, w)
         for k in ("tasks", "workers"):
             typ(r, k, int, w)
@@ -146,6 +160,14 @@ def main(path):
         typ(r, "gil", dict, w, nullable=True)
         typ(r, "counters", list, w, nullable=True)
         typ(r, "verified", bool, w)
+        mets = typ(r, "metrics", dict, w, nullable=True) or {}
+        for name, m in mets.items():
+            for k in ("unit", "what"):
+                typ(m, k, str, f"{w}.metrics.{name}")
+            ms = typ(m, "samples", list, f"{w}.metrics.{name}") or []
+            want(len(ms) == len(samples), w, f"metric {name}: sample count")
+            for k in ("median", "baseline"):
+                typ(m, k, NUM, f"{w}.metrics.{name}", nullable=True)
         warning_list(r.get("warnings"), w + ".warnings")
     for i, f in enumerate(typ(d, "fits", list, "top") or []):
         for k in ("kernel", "executor"):

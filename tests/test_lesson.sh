@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make lesson on tiny sizes: both pages, every figure they reference, the
+# HTML self-contained (figures embedded, no script, nothing fetched), and
+# every number in it traceable to a result file that validates.
+CB=$1; SRC=$2
+PY=${PYTHON:-python3}
+. "$SRC/tests/lib.sh"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+cd "$T"
+
+"$PY" "$SRC/python/lesson.py" --corebench "$CB" --quick -r 2 --out les \
+  >out.txt 2>err.txt; rc=$?
+check "lesson --quick exits 0 (rc=$rc: $(tail -2 err.txt))" test "$rc" -eq 0
+check "lesson.md and lesson.html written" test -s les/lesson.md -a -s les/lesson.html
+check "the four seeds' sections and the method are there" bash -c \
+  "for s in 'Seed 003' 'Seed 002' 'Seed 004' 'Seeds 000/001' 'How this was measured'; do grep -q \"## \$s\" les/lesson.md || exit 1; done"
+check "every figure lesson.md references exists and is a PNG" "$PY" - les <<'PYEOF'
+import os, re, sys
+d = sys.argv[1]
+refs = re.findall(r"!\[[^]]*\]\(([^)]+)\)", open(os.path.join(d, "lesson.md")).read())
+assert len(refs) >= 7, refs
+for r in refs:
+    assert "/" not in r, r
+    with open(os.path.join(d, r), "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n", r
+PYEOF
+check "lesson.html embeds every figure and references nothing outside" "$PY" - les <<'PYEOF'
+import base64, os, re, sys
+h = open(os.path.join(sys.argv[1], "lesson.html")).read()
+srcs = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', h)
+assert srcs and all(s.startswith("data:image/png;base64,") for s in srcs), srcs
+assert "<script" not in h.lower() and "@import" not in h and "url(" not in h
+for s in srcs:
+    assert base64.b64decode(s.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+md = open(os.path.join(sys.argv[1], "lesson.md")).read()
+assert len(srcs) == len(re.findall(r"!\[", md)), (len(srcs), md.count("!["))
+PYEOF
+for f in les/data/*.json; do
+  check "$f follows the schema" "$PY" "$SRC/tests/validate_result.py" "$f"
+done
+check "the numbers in the text come from the runs (gcd medians)" "$PY" - les <<'PYEOF'
+import json, os, sys
+d = sys.argv[1]
+g = json.load(open(os.path.join(d, "data", "gcd.json")))
+md = open(os.path.join(d, "lesson.md")).read()
+ps = next(r for r in g["runs"] if r["executor"] == "py-serial")
+t = ps["stats"]["median"]
+shown = "%.1f ms" % (t * 1e3) if t >= 1e-3 else "%.1f us" % (t * 1e6)
+assert ("CPython's loop took " + shown) in md, shown
+PYEOF
+finish
