@@ -45,15 +45,18 @@
  * so "threads" has the same colour in every figure and every report. */
 static const char *const rp_known_exec[] = {
     "serial",    "threads", "thread-pool", "gil",        "processes",
-    "process-pool", "openmp", "mpi",      "py-threads", "py-processes",
+    "process-pool", "openmp", "py-serial", "py-threads", "py-processes",
+    "py-processes-chunked",
 };
 #define RP_NKNOWN (int)(sizeof rp_known_exec / sizeof rp_known_exec[0])
 
-/* Okabe-Ito first (colour-blind safe), then distinct extras. */
+/* One colour per known executor, in rp_known_exec's order, the same as
+ * plots/common.gp's excolor() (Okabe-Ito for the C executors, darker
+ * shades for CPython's); then distinct extras for others. */
 static const char *const rp_palette[] = {
     "#555555", "#0072B2", "#56B4E9", "#D55E00", "#009E73", "#E69F00",
-    "#CC79A7", "#8C564B", "#B22222", "#6A3D9A", "#17BECF", "#BCBD22",
-    "#1F77B4", "#FF7F0E", "#9467BD", "#2CA02C",
+    "#CC79A7", "#222222", "#8B1A1A", "#00563B", "#7A5C00", "#6A3D9A",
+    "#17BECF", "#BCBD22", "#1F77B4", "#FF7F0E", "#9467BD", "#2CA02C",
 };
 #define RP_NCOLORS (int)(sizeof rp_palette / sizeof rp_palette[0])
 
@@ -92,6 +95,8 @@ struct rp_run {
     int file;
     size_t idx; /* index in its file's runs */
     const char *kernel, *executor, *size, *schedule, *start, *pin;
+    const char *runtime; /* "c" for files from before runtimes */
+    int baseline;        /* the run its runtime's speedups divide by */
     const json_t *params;
     const json_t *warnings;
     int pgroup; /* params equivalence class among runs of the kernel */
@@ -402,6 +407,11 @@ static int rp_load_run(const struct rp_file *f, int fi, size_t idx,
         return CB_FAIL(e, CB_EUSAGE, "%s: runs[%zu]: %s", f->path, idx, bad);
 
     r->workers = (long)json_integer_value(w);
+    /* files from before runtimes: C, and the baseline is "serial" */
+    r->runtime = rp_jstr(run, "runtime") ? rp_jstr(run, "runtime") : "c";
+    w = json_object_get(run, "baseline");
+    r->baseline = json_is_boolean(w) ? json_is_true(w)
+                                     : strcmp(r->executor, "serial") == 0;
     r->size = rp_jstr(run, "size");
     r->schedule = rp_jstr(run, "schedule");
     r->start = rp_jstr(run, "start_method");
@@ -778,7 +788,8 @@ static int rp_has(const struct rp_run *u)
     return isfinite(u->sp);
 }
 
-/* The serial run of the same kernel, size, params and file. */
+/* The run of executor `exec` (NULL: u's baseline, the serial run of u's
+ * runtime) of the same kernel, size, params and file. */
 static const struct rp_run *rp_find(const struct rp *r, const struct rp_run *u,
                                     const char *exec, long workers)
 {
@@ -786,7 +797,8 @@ static const struct rp_run *rp_find(const struct rp *r, const struct rp_run *u,
         const struct rp_run *v = &r->runs[i];
         if (v->file == u->file && v->kid == u->kid &&
             v->pgroup == u->pgroup && rp_streq(v->size, u->size) &&
-            strcmp(v->executor, exec) == 0 &&
+            (exec ? strcmp(v->executor, exec) == 0
+                  : v->baseline && strcmp(v->runtime, u->runtime) == 0) &&
             (workers < 0 || v->workers == workers))
             return v;
     }
@@ -976,8 +988,7 @@ static void rp_ceilings(struct rp *r)
                 k->c0 = u->cid;
             k->c1 = u->cid;
             prev = u;
-        } else if (isnan(u->bytes_touched) && rp_has(u) &&
-                   strcmp(u->executor, "serial") != 0) {
+        } else if (isnan(u->bytes_touched) && rp_has(u) && !u->baseline) {
             /* the serial run is the reference: speedup 1 by definition */
             u->ckind = RP_CEIL_LINEAR;
             u->c_achieved = u->sp;
@@ -1022,11 +1033,11 @@ static int rp_derive(struct rp *r, struct cb_error *e)
             rp_make_label(r, g0, g1, su, 1, 0, glbl, sizeof glbl);
             for (size_t j = s0; j < s1; j++)
                 plotted |= rp_has(&r->runs[j]);
-            plotted &= strcmp(su->executor, "serial") != 0;
+            plotted &= !su->baseline;
             rp_fits(r, s0, s1);
             for (size_t j = s0; j < s1; j++) {
                 struct rp_run *v = &r->runs[j];
-                const struct rp_run *ser = rp_find(r, v, "serial", -1);
+                const struct rp_run *ser = rp_find(r, v, NULL, -1);
                 const struct rp_run *thr = rp_find(r, v, "threads", v->workers);
                 v->color = color % RP_NCOLORS;
                 v->pt = variant % RP_NPOINTS;
@@ -1073,7 +1084,7 @@ static int rp_derive(struct rp *r, struct cb_error *e)
                                 !rp_cmp_variant(u, &r->runs[b], 0, 0);
                      b++)
                     ;
-                if (u->kid != k || strcmp(u->executor, "serial") == 0)
+                if (u->kid != k || u->baseline)
                     continue;
                 for (size_t j = a; j < b; j++) {
                     struct rp_run *v = &r->runs[j];
@@ -1813,7 +1824,7 @@ static void rp_summary(const struct rp *r)
                 for (size_t i = 0; i < r->nruns; i++) {
                     const struct rp_run *u = &r->runs[i];
                     if (u->file == fi && u->kid == k && u->workers == wmax &&
-                        strcmp(u->executor, "serial") != 0 && rp_has(u) &&
+                        !u->baseline && rp_has(u) &&
                         (!best || u->sp > best->sp))
                         best = u;
                 }

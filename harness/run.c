@@ -1245,6 +1245,26 @@ static void table_kernel(const struct sweep *s, int k)
             printf("%-11s Amdahl serial fraction:%s\n", s->wl[k].kernel->name,
                    line);
     }
+    /* each other runtime's serial loop against C's, on the same inputs */
+    for (int i = 0; i < s->ncfg; i++) {
+        const struct config *b = &s->cfg[i], *c = NULL;
+        char tb[24], tc[24];
+        if (b->kernel != k || !b->baseline || !b->ex->runtime || !b->ns)
+            continue;
+        for (int j = 0; j < s->ncfg && !c; j++)
+            if (s->cfg[j].kernel == k && s->cfg[j].baseline &&
+                !s->cfg[j].ex->runtime && s->cfg[j].ns)
+                c = &s->cfg[j];
+        if (!c)
+            continue;
+        fmt_time(cb_median(b->samples, (size_t)b->ns), tb, sizeof tb);
+        fmt_time(cb_median(c->samples, (size_t)c->ns), tc, sizeof tc);
+        printf("%-11s %s / %s: %.1fx (%s vs %s, same inputs)\n",
+               s->wl[k].kernel->name, b->ex->name, c->ex->name,
+               cb_median(b->samples, (size_t)b->ns) /
+                   cb_median(c->samples, (size_t)c->ns),
+               tb, tc);
+    }
     fflush(stdout);
 }
 

@@ -34,6 +34,11 @@ def typ(obj, key, types, where, nullable=False):
     return v
 
 
+def opt(obj, key, types, where, nullable=False):
+    """A key added after corebench/1's first files: may be absent."""
+    return typ(obj, key, types, where, nullable) if key in obj else None
+
+
 def warning_list(a, where):
     want(isinstance(a, list), where, "warnings is not a list")
     for i, w in enumerate(a or []):
@@ -87,7 +92,7 @@ def main(path):
         typ(s, k, int, "context.settings")
     typ(s, "interleave", bool, "context.settings")
     typ(s, "pin", str, "context.settings")
-    ex = typ(c, "executors", dict, "context", nullable=True) or {}
+    ex = opt(c, "executors", dict, "context") or {}
     for name, about in ex.items():
         want(isinstance(about, dict) and all(isinstance(v, str) for v in
              about.values()), "context.executors", f"{name}: not strings")
@@ -107,8 +112,8 @@ def main(path):
         for k in ("kernel", "size", "executor", "pin"):
             typ(r, k, str, w)
         # since 0.2 (absent from older files, which readers still take)
-        typ(r, "runtime", str, w, nullable=True)
-        typ(r, "baseline", bool, w, nullable=True)
+        opt(r, "runtime", str, w)
+        opt(r, "baseline", bool, w)
         typ(r, "params", dict, w)
         for k in ("tasks", "workers"):
             typ(r, k, int, w)
@@ -160,7 +165,7 @@ def main(path):
         typ(r, "gil", dict, w, nullable=True)
         typ(r, "counters", list, w, nullable=True)
         typ(r, "verified", bool, w)
-        mets = typ(r, "metrics", dict, w, nullable=True) or {}
+        mets = opt(r, "metrics", dict, w) or {}
         for name, m in mets.items():
             for k in ("unit", "what"):
                 typ(m, k, str, f"{w}.metrics.{name}")
