@@ -1367,45 +1367,73 @@ static int take_lock(int *fd, struct cb_error *e)
     return 0;
 }
 
-/* Asks every executor of the sweep whether it can run here. Unavailable
- * ones (no interpreter, not built) are dropped from the sweep with one
- * line each and a run-wide warning; one launched wrongly (CB_EUSAGE) stops
+/* Asks every executor of the sweep whether it can run here, once per
+ * runtime check (executors sharing an available() share its answer: one
+ * interpreter probe for all the py-* executors). Unavailable ones (no
+ * interpreter, not built) are dropped from the sweep, named on one line per
+ * reason and in a run-wide warning; one launched wrongly (CB_EUSAGE) stops
  * the sweep before it starts. What available ones report about their
  * runtime goes into the context. */
 static int check_available(struct sweep *s, struct cb_error *e)
 {
     struct opts *o = s->o;
-    int kept = 0;
+    struct {
+        int (*fn)(const struct cb_exec_config *, struct cb_exec_about *,
+                  struct cb_error *);
+        int rc;
+        struct cb_exec_about ab;
+        struct cb_error err;
+        char names[256];
+    } seen[MAX_LIST];
+    int nseen = 0, kept = 0;
     s->about = json_object();
     s->unavailable = json_array();
     for (int x = 0; x < o->nexecs; x++) {
         const struct cb_executor *ex = o->execs[x];
         struct cb_exec_config ec = {.workers = 1, .python = o->python};
-        struct cb_exec_about ab = {0};
-        struct cb_error ae = {0};
-        int rc = ex->available ? ex->available(&ec, &ab, &ae) : 0;
-        if (rc == CB_EUSAGE)
-            return cb_error_set(e, rc, ae.where, "%s", ae.msg);
-        if (rc) {
-            fprintf(stderr, "corebench run: %s unavailable, skipped: %s\n",
-                    ex->name, ae.msg);
-            json_array_append_new(s->unavailable, warning("unavailable",
-                "see the message; every other executor of the sweep ran",
-                "%s: %s", ex->name, ae.msg));
+        int j = 0;
+        if (!ex->available) {
+            o->execs[kept++] = ex;
             continue;
         }
-        if (ab.n) {
+        while (j < nseen && seen[j].fn != ex->available)
+            j++;
+        if (j == nseen) {
+            memset(&seen[j], 0, sizeof seen[j]);
+            seen[j].fn = ex->available;
+            seen[j].rc = ex->available(&ec, &seen[j].ab, &seen[j].err);
+            nseen++;
+        }
+        if (seen[j].rc == CB_EUSAGE)
+            return cb_error_set(e, CB_EUSAGE, seen[j].err.where, "%s",
+                                seen[j].err.msg);
+        if (seen[j].rc) {
+            size_t l = strlen(seen[j].names);
+            snprintf(seen[j].names + l, sizeof seen[j].names - l, "%s%s",
+                     l ? ", " : "", ex->name);
+            continue;
+        }
+        if (seen[j].ab.n) {
             json_t *a = json_object();
-            for (int i = 0; i < ab.n; i++)
-                json_object_set_new(a, ab.kv[i].key,
-                                    json_string(ab.kv[i].val));
+            for (int i = 0; i < seen[j].ab.n; i++)
+                json_object_set_new(a, seen[j].ab.kv[i].key,
+                                    json_string(seen[j].ab.kv[i].val));
             json_object_set_new(s->about, ex->name, a);
         }
         o->execs[kept++] = ex;
     }
+    for (int j = 0; j < nseen; j++) {
+        if (!seen[j].rc || seen[j].rc == CB_EUSAGE)
+            continue;
+        fprintf(stderr, "corebench run: %s unavailable, skipped: %s\n",
+                seen[j].names, seen[j].err.msg);
+        json_array_append_new(s->unavailable, warning("unavailable",
+            "see the message; every other executor of the sweep ran",
+            "%s: %s", seen[j].names, seen[j].err.msg));
+    }
     if (o->nexecs && !kept)
         return CB_FAIL(e, CB_EUNSUPPORTED, "no executor of --executor can "
-                       "run here (see the lines above)");
+                       "run here (see the line above)");
     o->nexecs = kept;
     return 0;
 }

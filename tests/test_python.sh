@@ -90,6 +90,9 @@ assert any(w['code'] == 'unavailable' and 'py-threads' in w['message'] for w in 
 "
 $R -k gcd -e threads,py-serial --python "$T/no/python9" -o nopy2.json 2>/dev/null; rc=$?
 check "--python to a missing interpreter: exit 3 (rc=$rc)" test "$rc" -eq 3
+PATH=$nopy $R -k gcd -e threads,$PYX -o nopy3.json 2>nopy3.txt
+check "no python3: said once for all four py-* executors" bash -c \
+  "[ \$(grep -c unavailable nopy3.txt) -eq 1 ] && grep -q 'py-serial, py-threads, py-processes, py-processes-chunked unavailable' nopy3.txt"
 PATH=$nopy $R -k gcd -e py-threads -o none.json 2>none.txt; rc=$?
 check "only py-* and no python3: exit 3 (rc=$rc), nothing written" \
   bash -c "[ $rc -eq 3 ] && [ ! -e none.json ] && grep -q 'no executor' none.txt"
