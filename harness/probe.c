@@ -10,6 +10,12 @@
  *    its NUMA node; arrays are mmap'ed afresh for every thread count.
  *    A repetition's time spans the first thread's start to the last
  *    thread's end (clock read per thread), not the barrier wake-ups.
+ *  - the cache levels (triad_levels) use the same kernel and placement on
+ *    arrays filling half of the level (llc: all threads together; l2:
+ *    each thread's own), swept enough times per repetition to move at
+ *    least 128 MB (quick) or 256 MB, so a repetition lasts milliseconds;
+ *    the dram level is the triad above. A kernel is compared with the
+ *    fastest level that holds its working set (cb_ceiling_pick).
  *  - fork / pthread / pipe follow lmbench's lat_proc fork and lat_pipe:
  *    medians of many, after warm-up. fork cost grows with the parent's
  *    mapped memory (page tables are copied), so the triad arrays are
@@ -1317,7 +1323,9 @@ static void probe_usage(FILE *f)
             "Measures this machine's ceilings and floors, as embedded in "
             "every result\nfile by `corebench run` (unless --no-probe):\n"
             "  - memory bandwidth: STREAM triad at 1..N threads (N = allowed "
-            "PUs)\n"
+            "PUs),\n"
+            "    in DRAM and with working sets that fit the L2 and the "
+            "last-level cache\n"
             "  - fork + exit + waitpid, pthread_create + join, pipe round "
             "trip\n"
             "  - per-task floor of every executor on the empty kernel\n\n"
