@@ -55,7 +55,25 @@ struct cb_worker_stats {
     double lock_wait_s;  /* gil: seconds waiting for the lock */
     uint64_t gil_acquires;
     int64_t pid;         /* worker process id (processes), else 0 */
+    /* Interference over the worker's part of the map, measured by the
+     * worker itself between cb_worker_sched_begin() and _end():
+     * run_delay_s  seconds runnable but not running (the second field of
+     *              /proc/thread-self/schedstat): another task held its CPU,
+     *              or the wake-up after a block took that long;
+     * csw_voluntary / csw_involuntary  context switches of the thread
+     *              (getrusage RUSAGE_THREAD): it blocked / it was preempted.
+     * `measured` says which were read (CB_WS_*); 0 means nobody measured
+     * (an executor that skips the helpers, or a kernel without schedstat),
+     * and the values are then meaningless (JSON null). */
+    double run_delay_s;
+    uint64_t csw_voluntary;
+    uint64_t csw_involuntary;
+    unsigned measured;
 };
+
+/* bits of cb_worker_stats.measured */
+#define CB_WS_RUN_DELAY 1u /* run_delay_s is a measured delta */
+#define CB_WS_CSW 2u       /* csw_voluntary, csw_involuntary are */
 
 /* Filled by map(). The caller allocates w[] with nworkers entries and
  * zeroes the struct (cb_map_stats_reset). */
@@ -168,6 +186,31 @@ void cb_worker_run_range(const struct cb_workload *w, size_t lo, size_t hi,
 void cb_worker_run_chunk(const struct cb_workload *w, size_t lo, size_t hi,
                          void *outs, struct cb_ctx *ctx,
                          struct cb_worker_stats *ws);
+
+/* The interference reading (run delay, context switches) of the calling
+ * thread over one span, in two calls every executor's workers make on
+ * themselves: _begin as the worker starts its part of a map (after
+ * cb_worker_bind), _end when it is done, before it reports ws. _end sets
+ * run_delay_s, csw_voluntary, csw_involuntary and `measured` in ws (it
+ * overwrites: one span per worker per map). Cost: begin opens
+ * /proc/thread-self/schedstat and reads it, end reads it again and closes
+ * it, plus one getrusage each (~7 us per worker per map on the
+ * development VM), never anything per task. The mark lives on the
+ * worker's stack between the two; a failed open or read leaves the
+ * matching bit of `measured` clear, never an error. */
+struct cb_sched_mark {
+    int fd;                /* /proc/thread-self/schedstat, -1 if none */
+    uint64_t run_delay_ns; /* at begin */
+    uint64_t nvcsw, nivcsw;
+    unsigned ok;           /* CB_WS_* read at begin */
+};
+void cb_worker_sched_begin(struct cb_sched_mark *m);
+void cb_worker_sched_end(struct cb_sched_mark *m, struct cb_worker_stats *ws);
+
+/* Parses the text of a /proc/PID/schedstat file ("RUNTIME RUN_DELAY
+ * SLICES", nanoseconds) into *run_delay_ns. Returns 0, or -1 if the text
+ * does not have that form. Exposed for tests. */
+int cb_schedstat_parse(const char *text, uint64_t *run_delay_ns);
 
 void cb_map_stats_reset(struct cb_map_stats *st);
 

@@ -137,6 +137,7 @@ static int openmp_map(struct cb_pool *p, const struct cb_workload *w,
         const char *in = w->in;
         char *out = outs;
         struct cb_worker_stats ws;
+        struct cb_sched_mark mark;
         struct cb_ctx ctx;
         size_t expect = SIZE_MAX;
         double c0, t0;
@@ -147,6 +148,7 @@ static int openmp_map(struct cb_pool *p, const struct cb_workload *w,
         if (i == 0)
             got = omp_get_num_threads();
         cb_worker_bind(c, i, &ws);
+        cb_worker_sched_begin(&mark);
         c0 = cb_thread_cpu();
         ws.cpu_first = sched_getcpu();
         t0 = cb_now();
@@ -163,6 +165,7 @@ static int openmp_map(struct cb_pool *p, const struct cb_workload *w,
         if (ws.tasks == 0)
             ws.cpu_first = ws.cpu_last = -1;
         ws.cpu_s = cb_thread_cpu() - c0;
+        cb_worker_sched_end(&mark, &ws);
         st->w[i] = ws;
     }
 

@@ -161,10 +161,15 @@ static int pp_worker_loop(int fd, const struct cb_workload *w, int index,
     size_t cap = 1 << 16, have = 0, pos = 0, ocap = 0;
     char *buf = malloc(cap), *obuf = NULL;
     int pu_planned = ws->pu_planned, pinned = ws->pinned, rc = 1;
+    struct cb_sched_mark mark;
     double cpu0 = cb_process_cpu();
 
-    if (!buf)
+    /* interference over the same span as cpu_s: since the last STATS */
+    cb_worker_sched_begin(&mark);
+    if (!buf) {
+        cb_worker_sched_end(&mark, ws);
         return 1;
+    }
     for (;;) {
         struct pp_hdr h;
         size_t need = PP_HDR, total;
@@ -243,6 +248,7 @@ static int pp_worker_loop(int fd, const struct cb_workload *w, int index,
             double now = cb_process_cpu();
             ws->cpu_s = now - cpu0;
             ws->pid = getpid();
+            cb_worker_sched_end(&mark, ws);
             iov[0] = (struct iovec){&r, PP_HDR};
             iov[1] = (struct iovec){ws, sizeof *ws};
             if (cb__proc_sendv_all(fd, iov, 2) < 0)
@@ -252,6 +258,7 @@ static int pp_worker_loop(int fd, const struct cb_workload *w, int index,
             ws->pinned = pinned;
             ws->cpu_first = ws->cpu_last = -1;
             cpu0 = now;
+            cb_worker_sched_begin(&mark);
         } else {
             goto out;
         }
@@ -260,6 +267,7 @@ static int pp_worker_loop(int fd, const struct cb_workload *w, int index,
             pos = have = 0;
     }
 out:
+    cb_worker_sched_end(&mark, ws); /* closes the schedstat file */
     free(buf);
     free(obuf);
     return rc;

@@ -107,6 +107,7 @@ static void pr_child(const void *arg, int i, int fd)
         _exit(1);
     for (;;) {
         ssize_t k = recv(fd, &c, 1, 0);
+        struct cb_sched_mark mark;
         double c0;
         if (k < 0 && errno == EINTR)
             continue;
@@ -119,9 +120,11 @@ static void pr_child(const void *arg, int i, int fd)
         ws.pinned = pinned;
         ws.cpu_first = ws.cpu_last = -1;
         ws.pid = getpid();
+        cb_worker_sched_begin(&mark);
         c0 = cb_process_cpu();
         cb_worker_run_range(w, lo, hi, p->out, &ctx, &ws);
         ws.cpu_s = cb_process_cpu() - c0;
+        cb_worker_sched_end(&mark, &ws);
         if (cb__proc_send_all(fd, &ws, sizeof ws) < 0)
             _exit(1);
     }

@@ -371,6 +371,18 @@ int cb__py_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
         ws->cpu_last = py_int(wk, "cpu_last", -1);
         ws->pinned = json_is_true(json_object_get(wk, "pinned"));
         ws->pid = py_int(wk, "pid", 0);
+        /* the interference CPython's worker read on itself (pyexec.py
+         * _sched: the same schedstat and getrusage fields as worker.c) */
+        if (json_is_number(json_object_get(wk, "run_delay_s"))) {
+            ws->run_delay_s = py_num(wk, "run_delay_s");
+            ws->measured |= CB_WS_RUN_DELAY;
+        }
+        if (json_is_integer(json_object_get(wk, "csw_voluntary")) &&
+            json_is_integer(json_object_get(wk, "csw_involuntary"))) {
+            ws->csw_voluntary = (uint64_t)py_num(wk, "csw_voluntary");
+            ws->csw_involuntary = (uint64_t)py_num(wk, "csw_involuntary");
+            ws->measured |= CB_WS_CSW;
+        }
     }
 out:
     json_decref(m);

@@ -24,6 +24,7 @@ static int serial_map(struct cb_pool *p, const struct cb_workload *w,
 {
     struct cb_ctx ctx = {0};
     struct cb_worker_stats *ws = &st->w[0];
+    struct cb_sched_mark mark;
     cpu_set_t old;
     int restore;
     double c0;
@@ -31,9 +32,11 @@ static int serial_map(struct cb_pool *p, const struct cb_workload *w,
     /* Binding the caller must not outlive the map: save and restore. */
     restore = sched_getaffinity(0, sizeof old, &old) == 0;
     cb_worker_bind(&p->cfg, 0, ws);
+    cb_worker_sched_begin(&mark);
     c0 = cb_thread_cpu();
     cb_worker_run_range(w, 0, w->n, outs, &ctx, ws);
     ws->cpu_s = cb_thread_cpu() - c0;
+    cb_worker_sched_end(&mark, ws);
     if (restore && ws->pinned)
         sched_setaffinity(0, sizeof old, &old);
     return 0;

@@ -114,6 +114,7 @@ static void run_map(struct cb_pool *p, int i)
     const struct cb_workload *w = p->w;
     const size_t n = p->n, cs = p->cs;
     struct cb_worker_stats ws;
+    struct cb_sched_mark mark;
     struct cb_ctx ctx;
     double c0;
 
@@ -121,6 +122,7 @@ static void run_map(struct cb_pool *p, int i)
     memset(&ctx, 0, sizeof ctx);
     ctx.worker = i;
     cb_worker_bind(&p->cfg, i, &ws);
+    cb_worker_sched_begin(&mark);
     c0 = cb_thread_cpu();
     if (p->hooks.enter)
         p->hooks.enter(p->hooks.arg, &ctx);
@@ -163,6 +165,7 @@ static void run_map(struct cb_pool *p, int i)
     if (p->hooks.leave)
         p->hooks.leave(p->hooks.arg, &ctx, &ws);
     ws.cpu_s = cb_thread_cpu() - c0;
+    cb_worker_sched_end(&mark, &ws);
     p->ws_out[i] = ws;
 }
 

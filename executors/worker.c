@@ -1,7 +1,13 @@
-/* Helpers every executor's workers share: binding, the task loop, stats. */
+/* Helpers every executor's workers share: binding, the task loop, stats,
+ * the interference reading. */
+#include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "executor.h"
 
@@ -65,6 +71,84 @@ void cb_worker_run_range(const struct cb_workload *w, size_t lo, size_t hi,
     cb_worker_run_chunk(w, lo, hi, outs, ctx, ws);
     ws->busy_s += cb_now() - t0;
     ws->cpu_last = sched_getcpu();
+}
+
+int cb_schedstat_parse(const char *text, uint64_t *run_delay_ns)
+{
+    /* "%llu %llu %llu\n" (kernel/sched/stats.h, proc_pid_schedstat):
+     * sum_exec_runtime, run_delay, pcount. Only the second is used, but
+     * all three must be there: anything else is not the format we know. */
+    unsigned long long v[3];
+    const char *p = text;
+    for (int i = 0; i < 3; i++) {
+        char *end;
+        while (*p == ' ')
+            p++;
+        if (*p < '0' || *p > '9')
+            return -1;
+        errno = 0;
+        v[i] = strtoull(p, &end, 10);
+        if (errno == ERANGE || (*end != ' ' && *end != '\n' && *end != '\0'))
+            return -1;
+        p = end;
+    }
+    *run_delay_ns = v[1];
+    return 0;
+}
+
+/* Reads the schedstat file open on fd from its start. */
+static int sched_read(int fd, uint64_t *run_delay_ns)
+{
+    char buf[96];
+    ssize_t k;
+    do
+        k = pread(fd, buf, sizeof buf - 1, 0);
+    while (k < 0 && errno == EINTR);
+    if (k <= 0)
+        return -1;
+    buf[k] = '\0';
+    return cb_schedstat_parse(buf, run_delay_ns);
+}
+
+void cb_worker_sched_begin(struct cb_sched_mark *m)
+{
+    struct rusage ru;
+    memset(m, 0, sizeof *m);
+    /* thread-self: this thread's own line, not the process total. Kept
+     * open until end (one open per span, not two). O_CLOEXEC: a spawn
+     * during the span must not inherit it. */
+    m->fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+    if (m->fd >= 0 && sched_read(m->fd, &m->run_delay_ns) == 0)
+        m->ok |= CB_WS_RUN_DELAY;
+    if (getrusage(RUSAGE_THREAD, &ru) == 0) {
+        m->nvcsw = (uint64_t)ru.ru_nvcsw;
+        m->nivcsw = (uint64_t)ru.ru_nivcsw;
+        m->ok |= CB_WS_CSW;
+    }
+}
+
+void cb_worker_sched_end(struct cb_sched_mark *m, struct cb_worker_stats *ws)
+{
+    struct rusage ru;
+    uint64_t rd;
+    ws->measured = 0;
+    ws->run_delay_s = 0;
+    ws->csw_voluntary = ws->csw_involuntary = 0;
+    if ((m->ok & CB_WS_RUN_DELAY) && sched_read(m->fd, &rd) == 0 &&
+        rd >= m->run_delay_ns) {
+        ws->run_delay_s = (double)(rd - m->run_delay_ns) * 1e-9;
+        ws->measured |= CB_WS_RUN_DELAY;
+    }
+    if ((m->ok & CB_WS_CSW) && getrusage(RUSAGE_THREAD, &ru) == 0 &&
+        (uint64_t)ru.ru_nvcsw >= m->nvcsw &&
+        (uint64_t)ru.ru_nivcsw >= m->nivcsw) {
+        ws->csw_voluntary = (uint64_t)ru.ru_nvcsw - m->nvcsw;
+        ws->csw_involuntary = (uint64_t)ru.ru_nivcsw - m->nivcsw;
+        ws->measured |= CB_WS_CSW;
+    }
+    if (m->fd >= 0)
+        close(m->fd);
+    m->fd = -1;
 }
 
 void cb_map_stats_reset(struct cb_map_stats *st)

@@ -10,6 +10,12 @@
  *    its NUMA node; arrays are mmap'ed afresh for every thread count.
  *    A repetition's time spans the first thread's start to the last
  *    thread's end (clock read per thread), not the barrier wake-ups.
+ *  - the cache levels (triad_levels) use the same kernel and placement on
+ *    arrays filling half of the level (llc: all threads together; l2:
+ *    each thread's own), swept enough times per repetition to move at
+ *    least 128 MB (quick) or 256 MB, so a repetition lasts milliseconds;
+ *    the dram level is the triad above. A kernel is compared with the
+ *    fastest level that holds its working set (cb_ceiling_pick).
  *  - fork / pthread / pipe follow lmbench's lat_proc fork and lat_pipe:
  *    medians of many, after warm-up. fork cost grows with the parent's
  *    mapped memory (page tables are copied), so the triad arrays are
@@ -56,6 +62,7 @@ struct triad_shared {
     double *a, *b, *c;
     size_t n;
     int threads, reps; /* reps includes the untimed first one */
+    int passes;        /* sweeps over the arrays per repetition */
     const int *pus;
     pthread_barrier_t bar;
     /* The gate opens once every thread exists (go = 1) or creating one
@@ -137,7 +144,12 @@ static void *triad_worker(void *arg)
     for (int r = 0; r < s->reps; r++) {
         pthread_barrier_wait(&s->bar);
         s->t_start[t->idx * s->reps + r] = cb_now();
-        triad_slice(s->a, s->b, s->c, lo, hi, TRIAD_SCALAR);
+        for (int k = 0; k < s->passes; k++) {
+            triad_slice(s->a, s->b, s->c, lo, hi, TRIAD_SCALAR);
+            /* every pass really sweeps: the compiler may not fold
+             * repeated identical passes into one */
+            __asm__ volatile("" : : : "memory");
+        }
         s->t_end[t->idx * s->reps + r] = cb_now();
     }
     for (size_t i = lo; i < hi; i++)
@@ -156,6 +168,13 @@ static double *map_array(size_t n)
 int cb_probe_triad(size_t n, int threads, const int *pus, int reps,
                    struct cb_triad_result *r, struct cb_error *e)
 {
+    return cb_probe_triad_passes(n, 1, threads, pus, reps, r, e);
+}
+
+int cb_probe_triad_passes(size_t n, int passes, int threads, const int *pus,
+                          int reps, struct cb_triad_result *r,
+                          struct cb_error *e)
+{
     struct triad_shared s;
     struct triad_thread *th = NULL;
     int started = 0, rc = 0, have_bar = 0;
@@ -163,14 +182,15 @@ int cb_probe_triad(size_t n, int threads, const int *pus, int reps,
 
     memset(r, 0, sizeof *r);
     if (n < 8 || threads < 1 || threads > CB_MAX_WORKERS || reps < 1 ||
-        reps > TRIAD_MAX_REPS)
+        reps > TRIAD_MAX_REPS || passes < 1 || passes > 1 << 20)
         return CB_FAIL(e, CB_EUSAGE,
-                       "triad: bad size %zu, threads %d or "
-                       "repetitions %d",
-                       n, threads, reps);
+                       "triad: bad size %zu, threads %d, "
+                       "repetitions %d or passes %d",
+                       n, threads, reps, passes);
     memset(&s, 0, sizeof s);
     s.n = n;
     s.threads = threads;
+    s.passes = passes;
     s.reps = reps + 1; /* the first repetition is not timed */
     s.pus = pus;
     s.a = map_array(n);
@@ -233,8 +253,9 @@ int cb_probe_triad(size_t n, int threads, const int *pus, int reps,
     r->checksum = sum;
     r->expected = expected;
     r->best_s = best;
-    r->bytes_per_s =
-        isfinite(best) ? 3.0 * sizeof(double) * (double)n / best : NAN;
+    r->bytes_per_s = isfinite(best) ? 3.0 * sizeof(double) * (double)n *
+                                          (double)passes / best
+                                    : NAN;
     if (sum != expected)
         rc = CB_FAIL(e, CB_EVERIFY, "triad: checksum %.17g, expected %.17g",
                      sum, expected);
@@ -713,23 +734,97 @@ static int triad_counts(int max, int quick, int *counts, int cap)
     return n;
 }
 
+/* Bytes a cache-level triad repetition moves at least (passes over arrays
+ * that fit a cache take microseconds each): a few milliseconds per
+ * repetition at cache bandwidths. */
+#define TRIAD_LEVEL_REP_BYTES(quick) ((quick) ? 128e6 : 256e6)
+
+/* Measures one working-set class at every thread count: at t threads the
+ * arrays hold fixed + per_thread * t elements each, swept `passes` times
+ * (enough for min_rep_bytes per repetition). Appends one {"threads",
+ * "bytes_per_s"} per count to points; stops at the first failure (added
+ * to errors as PART). *passes_used: the passes of the last count. */
+static void triad_points(const struct cb_probe_opts *o, struct cb_topo *topo,
+                         const int *counts, int ncounts, int reps,
+                         const char *part, size_t fixed, size_t per_thread,
+                         double min_rep_bytes, json_t *points,
+                         int *passes_used, int *pinned, json_t *errors)
+{
+    struct cb_pin_spec spec;
+    struct cb_error e;
+    int pus[CB_MAX_WORKERS];
+
+    memset(&spec, 0, sizeof spec);
+    spec.policy = CB_PIN_SCATTER;
+    for (int i = 0; i < ncounts; i++) {
+        struct cb_triad_result r;
+        int t = counts[i], use_pus = 0, passes = 1;
+        size_t n = fixed + per_thread * (size_t)t;
+        double bytes = 3.0 * sizeof(double) * (double)n;
+        json_t *entry;
+        if (n < 8 * (size_t)t)
+            n = 8 * (size_t)t;
+        if (min_rep_bytes > bytes)
+            passes = (int)ceil(min_rep_bytes / bytes);
+        /* scatter: at t threads, the placement with the most memory
+         * controllers and caches behind it, as STREAM runs are made with
+         * OMP_PROC_BIND=spread */
+        if (topo && cb_topo_is_this_machine(topo) &&
+            cb_topo_plan(topo, &spec, t, pus, &e) == 0)
+            use_pus = *pinned = 1;
+        progress(o, "triad %s, %d thread%s, 3 x %.3g MiB x %d pass%s", part,
+                 t, t > 1 ? "s" : "", (double)n * 8 / 1048576.0, passes,
+                 passes > 1 ? "es" : "");
+        if (cb_probe_triad_passes(n, passes, t, use_pus ? pus : NULL, reps, &r,
+                                  &e) != 0) {
+            char what[32];
+            snprintf(what, sizeof what, "triad %s", part);
+            add_error(errors, what, &e);
+            break;
+        }
+        *passes_used = passes;
+        entry = json_pack("{s:i,s:o}", "threads", t, "bytes_per_s",
+                          cb_json_num(r.bytes_per_s));
+        if (entry)
+            json_array_append_new(points, entry);
+    }
+}
+
+/* One entry of probe.triad_levels. cache_bytes 0: no limit (dram). ws:
+ * the triad's own working set in the same sense as cache_bytes (per
+ * thread for a private cache). */
+static json_t *level_json(const char *name, unsigned long long cache_bytes,
+                          int shared, double ws, int passes, json_t *points)
+{
+    return json_pack("{s:s,s:o,s:b,s:o,s:i,s:o}", "level", name, "cache_bytes",
+                     cache_bytes ? json_integer((json_int_t)cache_bytes)
+                                 : json_null(),
+                     "shared", shared, "working_set_bytes", cb_json_num(ws),
+                     "passes", passes, "points", points);
+}
+
 static int run_triad(const struct cb_probe_opts *o, struct cb_topo *topo,
                      const struct cb_topo_info *ti, int npus, json_t *probe,
                      json_t *errors)
 {
-    json_t *arr = json_array();
+    json_t *arr = json_array(), *levels = json_array();
     unsigned long long llc = cb_probe_llc_bytes(ti);
+    /* a private level below the LLC: L2, when there is an L3 above it */
+    unsigned long long l2 = ti && ti->l3 && ti->l2 && ti->l2 < llc ? ti->l2 : 0;
     long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
     unsigned long long ram =
         pages > 0 && psize > 0 ? (unsigned long long)pages * psize : 0;
     unsigned long long bytes = o->triad_bytes;
     int counts[64], ncounts, maxt, reps = o->quick ? 3 : 6;
-    int pus[CB_MAX_WORKERS], pinned = 0;
-    struct cb_pin_spec spec;
-    struct cb_error e;
+    int pinned = 0, passes;
+    json_t *pl2 = NULL, *pllc = NULL;
+    size_t l2_elems = 0, llc_elems = 0;
 
-    if (!arr)
+    if (!arr || !levels) {
+        json_decref(arr);
+        json_decref(levels);
         return CB_ENOMEM;
+    }
     if (!bytes) {
         bytes = llc ? 4 * llc : 64ULL << 20;
         if (bytes < (16ULL << 20))
@@ -741,39 +836,52 @@ static int run_triad(const struct cb_probe_opts *o, struct cb_topo *topo,
     if (maxt > CB_MAX_WORKERS)
         maxt = CB_MAX_WORKERS;
     ncounts = triad_counts(maxt, o->quick, counts, 64);
-    memset(&spec, 0, sizeof spec);
-    spec.policy = CB_PIN_SCATTER;
     json_object_set_new(probe, "triad_array_bytes",
                         json_integer((json_int_t)(bytes / 8 * 8)));
     json_object_set_new(probe, "triad_llc_bytes",
                         llc ? json_integer((json_int_t)llc) : json_null());
     json_object_set_new(probe, "triad_repetitions", json_integer(reps));
 
-    for (int i = 0; i < ncounts; i++) {
-        struct cb_triad_result r;
-        int t = counts[i], use_pus = 0;
-        json_t *entry;
-        /* scatter: at t threads, the placement with the most memory
-         * controllers and caches behind it, as STREAM runs are made with
-         * OMP_PROC_BIND=spread */
-        if (topo && cb_topo_is_this_machine(topo) &&
-            cb_topo_plan(topo, &spec, t, pus, &e) == 0)
-            use_pus = pinned = 1;
-        progress(o, "triad, %d thread%s, 3 x %llu MiB", t, t > 1 ? "s" : "",
-                 bytes >> 20);
-        if (cb_probe_triad((size_t)(bytes / sizeof(double)), t,
-                           use_pus ? pus : NULL, reps, &r, &e) != 0) {
-            add_error(errors, "triad", &e);
-            break;
-        }
-        entry = json_pack("{s:i,s:o}", "threads", t, "bytes_per_s",
-                          cb_json_num(r.bytes_per_s));
-        if (entry)
-            json_array_append_new(arr, entry);
+    /* dram: arrays of 4x the LLC, one sweep per repetition (STREAM) */
+    triad_points(o, topo, counts, ncounts, reps, "dram",
+                 (size_t)(bytes / sizeof(double)), 0, 0, arr, &passes,
+                 &pinned, errors);
+    /* Cache levels: the three arrays fill half the cache, so they stay in
+     * it with room for everything else. llc is shared: half of it for all
+     * threads together; l2 is private: half of each thread's own. */
+    if (llc) {
+        llc_elems = (size_t)(llc / 2 / (3 * sizeof(double)));
+        pllc = json_array();
+        passes = 1;
+        if (pllc)
+            triad_points(o, topo, counts, ncounts, reps, "llc", llc_elems, 0,
+                         TRIAD_LEVEL_REP_BYTES(o->quick), pllc, &passes,
+                         &pinned, errors);
+        if (pllc)
+            json_array_append_new(levels,
+                level_json("llc", llc, 1, 3.0 * sizeof(double) *
+                           (double)llc_elems, passes, pllc));
     }
+    if (l2) {
+        l2_elems = (size_t)(l2 / 2 / (3 * sizeof(double)));
+        pl2 = json_array();
+        passes = 1;
+        if (pl2)
+            triad_points(o, topo, counts, ncounts, reps, "l2", 0, l2_elems,
+                         TRIAD_LEVEL_REP_BYTES(o->quick), pl2, &passes,
+                         &pinned, errors);
+        if (pl2)
+            json_array_insert_new(levels, 0,
+                level_json("l2", l2, 0, 3.0 * sizeof(double) *
+                           (double)l2_elems, passes, pl2));
+    }
+    json_array_append_new(levels,
+        level_json("dram", 0, 1, 3.0 * (double)(bytes / 8 * 8), 1,
+                   json_deep_copy(arr)));
     json_object_set_new(probe, "triad_pin",
                         json_string(pinned ? "scatter" : "none"));
     json_object_set_new(probe, "triad", arr);
+    json_object_set_new(probe, "triad_levels", levels);
     return 0;
 }
 
@@ -903,6 +1011,210 @@ json_t *cb_probe_run_quick(const struct cb_topo *t, struct cb_error *e)
     return cb_probe_run(&o, e);
 }
 
+/* ---- the ceiling that applies to a working set ---------------------------- */
+
+static int point_cmp(const void *pa, const void *pb)
+{
+    const struct cb_triad_point *a = pa, *b = pb;
+    return (a->threads > b->threads) - (a->threads < b->threads);
+}
+
+/* Valid points of a JSON array into lv, sorted, one per thread count (the
+ * best, as the probe keeps the best repetition). */
+static void read_points(const json_t *arr, struct cb_triad_level *lv)
+{
+    const json_t *v;
+    size_t i;
+    int k = 0;
+    lv->npoints = 0;
+    json_array_foreach(arr, i, v)
+    {
+        const json_t *t = json_object_get(v, "threads");
+        double bw = cb_json_get(v, "bytes_per_s");
+        if (lv->npoints >= CB_TRIAD_MAX_POINTS)
+            break;
+        if (!json_is_integer(t) || json_integer_value(t) < 1 ||
+            json_integer_value(t) > 1 << 20 || !(bw > 0) || !isfinite(bw))
+            continue;
+        lv->pt[lv->npoints].threads = (long)json_integer_value(t);
+        lv->pt[lv->npoints++].bytes_per_s = bw;
+    }
+    qsort(lv->pt, (size_t)lv->npoints, sizeof lv->pt[0], point_cmp);
+    for (int j = 0; j < lv->npoints; j++) {
+        if (k > 0 && lv->pt[k - 1].threads == lv->pt[j].threads) {
+            if (lv->pt[j].bytes_per_s > lv->pt[k - 1].bytes_per_s)
+                lv->pt[k - 1].bytes_per_s = lv->pt[j].bytes_per_s;
+        } else {
+            lv->pt[k++] = lv->pt[j];
+        }
+    }
+    lv->npoints = k;
+}
+
+int cb_triad_levels_read(const json_t *probe, struct cb_triad_level *lv,
+                         int max)
+{
+    const json_t *levels = json_object_get(probe, "triad_levels"), *v;
+    size_t i;
+    int n = 0;
+
+    if (!json_is_object(probe) || max < 1)
+        return 0;
+    if (!json_is_array(levels)) {
+        /* a file from before levels: its triad is the dram level */
+        memset(&lv[0], 0, sizeof lv[0]);
+        snprintf(lv[0].name, sizeof lv[0].name, "dram");
+        lv[0].cache_bytes = INFINITY;
+        lv[0].shared = 1;
+        read_points(json_object_get(probe, "triad"), &lv[0]);
+        return 1;
+    }
+    json_array_foreach(levels, i, v)
+    {
+        const char *name = json_string_value(json_object_get(v, "level"));
+        const json_t *cb = json_object_get(v, "cache_bytes");
+        const json_t *sh = json_object_get(v, "shared");
+        struct cb_triad_level *l = &lv[n];
+        size_t len;
+        int ok = 1;
+        if (n >= max)
+            break;
+        /* a short lowercase name: it is printed in tables */
+        if (!name || (len = strlen(name)) == 0 || len >= sizeof l->name)
+            continue;
+        for (size_t j = 0; j < len; j++)
+            ok &= (name[j] >= 'a' && name[j] <= 'z') ||
+                  (name[j] >= '0' && name[j] <= '9');
+        if (!ok)
+            continue;
+        memset(l, 0, sizeof *l);
+        snprintf(l->name, sizeof l->name, "%s", name);
+        if (json_is_null(cb) || !cb) {
+            l->cache_bytes = INFINITY; /* no limit: memory */
+        } else if (json_is_number(cb) && json_number_value(cb) > 0 &&
+                   isfinite(json_number_value(cb))) {
+            l->cache_bytes = json_number_value(cb);
+        } else {
+            continue;
+        }
+        l->shared = json_is_boolean(sh) ? json_is_true(sh) : 1;
+        read_points(json_object_get(v, "points"), l);
+        n++;
+    }
+    return n;
+}
+
+/* The working set as level l's cache sees it; NaN when unknown. */
+static double ws_at(const struct cb_triad_level *l, double ws_per_worker,
+                    long workers)
+{
+    if (!(ws_per_worker > 0) || !isfinite(ws_per_worker))
+        return NAN;
+    return l->shared ? ws_per_worker * (double)(workers > 0 ? workers : 1)
+                     : ws_per_worker;
+}
+
+static int fits(const struct cb_triad_level *l, double ws)
+{
+    return isinf(l->cache_bytes) || ws <= l->cache_bytes; /* NaN: no */
+}
+
+/* The largest point at <= workers threads, or NULL. */
+static const struct cb_triad_point *point_at(const struct cb_triad_level *l,
+                                             long workers)
+{
+    const struct cb_triad_point *best = NULL;
+    for (int i = 0; i < l->npoints && l->pt[i].threads <= workers; i++)
+        best = &l->pt[i];
+    return best;
+}
+
+int cb_ceiling_pick(const struct cb_triad_level *lv, int n,
+                    double ws_per_worker, long workers, struct cb_ceiling *c)
+{
+    memset(c, 0, sizeof *c);
+    c->level = -1;
+    c->threads = -1;
+    c->bytes_per_s = c->ws_bytes = NAN;
+    c->ws_per_worker =
+        ws_per_worker > 0 && isfinite(ws_per_worker) ? ws_per_worker : NAN;
+    c->workers = workers;
+    for (int i = 0; i < n; i++) {
+        double ws = ws_at(&lv[i], ws_per_worker, workers);
+        const struct cb_triad_point *p;
+        if (!fits(&lv[i], ws) || !(p = point_at(&lv[i], workers)))
+            continue;
+        c->level = i;
+        c->threads = p->threads;
+        c->bytes_per_s = p->bytes_per_s;
+        c->ws_bytes = ws;
+        return 0;
+    }
+    return -1;
+}
+
+/* bytes as "18.3 MiB" (binary, as cache sizes are given; 3 digits) */
+static void fmt_mb(double b, char *buf, size_t len)
+{
+    if (b >= 1073741824.0)
+        snprintf(buf, len, "%.3g GiB", b / 1073741824.0);
+    else if (b >= 1048576.0)
+        snprintf(buf, len, "%.3g MiB", b / 1048576.0);
+    else
+        snprintf(buf, len, "%.3g KiB", b / 1024.0);
+}
+
+void cb_ceiling_explain(const struct cb_triad_level *lv, int n,
+                        const struct cb_ceiling *c, double fraction,
+                        char *buf, size_t len)
+{
+    const struct cb_triad_level *l;
+    char ws[24], cap[24];
+    size_t k;
+
+    if (len)
+        buf[0] = '\0';
+    if (!(fraction > 1) || !c || c->level < 0 || c->level >= n || len == 0)
+        return;
+    l = &lv[c->level];
+    k = (size_t)snprintf(buf, len, "above the %s triad: ", l->name);
+    if (k >= len)
+        return;
+    if (isnan(c->ws_bytes)) {
+        snprintf(buf + k, len - k,
+                 "the kernel declares no working set, so it may run from a "
+                 "cache");
+        return;
+    }
+    /* the nearest faster level: one the working set fits but that had no
+     * point at this thread count, or one it spills from only partly */
+    for (int j = c->level - 1; j >= 0; j--) {
+        const struct cb_triad_level *f = &lv[j];
+        double w = ws_at(f, c->ws_per_worker, c->workers);
+        if (isinf(f->cache_bytes))
+            continue;
+        fmt_mb(f->cache_bytes, cap, sizeof cap);
+        fmt_mb(w, ws, sizeof ws);
+        if (fits(f, w)) {
+            snprintf(buf + k, len - k,
+                     "the working set (%s) fits the %s (%s), whose triad has "
+                     "no point at %ld thread%s or fewer",
+                     ws, f->name, cap, c->workers, c->workers == 1 ? "" : "s");
+            return;
+        }
+        if (fits(f, w / 4)) {
+            snprintf(buf + k, len - k,
+                     "partly cached, the working set (%s) is within 4x of the "
+                     "%s (%s)",
+                     ws, f->name, cap);
+            return;
+        }
+    }
+    snprintf(buf + k, len - k,
+             "faster than the probe's best triad (a disturbed probe, or an "
+             "access pattern the triad does not reach)");
+}
+
 /* ---- printing and the command -------------------------------------------- */
 
 static void print_us(FILE *f, const char *label, const json_t *v)
@@ -944,6 +1256,37 @@ void cb_probe_print(const json_t *probe, FILE *f)
     }
     if (json_array_size(triad) == 0)
         fprintf(f, "  (not measured)\n");
+    {
+        /* the cache levels: what a kernel whose working set fits them is
+         * compared with */
+        struct cb_triad_level lv[CB_TRIAD_MAX_LEVELS];
+        int nl = json_is_array(json_object_get(probe, "triad_levels"))
+                     ? cb_triad_levels_read(probe, lv, CB_TRIAD_MAX_LEVELS)
+                     : 0;
+        const struct cb_triad_level *dram = NULL;
+        for (int l = 0; l < nl; l++)
+            if (isinf(lv[l].cache_bytes))
+                dram = &lv[l];
+        for (int l = 0; l < nl; l++) {
+            if (isinf(lv[l].cache_bytes))
+                continue;
+            fprintf(f, "  in %s (working sets up to %.3g MiB%s):\n",
+                    lv[l].name, lv[l].cache_bytes / 1048576.0,
+                    lv[l].shared ? " in all" : " per thread");
+            for (int i = 0; i < lv[l].npoints; i++) {
+                const struct cb_triad_point *d =
+                    dram ? point_at(dram, lv[l].pt[i].threads) : NULL;
+                fprintf(f, "  %7ld %10.2f", lv[l].pt[i].threads,
+                        lv[l].pt[i].bytes_per_s / 1e9);
+                if (d && d->threads == lv[l].pt[i].threads)
+                    fprintf(f, " %8.2fx dram",
+                            lv[l].pt[i].bytes_per_s / d->bytes_per_s);
+                fputc('\n', f);
+            }
+            if (lv[l].npoints == 0)
+                fprintf(f, "  (not measured)\n");
+        }
+    }
 
     fprintf(f, "\nprocess and thread costs (median)\n");
     print_us(f, "fork + exit + waitpid", json_object_get(probe, "fork_s"));
@@ -987,7 +1330,9 @@ static void probe_usage(FILE *f)
             "Measures this machine's ceilings and floors, as embedded in "
             "every result\nfile by `corebench run` (unless --no-probe):\n"
             "  - memory bandwidth: STREAM triad at 1..N threads (N = allowed "
-            "PUs)\n"
+            "PUs),\n"
+            "    in DRAM and with working sets that fit the L2 and the "
+            "last-level cache\n"
             "  - fork + exit + waitpid, pthread_create + join, pipe round "
             "trip\n"
             "  - per-task floor of every executor on the empty kernel\n\n"

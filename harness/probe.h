@@ -5,6 +5,10 @@
  *  - triad: STREAM's a[i] = b[i] + s * c[i] over arrays of at least 4x the
  *    last-level cache, 1..N threads, best of several repetitions, bytes
  *    counted as STREAM counts them (3 x 8 per element, no write-allocate);
+ *  - the same triad with working sets that fit the caches (triad_levels):
+ *    half of each thread's L2, half of the last-level cache, so that a
+ *    kernel whose working set fits a cache is compared with that cache's
+ *    bandwidth and not with DRAM's (cb_ceiling_pick);
  *  - fork + exit + waitpid, pthread_create + join, and a one-byte pipe round
  *    trip to a child process (lmbench's lat_proc fork / lat_pipe), medians;
  *  - executor floors: every registered executor maps the `empty` kernel at
@@ -75,5 +79,82 @@ int cb_probe_pipe(int count, double *median_s, struct cb_error *e);
 /* Total bytes of the last-level caches this process can use (distinct
  * caches summed, from sysfs; else topology's L3 x packages); 0 unknown. */
 unsigned long long cb_probe_llc_bytes(const struct cb_topo_info *ti);
+
+/* cb_probe_triad with `passes` sweeps over the arrays per timed
+ * repetition (bytes counted passes times): arrays that fit a cache take
+ * microseconds per sweep, too short to time against a barrier. */
+int cb_probe_triad_passes(size_t n, int passes, int threads, const int *pus,
+                          int reps, struct cb_triad_result *r,
+                          struct cb_error *e);
+
+/* ---- the ceiling that applies to a working set ---------------------------
+ *
+ * A memory kernel streams at the bandwidth of the level its working set
+ * lives in: the sum kernel's default 19.2 MB chunk fits a 32 MB L3 and ran
+ * at 123% of the DRAM triad. The probe measures the triad per level
+ * (triad_levels); a run's ceiling is the triad of the fastest level that
+ * holds its working set. */
+
+#define CB_TRIAD_MAX_LEVELS 4
+#define CB_TRIAD_MAX_POINTS 64
+
+struct cb_triad_point {
+    long threads;
+    double bytes_per_s;
+};
+
+/* One working-set class of the probe's triad. */
+struct cb_triad_level {
+    char name[8];       /* "l2", "llc", "dram" */
+    /* What fits: the cache's size, per thread for a private cache
+     * (shared = 0: each worker has its own), for all threads together for
+     * a shared one; INFINITY for dram. */
+    double cache_bytes;
+    int shared;
+    int npoints; /* by threads ascending, one per count (the best) */
+    struct cb_triad_point pt[CB_TRIAD_MAX_POINTS];
+};
+
+/* Reads the levels of a probe object (probe.triad_levels), fastest
+ * (smallest) first; a file from before levels gives one "dram" level from
+ * probe.triad. Points that are not a positive thread count with a
+ * positive finite bandwidth are skipped (a failed point is null; a hostile
+ * file may hold anything), as are levels without a usable size. Returns
+ * the number of levels filled (0 for a null or empty probe). */
+int cb_triad_levels_read(const json_t *probe, struct cb_triad_level *lv,
+                         int max);
+
+struct cb_ceiling {
+    int level;          /* index into the levels */
+    long threads;       /* the triad point's thread count */
+    double bytes_per_s; /* the ceiling */
+    /* the working set as compared with that level's cache: per worker for
+     * a private cache, per worker x workers for a shared one; NaN when
+     * the kernel declared none */
+    double ws_bytes;
+    double ws_per_worker; /* as given, NaN when unknown */
+    long workers;         /* as given */
+};
+
+/* The ceiling of a run of `workers` workers whose tasks each keep
+ * ws_per_worker bytes live (<= 0 or NaN: unknown): the first level, fastest
+ * first, whose cache holds the working set (shared levels hold workers x
+ * ws_per_worker) and that has a point at <= workers threads (the largest
+ * such count); levels without one are passed over for the next slower
+ * one. Unknown working sets get dram, the historical ceiling. Returns 0,
+ * or -1 when no level has a point at <= workers threads. */
+int cb_ceiling_pick(const struct cb_triad_level *lv, int n,
+                    double ws_per_worker, long workers, struct cb_ceiling *c);
+
+/* Why a rate at `fraction` of ceiling c is above it, into buf (one line,
+ * starting "above the LEVEL triad: "); "" when fraction <= 1 (or NaN). So
+ * no table prints more than 100% of a ceiling without a reason: the
+ * working set is unknown, or it spills from a faster level only partly
+ * (within 4x of that level's size), or it fits a level whose triad could
+ * not be measured, or else the probe's best-of triad was slower than the
+ * kernel (a busy probe, or a pattern the triad does not reach). */
+void cb_ceiling_explain(const struct cb_triad_level *lv, int n,
+                        const struct cb_ceiling *c, double fraction,
+                        char *buf, size_t len);
 
 #endif

@@ -23,6 +23,7 @@
  * on, write the tables, draw the figures, write index.md, print. */
 #include "commands.h"
 #include "common.h"
+#include "probe.h"
 #include "results.h"
 
 #include <dirent.h>
@@ -64,12 +65,6 @@ static const char *const rp_palette[] = {
 static const int rp_points[] = {7, 5, 9, 11, 13, 15, 4, 6, 8, 10, 12, 14};
 #define RP_NPOINTS (int)(sizeof rp_points / sizeof rp_points[0])
 
-/* One STREAM triad point of a file's probe. */
-struct rp_triad {
-    long threads;
-    double bytes_per_s;
-};
-
 struct rp_file {
     const char *path; /* argv, borrowed */
     json_t *root;     /* owned */
@@ -80,8 +75,10 @@ struct rp_file {
     char tag[40];     /* short: host, or "host #N" when hosts repeat */
     int complete;
     size_t nruns;
-    struct rp_triad *triad; /* valid probe.triad points, by threads; owned */
-    int ntriad;
+    /* the probe's triad per working-set level (l2, llc, dram), valid
+     * points only: cb_triad_levels_read */
+    struct cb_triad_level lv[CB_TRIAD_MAX_LEVELS];
+    int nlv, npoints; /* levels; points over all levels */
     double pus;       /* context.topology.pus (allowed PUs), NaN unknown */
     double cpu_limit; /* context.cgroup_cpu_limit, NaN when none */
 };
@@ -127,6 +124,9 @@ struct rp_run {
     double c_ceiling;     /* triad bytes/s or the ideal speedup */
     double c_fraction;    /* c_achieved / c_ceiling */
     long c_threads;       /* triad thread count of the ceiling, -1 linear */
+    double ws_bytes;      /* work.working_set_bytes per task, NaN unknown */
+    char c_level[8];      /* triad level of the ceiling ("llc"), "" linear */
+    char c_note[200];     /* why c_fraction > 1, "" when it is not */
     int cid;              /* ceilings figure series id (bandwidth) or -1 */
     char label[RP_LABEL];  /* series label including the machine */
     char blabel[RP_LABEL]; /* series label without the machine */
@@ -424,6 +424,10 @@ static int rp_load_run(const struct rp_file *f, int fi, size_t idx,
     rp_triple(run, "speedup", &r->sp, &r->sp_lo, &r->sp_hi);
     rp_triple(run, "efficiency", &r->ef, &r->ef_lo, &r->ef_hi);
     r->kf = cb_json_get(run, "karp_flatt");
+    /* a serial fraction is in [0, 1]; files from before karp_flatt_reason
+     * may hold anything else (slower than serial, superlinear): n/a */
+    if (!(r->kf >= 0 && r->kf <= 1))
+        r->kf = NAN;
     r->per_task = cb_json_get(run, "per_task_s");
     r->startup = rp_median(json_object_get(run, "startup"));
     r->shutdown = rp_median(json_object_get(run, "shutdown"));
@@ -449,6 +453,11 @@ static int rp_load_run(const struct rp_file *f, int fi, size_t idx,
                  isfinite(json_number_value(w)))
             r->bytes_touched = json_number_value(w);
     }
+    /* what each task keeps live picks the level of the ceiling; absent
+     * (files from before it) or not a positive number: unknown */
+    r->ws_bytes = cb_json_get(json_object_get(run, "work"), "working_set_bytes");
+    if (!(r->ws_bytes > 0) || !isfinite(r->ws_bytes))
+        r->ws_bytes = NAN;
 
     /* Lock wait as wall time: the mean over workers of each worker's wait
      * (each waits while the others run), so it can be stacked against the
@@ -482,58 +491,24 @@ static int rp_load_run(const struct rp_file *f, int fi, size_t idx,
     return 0;
 }
 
-static int rp_triad_cmp(const void *pa, const void *pb)
-{
-    const struct rp_triad *a = pa, *b = pb;
-    return rp_lcmp(a->threads, b->threads);
-}
-
-/* The probe's triad points a ceiling can come from: a positive integer
- * thread count and a positive, finite bandwidth. Anything else (a failed
- * thread count is null; a hostile file may hold anything) is left out, as
- * is the whole probe when it is null. Sorted by threads; where a count
- * repeats the best is kept, as the probe itself keeps the best repetition.
- * Also reads what the linear ceiling needs: allowed PUs, cgroup limit. */
+/* The probe's triad levels a ceiling can come from (cb_triad_levels_read:
+ * valid points only, the whole probe left out when it is null), and what
+ * the linear ceiling needs: allowed PUs, cgroup limit. */
 static int rp_load_probe(struct rp_file *f, struct cb_error *e)
 {
     const json_t *ctx = json_object_get(f->root, "context");
-    const json_t *triad = json_object_get(json_object_get(f->root, "probe"),
-                                          "triad");
-    const json_t *v;
-    size_t i, n = json_array_size(triad);
-    int k = 0;
-
+    (void)e;
     f->pus = cb_json_get(json_object_get(ctx, "topology"), "pus");
     f->cpu_limit = cb_json_get(ctx, "cgroup_cpu_limit");
     if (!(f->pus >= 1) || !isfinite(f->pus))
         f->pus = NAN;
     if (!(f->cpu_limit > 0) || !isfinite(f->cpu_limit))
         f->cpu_limit = NAN;
-    if (n == 0)
-        return 0;
-    f->triad = calloc(n, sizeof *f->triad);
-    if (!f->triad)
-        return CB_FAIL(e, CB_ENOMEM, "out of memory");
-    json_array_foreach(triad, i, v)
-    {
-        const json_t *t = json_object_get(v, "threads");
-        double bw = cb_json_get(v, "bytes_per_s");
-        if (!json_is_integer(t) || json_integer_value(t) < 1 ||
-            json_integer_value(t) > 1 << 20 || !(bw > 0) || !isfinite(bw))
-            continue;
-        f->triad[f->ntriad].threads = (long)json_integer_value(t);
-        f->triad[f->ntriad++].bytes_per_s = bw;
-    }
-    qsort(f->triad, (size_t)f->ntriad, sizeof *f->triad, rp_triad_cmp);
-    for (int j = 0; j < f->ntriad; j++) {
-        if (k > 0 && f->triad[k - 1].threads == f->triad[j].threads) {
-            if (f->triad[j].bytes_per_s > f->triad[k - 1].bytes_per_s)
-                f->triad[k - 1].bytes_per_s = f->triad[j].bytes_per_s;
-        } else {
-            f->triad[k++] = f->triad[j];
-        }
-    }
-    f->ntriad = k;
+    f->nlv = cb_triad_levels_read(json_object_get(f->root, "probe"), f->lv,
+                                  CB_TRIAD_MAX_LEVELS);
+    f->npoints = 0;
+    for (int i = 0; i < f->nlv; i++)
+        f->npoints += f->lv[i].npoints;
     return 0;
 }
 
@@ -831,7 +806,7 @@ static void rp_fits(struct rp *r, size_t s0, size_t s1)
         double f = cb_json_get(fit, "serial_fraction");
         if (k && x && strcmp(k, u->kernel) == 0 &&
             strcmp(x, u->executor) == 0 && rp_streq(sz, u->size) &&
-            isfinite(f)) {
+            f >= 0 && f <= 1) { /* outside [0, 1]: no fraction, no curve */
             for (size_t j = s0; j < s1; j++) {
                 r->runs[j].amdahl_f = f;
                 r->runs[j].amdahl_se = cb_json_get(fit, "stderr");
@@ -930,20 +905,6 @@ static int rp_subseries(struct rp *r, int mode, struct cb_error *e)
     return 0;
 }
 
-/* The bandwidth ceiling for a run on `workers` workers: the triad point at
- * the largest measured thread count <= workers (so the last one when the
- * workers outnumber the probe's threads). None when every point has more
- * threads than the run had workers: that is not the run's ceiling, and the
- * run gets no row rather than a fraction against it. */
-static const struct rp_triad *rp_triad_at(const struct rp_file *f,
-                                          long workers)
-{
-    const struct rp_triad *best = NULL;
-    for (int i = 0; i < f->ntriad && f->triad[i].threads <= workers; i++)
-        best = &f->triad[i];
-    return best;
-}
-
 /* Ideal speedup on `workers` workers: linear, up to the CPUs the run could
  * use (allowed PUs, and a cgroup CPU limit where one is set: 8 workers
  * under a 2-CPU quota cannot beat 2), relative to the serial run, which
@@ -959,9 +920,12 @@ static double rp_ideal(const struct rp_file *f, long workers)
 }
 
 /* Each run against its ceiling: memory kernels (bytes_touched) against
- * the STREAM triad of their file's probe, compute kernels' parallel runs
- * against linear speedup. Runs are sorted, so a series' rows are
- * consecutive and get one figure series id. */
+ * the STREAM triad of their file's probe at the level their working set
+ * fits (cb_ceiling_pick: l2, llc or dram; the triad point at the largest
+ * thread count <= workers; no row when no point has so few threads),
+ * compute kernels' parallel runs against linear speedup. A fraction above
+ * 1 always carries its reason (c_note). Runs are sorted, so a series' rows
+ * are consecutive and get one figure series id. */
 static void rp_ceilings(struct rp *r)
 {
     const struct rp_run *prev = NULL;
@@ -972,14 +936,17 @@ static void rp_ceilings(struct rp *r)
         if (!(u->median > 0) || !isfinite(u->median))
             continue;
         if (u->bytes_touched > 0) {
-            const struct rp_triad *t = rp_triad_at(f, u->workers);
+            struct cb_ceiling c;
             struct rp_kernel *k = &r->kernels[u->kid];
-            if (!t)
+            if (cb_ceiling_pick(f->lv, f->nlv, u->ws_bytes, u->workers, &c))
                 continue;
             u->ckind = RP_CEIL_BANDWIDTH;
             u->c_achieved = u->bytes_touched / u->median;
-            u->c_ceiling = t->bytes_per_s;
-            u->c_threads = t->threads;
+            u->c_ceiling = c.bytes_per_s;
+            u->c_threads = c.threads;
+            snprintf(u->c_level, sizeof u->c_level, "%s", f->lv[c.level].name);
+            cb_ceiling_explain(f->lv, f->nlv, &c, u->c_achieved / u->c_ceiling,
+                               u->c_note, sizeof u->c_note);
             if (!prev || !rp_same_series(prev, u))
                 u->cid = cid++;
             else
@@ -993,6 +960,21 @@ static void rp_ceilings(struct rp *r)
             u->ckind = RP_CEIL_LINEAR;
             u->c_achieved = u->sp;
             u->c_ceiling = rp_ideal(f, u->workers);
+            if (u->c_achieved > u->c_ceiling) {
+                /* the ideal is below the worker count only for a CPU
+                 * limit or fewer PUs than workers */
+                if (u->c_ceiling < (double)u->workers &&
+                    isfinite(f->cpu_limit) &&
+                    !(isfinite(f->pus) && f->pus <= f->cpu_limit))
+                    snprintf(u->c_note, sizeof u->c_note,
+                             "above linear: beyond the cgroup limit of %.3g "
+                             "CPUs (a quota is an average over its period)",
+                             f->cpu_limit);
+                else
+                    snprintf(u->c_note, sizeof u->c_note,
+                             "above linear: superlinear (each worker's share "
+                             "fits the caches better) or a slow serial run");
+            }
         } else {
             continue;
         }
@@ -1000,7 +982,7 @@ static void rp_ceilings(struct rp *r)
         r->have_ceilings = 1;
     }
     for (int i = 0; i < r->nfiles; i++)
-        r->have_triad |= r->files[i].ntriad > 0;
+        r->have_triad |= r->files[i].npoints > 0;
 }
 
 /* Derives every plotting id. Runs are sorted by rp_cmp_main first. */
@@ -1390,8 +1372,9 @@ static int rp_write_machines(struct rp *r, struct cb_error *e)
 
 /* Rows only for runs with a ceiling. `achieved` and `ceiling` are bytes/s
  * for kind "bandwidth" and speedups for kind "linear"; fraction is their
- * ratio and is not clamped: a memory kernel whose chunks stay in cache can
- * beat the DRAM triad, and that should show. */
+ * ratio and is not clamped, but never above 1 without its reason in
+ * `note`. `level` is the triad level of a bandwidth ceiling (l2, llc,
+ * dram: the one the kernel's working set fits). */
 static int rp_write_ceilings(struct rp *r, struct cb_error *e)
 {
     struct rp_out o;
@@ -1403,7 +1386,7 @@ static int rp_write_ceilings(struct rp *r, struct cb_error *e)
         return rc;
     fputs("kernel\texecutor\tworkers\tmedian_s\tachieved\tceiling\tfraction"
           "\tkind\ttriad_threads\tbytes_touched\tseries\tmachine\tkid\tcid"
-          "\tfid\tcolor\tpt\n",
+          "\tfid\tcolor\tpt\tlevel\tnote\n",
           o.f);
     for (size_t i = 0; i < r->nruns; i++) {
         const struct rp_run *u = &r->runs[i];
@@ -1421,14 +1404,18 @@ static int rp_write_ceilings(struct rp *r, struct cb_error *e)
         rp_num(o.f, u->ckind == RP_CEIL_BANDWIDTH ? u->bytes_touched : NAN, 0);
         rp_str(o.f, u->label, RP_LABEL, 0);
         rp_str(o.f, r->files[u->file].label, 112, 0);
-        fprintf(o.f, "\t%d\t%d\t%d\t%s\t%d\n", u->kid, u->cid, u->file,
+        fprintf(o.f, "\t%d\t%d\t%d\t%s\t%d", u->kid, u->cid, u->file,
                 rp_palette[u->color], rp_points[u->pt]);
+        rp_str(o.f, u->c_level[0] ? u->c_level : "-", sizeof u->c_level, 0);
+        rp_str(o.f, u->c_note[0] ? u->c_note : "-", sizeof u->c_note, 0);
+        fputc('\n', o.f);
     }
     return rp_commit(r, &o, e);
 }
 
-/* The probe's triad points of every file, the reference curve of the
- * ceilings figures (fid: the file, as in ceilings.tsv). */
+/* The probe's triad points of every file and level, the reference curves
+ * of the ceilings figures (fid: the file, as in ceilings.tsv; lid: the
+ * level's index in its file, fastest first). */
 static int rp_write_triad(struct rp *r, struct cb_error *e)
 {
     struct rp_out o;
@@ -1438,16 +1425,19 @@ static int rp_write_triad(struct rp *r, struct cb_error *e)
     rc = rp_open(r, &o, "triad.tsv", e);
     if (rc)
         return rc;
-    fputs("machine\tthreads\tbytes_per_s\tfid\tfile\n", o.f);
+    fputs("machine\tthreads\tbytes_per_s\tfid\tfile\tlevel\tlid\n", o.f);
     for (int fi = 0; fi < r->nfiles; fi++) {
         const struct rp_file *f = &r->files[fi];
-        for (int i = 0; i < f->ntriad; i++) {
-            rp_str(o.f, f->label, 112, 1);
-            fprintf(o.f, "\t%ld", f->triad[i].threads);
-            rp_num(o.f, f->triad[i].bytes_per_s, 0);
-            fprintf(o.f, "\t%d", fi);
-            rp_str(o.f, f->path, 160, 0);
-            fputc('\n', o.f);
+        for (int l = 0; l < f->nlv; l++) {
+            const struct cb_triad_level *lv = &f->lv[l];
+            for (int i = 0; i < lv->npoints; i++) {
+                rp_str(o.f, f->label, 112, 1);
+                fprintf(o.f, "\t%ld", lv->pt[i].threads);
+                rp_num(o.f, lv->pt[i].bytes_per_s, 0);
+                fprintf(o.f, "\t%d", fi);
+                rp_str(o.f, f->path, 160, 0);
+                fprintf(o.f, "\t%s\t%d\n", lv->name, l);
+            }
         }
     }
     return rp_commit(r, &o, e);
@@ -1724,10 +1714,11 @@ static const char *const rp_tables[][2] = {
     {"gil.tsv", "map time and speedup by GIL switch interval"},
     {"machines.tsv", "speedup at the largest worker count, per machine"},
     {"ceilings.tsv", "achieved rate against its ceiling per run: bytes/s "
-                     "against the probe's STREAM triad (memory-bound "
-                     "kernels), speedup against linear (compute kernels)"},
-    {"triad.tsv", "STREAM triad bandwidth from the probe, per machine and "
-                  "thread count"},
+                     "against the probe's STREAM triad of the level the "
+                     "working set fits (memory-bound kernels), speedup "
+                     "against linear (compute kernels); why, above 1"},
+    {"triad.tsv", "STREAM triad bandwidth from the probe, per machine, "
+                  "working-set level and thread count"},
 };
 
 static int rp_index(struct rp *r, int drew, struct cb_error *e)
@@ -1910,10 +1901,10 @@ static void rp_summary_ceilings(const struct rp *r)
             printf(": %s %ld worker%s: ", best->blabel, best->workers,
                    best->workers == 1 ? "" : "s");
             if (best->ckind == RP_CEIL_BANDWIDTH) {
-                printf("%.1f GB/s = %.0f%% of triad (%.1f GB/s at %ld "
+                printf("%.1f GB/s = %.0f%% of %s triad (%.1f GB/s at %ld "
                        "thread%s)",
                        best->c_achieved / 1e9, 100 * best->c_fraction,
-                       best->c_ceiling / 1e9, best->c_threads,
+                       best->c_level, best->c_ceiling / 1e9, best->c_threads,
                        best->c_threads == 1 ? "" : "s");
             } else {
                 /* say why the ideal is below the worker count */
@@ -1931,6 +1922,10 @@ static void rp_summary_ceilings(const struct rp *r)
                 printf("speedup %.2f = %.0f%% of linear%s", best->c_achieved,
                        100 * best->c_fraction, why);
             }
+            /* never above a ceiling without saying why (names are
+             * sanitized: the level is [a-z0-9], numbers are ours) */
+            if (best->c_note[0])
+                printf(": %s", best->c_note);
             printf("%s\n", best->verified == 0 ? " NOT VERIFIED" : "");
         }
     }
@@ -2048,7 +2043,6 @@ static void rp_free(struct rp *r)
 {
     for (int i = 0; i < r->nfiles; i++) {
         json_decref(r->files[i].root);
-        free(r->files[i].triad);
     }
     for (int i = 0; i < r->nwritten; i++)
         free(r->written[i]);

@@ -903,6 +903,17 @@ static json_t *workers_detail(const struct config *c, int med)
             "pinned", ws[i].pinned,
             "lock_wait_s", cb_json_num(ws[i].lock_wait_s),
             "pid", (json_int_t)ws[i].pid));
+    /* interference; null where the worker could not measure it */
+    for (int i = 0; i < c->workers; i++) {
+        json_t *o = json_array_get(a, (size_t)i);
+        int rd = ws[i].measured & CB_WS_RUN_DELAY, cs = ws[i].measured & CB_WS_CSW;
+        json_object_set_new(o, "run_delay_s",
+                            rd ? cb_json_num(ws[i].run_delay_s) : json_null());
+        json_object_set_new(o, "csw_voluntary",
+            cs ? json_integer((json_int_t)ws[i].csw_voluntary) : json_null());
+        json_object_set_new(o, "csw_involuntary",
+            cs ? json_integer((json_int_t)ws[i].csw_involuntary) : json_null());
+    }
     return a;
 }
 
@@ -1007,13 +1018,22 @@ static json_t *run_json(const struct sweep *s, const struct config *c)
         json_object_set_new(r, "speedup", json_null());
         json_object_set_new(r, "efficiency", json_null());
     }
-    json_object_set_new(r, "karp_flatt",
-                        cb_json_num(cb_karp_flatt(d.speedup, c->workers)));
-    json_object_set_new(r, "work", json_pack("{s:o, s:o, s:o}",
+    {
+        /* null with the reason where it is no fraction in [0, 1] */
+        const char *why = NULL;
+        double kf = cb_karp_flatt(d.speedup, c->workers, &why);
+        json_object_set_new(r, "karp_flatt", cb_json_num(kf));
+        json_object_set_new(r, "karp_flatt_reason",
+                            why ? json_string(why) : json_null());
+    }
+    json_object_set_new(r, "work", json_pack("{s:o, s:o, s:o, s:o}",
         "unit", w->work_unit ? json_string(w->work_unit) : json_null(),
         "per_map", w->work > 0 ? json_real(w->work) : json_null(),
         "bytes_touched", w->bytes_touched > 0 ? json_real(w->bytes_touched)
-                                              : json_null()));
+                                              : json_null(),
+        "working_set_bytes", w->working_set_bytes > 0
+                                 ? json_real(w->working_set_bytes)
+                                 : json_null()));
     json_object_set_new(r, "per_task_s",
                         cb_json_num(w->n ? d.sum.median / (double)w->n : NAN));
     json_object_set_new(r, "workers_detail",
@@ -1049,9 +1069,10 @@ static int same_variant(const struct config *a, const struct config *b)
 
 /* Amdahl fit over the worker counts of c's variant. Returns 0 and fills
  * f/se/points for the first config of each variant, -1 for the others
- * (so callers visit each variant once) and for single-worker executors. */
+ * (so callers visit each variant once) and for single-worker executors.
+ * f is NaN with *why set when it is no serial fraction (cb_amdahl_fit). */
 static int variant_fit(const struct sweep *s, int i, double *f, double *se,
-                       int *points)
+                       int *points, const char **why)
 {
     const struct config *c = &s->cfg[i];
     int p[MAX_LIST] = {0}, n = 0;
@@ -1073,7 +1094,7 @@ static int variant_fit(const struct sweep *s, int i, double *f, double *se,
         p[n] = s->cfg[j].workers;
         sp[n++] = d.speedup;
     }
-    if (cb_amdahl_fit(p, sp, (size_t)n, f, se) != 0)
+    if (cb_amdahl_fit(p, sp, (size_t)n, f, se, why) != 0)
         *f = *se = NAN;
     *points = 0;
     for (int j = 0; j < n; j++)
@@ -1087,15 +1108,17 @@ static json_t *fits_json(const struct sweep *s)
     for (int i = 0; i < s->ncfg; i++) {
         const struct config *c = &s->cfg[i];
         double f, se;
+        const char *why;
         int pts;
-        if (variant_fit(s, i, &f, &se, &pts))
+        if (variant_fit(s, i, &f, &se, &pts, &why))
             continue;
         json_array_append_new(fits, json_pack(
-            "{s:s, s:s, s:s, s:s, s:o, s:o, s:i}",
+            "{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:i}",
             "kernel", s->wl[c->kernel].kernel->name,
             "size", s->wl[c->kernel].size, "executor", c->ex->name,
             "variant", c->label, "serial_fraction", cb_json_num(f),
-            "stderr", cb_json_num(se), "points", pts));
+            "stderr", cb_json_num(se),
+            "reason", why ? json_string(why) : json_null(), "points", pts));
     }
     return fits;
 }
@@ -1230,12 +1253,21 @@ static void table_kernel(const struct sweep *s, int k)
     {
         char line[1024] = "";
         size_t l = 0;
-        for (int i = 0; i < s->ncfg && l + 64 < sizeof line; i++) {
+        for (int i = 0; i < s->ncfg && l + 96 < sizeof line; i++) {
             double f, se;
+            const char *why = NULL;
             int pts;
-            if (s->cfg[i].kernel != k || variant_fit(s, i, &f, &se, &pts) ||
-                !isfinite(f))
+            if (s->cfg[i].kernel != k ||
+                variant_fit(s, i, &f, &se, &pts, &why) || pts == 0)
                 continue;
+            /* outside [0, 1] it is no fraction: say why instead */
+            if (!isfinite(f)) {
+                l += (size_t)snprintf(line + l, sizeof line - l,
+                                      "%s %s n/a (%s)", l ? "," : "",
+                                      s->cfg[i].label,
+                                      why ? why : "no fit");
+                continue;
+            }
             l += (size_t)snprintf(line + l, sizeof line - l, "%s %s %.3f",
                                   l ? "," : "", s->cfg[i].label, f);
             if (isfinite(se))

@@ -144,11 +144,16 @@ int cb_outliers(const double *x, size_t n, unsigned char *flags)
     mad = cb_mad(x, n);
     if (isnan(med) || isnan(mad))
         return 0;
+    /* The floor (stats.h): a MAD below 1% of the median is an artefact of
+     * few or identical samples, not a measured spread. */
+    if (mad < CB_OUTLIER_MAD_FLOOR * fabs(med))
+        mad = CB_OUTLIER_MAD_FLOOR * fabs(med);
     for (size_t i = 0; i < n; i++) {
         int out;
         if (mad == 0) {
-            /* More than half the samples are identical: the z-score is
-             * undefined, and anything off that value is suspect. */
+            /* The median is 0 and more than half the samples are too: the
+             * z-score is undefined, and anything off that value is
+             * suspect. */
             out = x[i] != med;
         } else {
             out = fabs(0.6745 * (x[i] - med) / mad) > 3.5;
@@ -271,27 +276,62 @@ void cb_summarize(const double *x, size_t n, struct cb_summary *s)
                            &s->ci_lo, &s->ci_hi);
 }
 
-double cb_karp_flatt(double speedup, int p)
+/* A fitted or measured serial fraction within this of [0, 1] is rounding
+ * (a speedup of exactly 1 or exactly p), not an anomaly. */
+#define CB__FRACTION_EPS 1e-9
+
+/* f when it is a serial fraction (clamped onto [0, 1] within rounding),
+ * else NaN with the reason. */
+static double fraction_or_nan(double f, const char **why)
 {
+    if (f > 1 + CB__FRACTION_EPS) {
+        *why = "slower than serial";
+        return NAN;
+    }
+    if (f < -CB__FRACTION_EPS) {
+        *why = "faster than linear";
+        return NAN;
+    }
+    return f < 0 ? 0 : f > 1 ? 1 : f;
+}
+
+double cb_karp_flatt(double speedup, int p, const char **why)
+{
+    const char *dummy;
     double ip;
 
-    if (p <= 1 || !(speedup > 0))
+    if (!why)
+        why = &dummy;
+    *why = NULL;
+    if (p <= 1) {
+        *why = "one worker";
         return NAN;
+    }
+    if (!(speedup > 0) || !isfinite(speedup)) {
+        *why = "no speedup";
+        return NAN;
+    }
     ip = 1.0 / p;
-    return (1.0 / speedup - ip) / (1.0 - ip);
+    return fraction_or_nan((1.0 / speedup - ip) / (1.0 - ip), why);
 }
 
 /* Amdahl's law is linear in the serial fraction after substituting
  * x = 1/p, y = 1/S:  y - x = f (1 - x). So f is a least-squares slope
  * through the origin on the 1/S scale (which weights the points by time,
- * not by speedup). f is not clamped to [0, 1]: superlinear speedups give a
- * negative f, and hiding that would hide the anomaly. */
+ * not by speedup). f is not clamped to [0, 1]: outside it the model does
+ * not describe the data (slower than serial, or superlinear), and the
+ * caller gets NaN and that reason instead of a number that reads like a
+ * fraction (issue 9: "gil 1.072", "process-pool c=1 8338.639"). */
 int cb_amdahl_fit(const int *p, const double *s, size_t n, double *f,
-                  double *f_se)
+                  double *f_se, const char **why)
 {
-    double sww = 0, swz = 0, rss = 0;
+    double sww = 0, swz = 0, rss = 0, raw;
     size_t m = 0;
+    const char *dummy;
 
+    if (!why)
+        why = &dummy;
+    *why = NULL;
     *f = *f_se = NAN;
     for (size_t i = 0; i < n; i++) {
         double x, w;
@@ -303,9 +343,14 @@ int cb_amdahl_fit(const int *p, const double *s, size_t n, double *f,
         swz += w * (1.0 / s[i] - x);
         m++;
     }
-    if (m == 0)
+    if (m == 0) {
+        *why = "no point with more than one worker";
         return -1;
-    *f = swz / sww;
+    }
+    raw = swz / sww;
+    *f = fraction_or_nan(raw, why);
+    if (isnan(*f))
+        return -1;
     if (m < 2)
         return 0;
     for (size_t i = 0; i < n; i++) {
@@ -313,7 +358,7 @@ int cb_amdahl_fit(const int *p, const double *s, size_t n, double *f,
         if (p[i] <= 1 || !(s[i] > 0) || !isfinite(s[i]))
             continue;
         x = 1.0 / p[i];
-        r = (1.0 / s[i] - x) - *f * (1 - x);
+        r = (1.0 / s[i] - x) - raw * (1 - x);
         rss += r * r;
     }
     /* One parameter, so m - 1 degrees of freedom. */

@@ -16,7 +16,7 @@ struct cb_summary {
     double mad;          /* median absolute deviation (raw, unscaled) */
     double cv;           /* stddev / mean, NaN for n < 2 */
     double ci_lo, ci_hi; /* bootstrap 95% CI of the median (percentile) */
-    int outliers;        /* count with |modified z| > 3.5 */
+    int outliers;        /* count by cb_outliers() */
 };
 
 /* x is not modified. n == 0 gives all NaN and counts 0. */
@@ -24,9 +24,18 @@ void cb_summarize(const double *x, size_t n, struct cb_summary *s);
 
 double cb_median(const double *x, size_t n);
 double cb_mad(const double *x, size_t n);
-/* Modified z-score (Iglewicz & Hoaglin): 0.6745 * (x - median) / MAD.
- * flags[i] = 1 where |z| > 3.5. With MAD == 0, values differing from the
- * median are flagged. Returns the count. flags may be NULL. */
+/* Modified z-score (Iglewicz & Hoaglin): 0.6745 * (x - median) / MAD',
+ * flags[i] = 1 where |z| > 3.5, with the MAD floored at
+ * CB_OUTLIER_MAD_FLOOR x |median| (MAD' = max(MAD, floor)). Without the
+ * floor a handful of nearly equal samples has a MAD of almost nothing and
+ * any deviation at all is "an outlier" (3 samples of a stable
+ * configuration, one 2.7% off: z = 17). The floor is the spread a stable
+ * configuration shows anyway on a shared machine (about 1% run to run on
+ * the 2-core development VM), so a sample is flagged only when it is both
+ * unusual for its sample (z > 3.5) and more than 3.5 / 0.6745 x 1% = 5.2%
+ * off the median: the same scale as the `unstable` warning (CV > 5%).
+ * Returns the count. flags may be NULL. */
+#define CB_OUTLIER_MAD_FLOOR 0.01
 int cb_outliers(const double *x, size_t n, unsigned char *flags);
 
 /* Percentile-bootstrap CI (level e.g. 0.95) of median(x). Deterministic:
@@ -42,14 +51,23 @@ void cb_ratio_ci(const double *num, size_t nn, const double *den, size_t nd,
                  double *lo, double *hi);
 
 /* Karp-Flatt experimentally determined serial fraction:
- * (1/S - 1/p) / (1 - 1/p). NaN for p <= 1 or S <= 0. */
-double cb_karp_flatt(double speedup, int p);
+ * (1/S - 1/p) / (1 - 1/p), a fraction in [0, 1]. Where it is not one the
+ * result is NaN and *why (if why is non-NULL) says why, else *why is NULL:
+ *   S < 1      "slower than serial"  (the formula would give > 1)
+ *   S > p      "faster than linear"  (superlinear: it would give < 0)
+ *   p <= 1     "one worker"
+ *   S not > 0  "no speedup"          (NaN, 0, negative) */
+double cb_karp_flatt(double speedup, int p, const char **why);
 
 /* Least-squares fit of Amdahl's law S(p) = 1 / (f + (1 - f) / p) over
- * points (p[i], s[i]); returns f and its standard error (NaN when fewer than
- * two points with p > 1). Returns 0, or -1 if no fit. */
+ * points (p[i], s[i]); gives f and its standard error (NaN when fewer than
+ * two points with p > 1). A fitted f outside [0, 1] is no serial fraction:
+ * f and f_se are NaN and *why says "slower than serial" (f > 1) or
+ * "faster than linear" (f < 0); "no point with more than one worker" when
+ * there is nothing to fit. *why is NULL when f is a number. why may be
+ * NULL. Returns 0 when f is a number, -1 otherwise. */
 int cb_amdahl_fit(const int *p, const double *s, size_t n, double *f,
-                  double *f_se);
+                  double *f_se, const char **why);
 
 /* Two-sided Mann-Whitney U test. u = U of sample a. p-value exact for
  * na, nb <= 20 without ties, else normal approximation with tie and

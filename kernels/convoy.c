@@ -243,7 +243,7 @@ static int convoy_metrics(const struct cb_workload *w, const void *outs,
 const struct cb_kernel cb_kernel_convoy = {
     .name = "convoy",
     .summary = "one task blocking `us` at a time beside CPU tasks, `ms` each",
-    .flags = CB_KERNEL_BLOCKS | CB_KERNEL_TIMED,
+    .flags = CB_KERNEL_TIMED, /* only task 0 blocks: not CB_KERNEL_BLOCKS */
     .param_help = convoy_params,
     .prepare = convoy_prepare,
     .run = convoy_run,

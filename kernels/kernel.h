@@ -104,6 +104,13 @@ struct cb_workload {
     /* Bytes of memory the kernel itself writes + reads per map (sum
      * materializes its chunks): compared with the bandwidth ceiling. */
     double bytes_touched;
+    /* Bytes one task keeps live while it runs (sum: its chunk, written
+     * then read back), so also what each worker cycles through, since a
+     * worker runs one task at a time. Decides which bandwidth is the
+     * kernel's ceiling: a working set that fits a cache streams at that
+     * cache's triad, not DRAM's (harness/probe.h, cb_ceiling_pick). Set by
+     * kernels with bytes_touched; 0: not declared. */
+    double working_set_bytes;
 };
 
 enum cb_kernel_flags {

@@ -219,6 +219,9 @@ static int sum_prepare(struct cb_workload *w, const struct cb_params *p,
     sum_set_params(w, &st, seed);
     /* each element written once (fill) and read once (sum) */
     w->bytes_touched = 2.0 * sizeof(uint64_t) * (double)st.elements;
+    /* one chunk array per task, reused task after task from the heap: the
+     * default 19.2 MB chunk fits a 32 MB L3 */
+    w->working_set_bytes = (double)cap * sizeof(uint64_t);
     return 0;
 }
 
@@ -349,6 +352,8 @@ static int ship_prepare(struct cb_workload *w, const struct cb_params *p,
     w->state = sp;
     sum_set_params(w, &st, seed);
     w->bytes_touched = (double)sizeof(uint64_t) * (double)st.elements;
+    /* the record a task reads: its chunk (the longest one, padded) */
+    w->working_set_bytes = (double)in_size;
     return 0;
 }
 

@@ -1,8 +1,10 @@
 # Achieved bandwidth vs workers for one memory-bound kernel (one with
 # work.bytes_touched): one line per executor series, bytes touched per map /
 # median map time, against the STREAM triad bandwidth the probe measured on
-# the same machine at 1..N threads (dashed, black). The key gives each
-# series' fraction of the triad at its largest worker count.
+# the same machine at 1..N threads, one dashed curve per working-set level
+# (l2, llc, dram: black, dash type by level). The key gives each series'
+# fraction of the triad of the level its working set fits at its largest
+# worker count; above 100% it points to the reason in ceilings.tsv.
 #
 # usage: gnuplot -c ceilings.gp ceilings.tsv OUT.png KID C0 C1 NF triad.tsv
 #   KID    kernel id (column kid); C0..C1 the series ids (column cid) to draw
@@ -35,7 +37,8 @@ array C[NS]
 array P[NS]
 array W[NS]
 array FR[NS]
-do for [i=1:NS] { T[i] = ""; C[i] = "#000000"; P[i] = 7; W[i] = 0; FR[i] = NaN }
+array LV[NS]
+do for [i=1:NS] { T[i] = ""; C[i] = "#000000"; P[i] = 7; W[i] = 0; FR[i] = NaN; LV[i] = "" }
 array U[NF]
 array M[NF]
 do for [f=1:NF] { U[f] = 0; M[f] = "" }
@@ -55,6 +58,7 @@ stats ARG1 using (int(column("kid")) == K && pick(int(column("cid"))) ? ( \
         KN = strcol("kernel"), \
         T[I] = strcol("series"), C[I] = strcol("color"), P[I] = int(column("pt")), \
         FR[I] = column("workers") >= W[I] ? num("fraction") : FR[I], \
+        LV[I] = column("workers") >= W[I] ? strcol("level") : LV[I], \
         W[I] = column("workers") >= W[I] ? column("workers") : W[I], \
         WMAX = column("workers") > WMAX ? column("workers") : WMAX, \
         Y = num("achieved") / GB, \
@@ -62,10 +66,15 @@ stats ARG1 using (int(column("kid")) == K && pick(int(column("cid"))) ? ( \
         F = int(column("fid")) + 1, \
         fidok(F) ? (U[F] = 1) : 0, 0) : 0) nooutput
 
-# the triad curves of the machines this kernel ran on
+# the triad curves of the machines this kernel ran on, one per level
 NU = 0
+NL = 1
+array LN[8]
+do for [l=1:8] { LN[l] = "" }
 stats ARG7 using (F = int(column("fid")) + 1, fidok(F) && U[F] ? ( \
         M[F] = strcol("machine"), \
+        L = int(column("lid")) + 1, \
+        L >= 1 && L <= 8 ? (LN[L] = strcol("level"), NL = L > NL ? L : NL) : 0, \
         TMAX = column("threads") > TMAX ? column("threads") : TMAX, \
         Y = num("bytes_per_s") / GB, \
         YMAX = ok(Y) && Y > YMAX ? Y : YMAX, 0) : 0) nooutput
@@ -103,13 +112,14 @@ set yrange [0 : YMAX * 1.12]
 if (XM <= 16) { set xtics 1 }
 
 sel(i) = int(column("cid")) == C0 + i - 1
-tsel(f) = int(column("fid")) == f - 1
-stitle(i) = !ok(FR[i]) ? T[i] : SHORT ? T[i] . sprintf(": %.0f%%", 100 * FR[i]) : \
-    T[i] . sprintf(": %.0f%% of triad at %d worker%s", 100 * FR[i], W[i], W[i] == 1 ? "" : "s")
-ttitle(f) = NF > 1 ? "STREAM triad (probe) @ " . M[f] : "STREAM triad (probe)"
+tsel(f, l) = int(column("fid")) == f - 1 && int(column("lid")) == l - 1
+above(i) = ok(FR[i]) && FR[i] > 1 ? " (above it: see note, ceilings.tsv)" : ""
+stitle(i) = !ok(FR[i]) ? T[i] : SHORT ? T[i] . sprintf(": %.0f%%", 100 * FR[i]) . (FR[i] > 1 ? "*" : "") : \
+    T[i] . sprintf(": %.0f%% of %s triad at %d worker%s", 100 * FR[i], LV[i], W[i], W[i] == 1 ? "" : "s") . above(i)
+ttitle(f, l) = "STREAM triad in " . LN[l] . (NF > 1 ? " (probe) @ " . M[f] : " (probe)")
 
-plot for [f=1:NF] ARG7 using "threads":(U[f] && tsel(f) ? num("bytes_per_s") / GB : NaN) \
-        with linespoints dt 2+(f-1)%4 lw 2 pt 6 ps 1.3 lc rgb "black" \
-        title (U[f] ? ttitle(f) : ""), \
+plot for [f=1:NF] for [l=1:NL] ARG7 using "threads":(U[f] && tsel(f, l) ? num("bytes_per_s") / GB : NaN) \
+        with linespoints dt 2+(l-1+f-1)%4 lw 2 pt 6 ps 1.3 lc rgb (l == NL ? "black" : "gray40") \
+        title (U[f] && LN[l] ne "" ? ttitle(f, l) : ""), \
      for [i=1:NS] ARG1 using "workers":(sel(i) ? num("achieved") / GB : NaN) \
         with linespoints lw 2 pt P[i] ps 1.4 lc rgb C[i] title stitle(i)

@@ -45,6 +45,7 @@ import multiprocessing
 import os
 import pickle
 import platform
+import resource
 import signal
 import socket
 import sys
@@ -73,6 +74,25 @@ def _cpu():
         return -1
 
 
+def _sched():
+    """(run delay ns, voluntary, involuntary switches) of this thread, as
+    executors/worker.c reads them; None where unreadable."""
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as f:
+            delay = int(f.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        delay = None
+    try:
+        ru = resource.getrusage(resource.RUSAGE_THREAD)
+        return delay, ru.ru_nvcsw, ru.ru_nivcsw
+    except (AttributeError, OSError, ValueError):
+        return delay, None, None
+
+
+def _delta(a, b):
+    return None if a is None or b is None else a - b
+
+
 def _pin(pu):
     if pu < 0:
         return False
@@ -85,19 +105,25 @@ def _pin(pu):
 
 class _Stats:
     __slots__ = ("index", "pu", "pinned", "tasks", "busy", "cpu0",
-                 "cpu_first")
+                 "cpu_first", "sched0")
 
     def reset(self):
         self.tasks = 0
         self.busy = 0.0
         self.cpu0 = time.thread_time()
         self.cpu_first = -1
+        self.sched0 = _sched()
 
     def report(self):
+        now = _sched()
+        delay = _delta(now[0], self.sched0[0])
         d = {"index": self.index, "pid": os.getpid(), "tasks": self.tasks,
              "busy_s": self.busy, "cpu_s": time.thread_time() - self.cpu0,
              "cpu_first": self.cpu_first, "cpu_last": _cpu(),
-             "pu": self.pu, "pinned": self.pinned}
+             "pu": self.pu, "pinned": self.pinned,
+             "run_delay_s": None if delay is None else delay / 1e9,
+             "csw_voluntary": _delta(now[1], self.sched0[1]),
+             "csw_involuntary": _delta(now[2], self.sched0[2])}
         self.reset()
         return d
 

@@ -3,14 +3,80 @@
  * outputs pass the kernel's own verify(). Also checks the bookkeeping every
  * executor promises: all tasks accounted for in the per-worker stats, the
  * pool usable for a second map, outputs in submission order. */
+#include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "executors/executor.h"
 #include "kernels/kernel.h"
 
 #include "check.h"
+
+/* CB_WS_RUN_DELAY when this kernel has /proc/thread-self/schedstat (then
+ * every worker of every executor must report a run delay), plus CB_WS_CSW,
+ * which getrusage(RUSAGE_THREAD) always gives on Linux. */
+static unsigned expected_measured;
+
+static void probe_schedstat(void)
+{
+    char buf[96];
+    uint64_t rd;
+    int fd = open("/proc/thread-self/schedstat", O_RDONLY);
+    ssize_t k = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    expected_measured = CB_WS_CSW;
+    if (k > 0) {
+        buf[k] = '\0';
+        if (cb_schedstat_parse(buf, &rd) == 0)
+            expected_measured |= CB_WS_RUN_DELAY;
+    }
+    if (!(expected_measured & CB_WS_RUN_DELAY))
+        printf("note: no /proc/thread-self/schedstat here: run delays are "
+               "checked as absent\n");
+}
+
+/* The interference fields of every worker: measured by the worker itself
+ * (the helpers in worker.c), so present for every executor, and sane. */
+static void check_interference(const struct cb_executor *x,
+                               const struct cb_workload *w,
+                               const struct cb_worker_stats *ws, int workers)
+{
+    for (int i = 0; i < workers; i++) {
+        CHECK(ws[i].measured == expected_measured,
+              "%s x %s worker %d: measured bits %#x, expected %#x (did the "
+              "worker call cb_worker_sched_begin/end?)",
+              x->name, w->kernel->name, i, ws[i].measured, expected_measured);
+        if (ws[i].measured & CB_WS_RUN_DELAY)
+            /* an upper bound no sane tiny map reaches: a delta taken from
+             * the wrong thread's or a stale baseline would */
+            CHECK(ws[i].run_delay_s >= 0 && ws[i].run_delay_s < 60 &&
+                      isfinite(ws[i].run_delay_s),
+                  "%s x %s worker %d: run_delay_s %g", x->name,
+                  w->kernel->name, i, ws[i].run_delay_s);
+        /* A kernel that blocks in every task: the worker's own voluntary
+         * switches must show each block, so the counts are this thread's
+         * deltas over this map, not zeros or another thread's. */
+        if ((ws[i].measured & CB_WS_CSW) &&
+            (w->kernel->flags & CB_KERNEL_BLOCKS))
+            CHECK(ws[i].csw_voluntary >= ws[i].tasks,
+                  "%s x %s worker %d: %llu voluntary switches for %llu "
+                  "blocking tasks",
+                  x->name, w->kernel->name, i,
+                  (unsigned long long)ws[i].csw_voluntary,
+                  (unsigned long long)ws[i].tasks);
+        if (ws[i].measured & CB_WS_CSW)
+            CHECK(ws[i].csw_voluntary < 10000000 &&
+                      ws[i].csw_involuntary < 10000000,
+                  "%s x %s worker %d: context switches %llu/%llu", x->name,
+                  w->kernel->name, i,
+                  (unsigned long long)ws[i].csw_voluntary,
+                  (unsigned long long)ws[i].csw_involuntary);
+    }
+}
 
 static void one(const struct cb_executor *x, const struct cb_workload *w,
                 int workers, long chunk, enum cb_start_method sm)
@@ -60,6 +126,7 @@ static void one(const struct cb_executor *x, const struct cb_workload *w,
                   "%s x %s: self-timed map %g s, start %g s, stop %g s",
                   x->name, w->kernel->name, st.self_map_s, st.self_start_s,
                   st.self_stop_s);
+        check_interference(x, w, ws, workers);
         if (x->caps & CB_EXEC_COPIES)
             CHECK(st.bytes_to_workers >= w->n * w->in_size &&
                       st.bytes_from_workers >= w->n * w->out_size,
@@ -75,6 +142,7 @@ static void one(const struct cb_executor *x, const struct cb_workload *w,
 int main(void)
 {
     static const long chunks[] = {CB_CHUNK_DEFAULT, 1, 3, CB_CHUNK_AUTO};
+    probe_schedstat();
     for (int k = 0; cb_kernels[k]; k++) {
         struct cb_workload w = {0};
         struct cb_params prm = {.size = "tiny", .seed = 7};

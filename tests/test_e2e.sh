@@ -15,6 +15,16 @@ check "tiny sweep exits 0 (rc=$rc: $(tail -3 err.txt))" test "$rc" -eq 0
 check "table printed" bash -c "printf '%s' \"\$1\" | grep -q speedup" _ "$out"
 check "schema validates" "$PY" "$SRC/tests/validate_result.py" run.json
 check "the report fixture follows the schema too" "$PY" "$SRC/tests/validate_result.py" "$SRC/tests/fixtures/sample.json"
+check "the probe measured the triad per working-set level, dram last" "$PY" -c "
+import json,sys
+lv=json.load(open('run.json'))['probe']['triad_levels']
+sys.exit(0 if lv and lv[-1]['level'] == 'dram' and lv[-1]['points'] else 1)"
+check "every worker of every run reports its run delay and context switches" "$PY" -c "
+import json,sys
+d=json.load(open('run.json'))
+sys.exit(0 if all(w['run_delay_s'] is not None and w['run_delay_s'] >= 0 and
+                  w['csw_voluntary'] is not None and w['csw_involuntary'] is not None
+                  for r in d['runs'] for w in r['workers_detail']) else 1)"
 check "every run verified" "$PY" -c "
 import json,sys
 d=json.load(open('run.json'))

@@ -582,6 +582,38 @@ static void test_probe_object(void)
         CHECK(json_number_value(json_object_get(v, "bytes_per_s")) > 0,
               "triad bandwidth");
     }
+    /* the working-set levels: each cache level the machine reports, then
+     * dram, whose points are the triad's; every level readable back */
+    key(p, "probe", "triad_levels", T_ARR);
+    {
+        const json_t *levels = json_object_get(p, "triad_levels");
+        size_t nl = json_array_size(levels);
+        struct cb_triad_level lv[CB_TRIAD_MAX_LEVELS];
+        int n;
+        CHECK(nl >= 1 && strcmp(json_string_value(json_object_get(
+                                    json_array_get(levels, nl - 1), "level")),
+                                "dram") == 0,
+              "triad_levels ends with dram (%zu levels)", nl);
+        json_array_foreach(levels, i, v)
+        {
+            key(v, "triad_levels[]", "level", T_STR);
+            key(v, "triad_levels[]", "cache_bytes", T_INT | T_NULL);
+            key(v, "triad_levels[]", "shared", T_BOOL);
+            key(v, "triad_levels[]", "working_set_bytes", T_NUM);
+            key(v, "triad_levels[]", "passes", T_INT);
+            key(v, "triad_levels[]", "points", T_ARR);
+            /* the triad's own arrays fit the cache it measures */
+            if (json_is_integer(json_object_get(v, "cache_bytes")))
+                CHECK(json_number_value(json_object_get(v, "working_set_bytes")) <=
+                          json_number_value(json_object_get(v, "cache_bytes")),
+                      "level %zu: working set beyond its cache", i);
+        }
+        n = cb_triad_levels_read(p, lv, CB_TRIAD_MAX_LEVELS);
+        CHECK(n == (int)nl, "levels read back: %d of %zu", n, nl);
+        CHECK(n >= 1 && lv[n - 1].npoints ==
+                            (int)json_array_size(json_object_get(p, "triad")),
+              "dram level has the triad's points");
+    }
     key(p, "probe", "fork_s", T_NUM);
     key(p, "probe", "pthread_create_s", T_NUM);
     key(p, "probe", "pipe_roundtrip_s", T_NUM);

@@ -328,6 +328,14 @@ static void test_round_trip(void)
                 continue;
             CHECK(strcmp(w.size, sizes[s]) == 0, "%s: size %s resolved as %s",
                   k->name, sizes[s], w.size);
+            /* a kernel compared with a bandwidth ceiling says how much it
+             * keeps live per task, which picks the ceiling (a cache's or
+             * DRAM's); at most what it touches per map */
+            if (w.bytes_touched > 0)
+                CHECK(w.working_set_bytes > 0 &&
+                          w.working_set_bytes <= w.bytes_touched,
+                      "%s %s: working set %g of %g bytes touched", k->name,
+                      sizes[s], w.working_set_bytes, w.bytes_touched);
             /* what a spawned worker does: size + params, another --seed */
             q = mkparams(w.size, 1);
             for (int j = 0; j < w.nparams; j++)
@@ -343,7 +351,8 @@ static void test_round_trip(void)
                           memcmp(w.params, w2.params,
                                  sizeof(struct cb_kv) * (size_t)w.nparams) == 0,
                       "%s %s: rebuilt params differ", k->name, sizes[s]);
-                CHECK(w.work == w2.work && w.bytes_touched == w2.bytes_touched,
+                CHECK(w.work == w2.work && w.bytes_touched == w2.bytes_touched &&
+                          w.working_set_bytes == w2.working_set_bytes,
                       "%s %s: rebuilt work differs", k->name, sizes[s]);
                 k->release(&w2);
             }
@@ -499,6 +508,10 @@ static void test_sum(void)
                   w.bytes_touched == 1.6e10,
               "sum seed: work %g %s bytes %g", w.work, w.work_unit,
               w.bytes_touched);
+        /* one task's chunk array, 1e7 x 8 bytes: the working set that
+         * picks its bandwidth ceiling */
+        CHECK(w.working_set_bytes == 8e7, "sum seed: working set %g",
+              w.working_set_bytes);
         CHECK(strcmp(param_of(&w, "elements"), "1000000000") == 0 &&
                   strcmp(param_of(&w, "chunks"), "100") == 0,
               "sum seed params");
@@ -529,6 +542,9 @@ static void test_sum(void)
                   k->verify(&w, outs, &e) == 0,
               "sum 10/3: %" PRIu64 " %" PRIu64 " %" PRIu64, outs[0], outs[2],
               outs[4]);
+        /* the longest chunk, 4 elements */
+        CHECK(w.working_set_bytes == 32, "sum 10/3: working set %g",
+              w.working_set_bytes);
         k->release(&w);
     }
     rc = ks->prepare(&w, &p, &e);
@@ -543,6 +559,9 @@ static void test_sum(void)
                   ks->verify(&w, outs, &e) == 0,
               "sum-shipped 10/3: %" PRIu64 " %" PRIu64 " %" PRIu64, outs[0],
               outs[1], outs[2]);
+        CHECK(w.working_set_bytes == (double)w.in_size,
+              "sum-shipped 10/3: working set %g, record %zu",
+              w.working_set_bytes, w.in_size);
         k->release(&w);
     }
 

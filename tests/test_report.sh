@@ -101,7 +101,7 @@ check "ceilings.tsv: every sum run against bandwidth (15), every parallel gcd ru
 check "triad.tsv: the probe's two points" \
     bash -c "[ \"\$(awk -F'\t' 'NR>1 {print \$2, \$3}' '$R/triad.tsv' | tr '\n' ' ')\" = '1 1.41e+10 2 1.83e+10 ' ]"
 check "summary: sum against the triad at 2 workers" \
-    grep -qx '  sum: threads 2 workers: 15.2 GB/s = 83% of triad (18.3 GB/s at 2 threads)' "$T/out1"
+    grep -qx '  sum: threads 2 workers: 15.2 GB/s = 83% of dram triad (18.3 GB/s at 2 threads)' "$T/out1"
 check "summary: gcd against linear at 2 workers" \
     grep -qx '  gcd: threads 2 workers: speedup 1.95 = 98% of linear' "$T/out1"
 check "index.md written and lists the tables" \
@@ -160,9 +160,81 @@ check "cgroup limit: gcd threads 2 against an ideal 1.5, 1.3002" \
     grep -q '^gcd	threads	2	0\.341999	1\.9503	1\.5	1\.3002	linear	' "$T/pp/ceilings.tsv"
 check "partial probe: triad.tsv keeps the 1-thread point only" \
     [ "$(($(wc -l <"$T/pp/triad.tsv") - 1))" -eq 1 ]
-check "partial probe: the summary names the thread count and the limit" \
-    bash -c "grep -qx '  sum: threads 2 workers: 15.2 GB/s = 108% of triad (14.1 GB/s at 1 thread)' '$T/out-pp' &&
-             grep -qx '  gcd: threads 2 workers: speedup 1.95 = 130% of linear (ideal 1.5: cgroup limit 1.5 CPUs)' '$T/out-pp'"
+check "partial probe: the summary names the thread count, the limit, and why each is above its ceiling" \
+    bash -c "grep -qx '  sum: threads 2 workers: 15.2 GB/s = 108% of dram triad (14.1 GB/s at 1 thread): above the dram triad: faster than the probe'\''s best triad (a disturbed probe, or an access pattern the triad does not reach)' '$T/out-pp' &&
+             grep -qx '  gcd: threads 2 workers: speedup 1.95 = 130% of linear (ideal 1.5: cgroup limit 1.5 CPUs): above linear: beyond the cgroup limit of 1.5 CPUs (a quota is an average over its period)' '$T/out-pp'"
+check "partial probe: ceilings.tsv gives the reason of every fraction above 1, and only those" \
+    bash -c "awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) col[\$i] = i; next }
+                          (\$col[\"fraction\"] > 1) != (\$col[\"note\"] != \"-\") { bad = 1 }
+                          \$col[\"fraction\"] > 1 { n++ }
+                          END { exit bad || n < 2 }' '$T/pp/ceilings.tsv'"
+
+# Ceilings by working set (probe.triad_levels, work.working_set_bytes).
+# The laptop's caches: l2 256 KiB per thread, llc 3 MiB (3145728) shared.
+# A 1 MB chunk per task: serial 1 MB and 2 workers 2 MB both fit the llc,
+#   sum serial   7.76699e9 / llc@1 4e10 = 0.194175
+#   sum threads  1.52388e10 / llc@2 7e10 = 0.217697
+# A 2 MB chunk: 2 workers hold 4 MB, more than the llc: dram, 0.832722 as
+# before; with the dram 2-thread point gone, dram@1 gives 1.08077, above
+# it, and 4 MB is within 4x of the 3 MiB llc: "partly cached".
+PY=${PYTHON:-python3}
+levels() { # levels WS_BYTES DROP_DRAM_2 OUT
+    "$PY" - "$FIX/sample.json" "$@" <<'PYEOF'
+import json, sys
+src, ws, drop, out = sys.argv[1], float(sys.argv[2]), sys.argv[3] == "1", sys.argv[4]
+d = json.load(open(src))
+dram = [p for p in d["probe"]["triad"] if not (drop and p["threads"] == 2)]
+d["probe"]["triad"] = dram
+d["probe"]["triad_levels"] = [
+    {"level": "l2", "cache_bytes": 262144, "shared": False, "working_set_bytes": 131064.0,
+     "passes": 1000, "points": [{"threads": 1, "bytes_per_s": 6e10}, {"threads": 2, "bytes_per_s": 1.1e11}]},
+    {"level": "llc", "cache_bytes": 3145728, "shared": True, "working_set_bytes": 1572864.0,
+     "passes": 100, "points": [{"threads": 1, "bytes_per_s": 4e10}, {"threads": 2, "bytes_per_s": 7e10}]},
+    {"level": "dram", "cache_bytes": None, "shared": True, "working_set_bytes": 301989888.0,
+     "passes": 1, "points": dram}]
+for r in d["runs"]:
+    if r["kernel"] == "sum":
+        r["work"]["working_set_bytes"] = ws
+json.dump(d, open(out, "w"), indent=1)
+PYEOF
+}
+levels 1e6 0 "$T/lv1.json"
+"$BIN" report "$T/lv1.json" --out "$T/lv1" >"$T/out-lv1" 2>"$T/err-lv1"
+rc=$?
+check "levels, 1 MB working set: exit $WANT (got $rc)" [ $rc -eq $WANT ]
+check "levels, 1 MB: sum serial against the llc triad at 1 thread, 0.194175" \
+    grep -q '^sum	serial	1	0\.412	7\.76699e+09	4e+10	0\.194175	bandwidth	1	3\.2e+09	.*	llc	-$' "$T/lv1/ceilings.tsv"
+check "levels, 1 MB: sum threads 2 (2 MB in all) against the llc at 2 threads, 0.217697" \
+    grep -q '^sum	threads	2	0\.20999	1\.52388e+10	7e+10	0\.217697	bandwidth	2	.*	llc	-$' "$T/lv1/ceilings.tsv"
+check "levels: triad.tsv has every level's points, fastest first" \
+    bash -c "[ \"\$(awk -F'\t' 'NR>1 {print \$6 \$7 \":\" \$2}' '$T/lv1/triad.tsv' | tr '\n' ' ')\" = 'l20:1 l20:2 llc1:1 llc1:2 dram2:1 dram2:2 ' ]"
+if [ $HAVE_GNUPLOT -eq 1 ]; then
+    check "levels: the ceilings figure is drawn" is_png "$T/lv1/ceilings-sum.png"
+fi
+levels 2e6 0 "$T/lv2.json"
+"$BIN" report "$T/lv2.json" --out "$T/lv2" >/dev/null 2>&1
+check "levels, 2 MB: 2 workers hold 4 MB, beyond the llc: dram at 2 threads, 0.832722" \
+    grep -q '^sum	threads	2	0\.20999	1\.52388e+10	1\.83e+10	0\.832722	bandwidth	2	.*	dram	-$' "$T/lv2/ceilings.tsv"
+check "levels, 2 MB: serial still fits the llc" \
+    grep -q '^sum	serial	1	.*	4e+10	0\.194175	.*	llc	-$' "$T/lv2/ceilings.tsv"
+levels 2e6 1 "$T/lv3.json"
+"$BIN" report "$T/lv3.json" --out "$T/lv3" >"$T/out-lv3" 2>&1
+check "levels, 2 MB, no dram point at 2: above dram@1 with the reason" \
+    grep -q '^sum	threads	2	0\.20999	1\.52388e+10	1\.41e+10	1\.08077	bandwidth	1	.*	dram	above the dram triad: partly cached, the working set (3.81 MiB) is within 4x of the llc (3 MiB)$' "$T/lv3/ceilings.tsv"
+check "levels: the summary says it too" \
+    grep -qx '  sum: threads 2 workers: 15.2 GB/s = 108% of dram triad (14.1 GB/s at 1 thread): above the dram triad: partly cached, the working set (3.81 MiB) is within 4x of the llc (3 MiB)' "$T/out-lv3"
+
+# No working set declared (null, as a file from before it has none): dram,
+# and the reason says the working set is unknown
+sed -e 's/"working_set_bytes": 16000000.0/"working_set_bytes": null/' \
+    -e 's/"bytes_per_s": 18300000000.0/"bytes_per_s": null/' \
+    "$FIX/sample.json" >"$T/nows.json"
+"$BIN" report "$T/nows.json" --out "$T/nows" >"$T/out-nows" 2>&1
+check "no working set declared: the fixture edit nulled them all" \
+    bash -c "grep -q '\"working_set_bytes\": null' '$T/nows.json' &&
+             ! grep -q '\"working_set_bytes\": [0-9]' '$T/nows.json'"
+check "no working set declared: dram@1, above it because the working set is unknown" \
+    grep -q '^sum	threads	2	0\.20999	1\.52388e+10	1\.41e+10	1\.08077	bandwidth	1	.*	dram	above the dram triad: the kernel declares no working set, so it may run from a cache$' "$T/nows/ceilings.tsv"
 
 # A file from before work objects: whether a kernel is memory-bound is
 # unknown, so no ceiling at all (not linear for sum), and no error.

@@ -158,6 +158,49 @@ static void test_identical(void)
     }
 }
 
+/* The MAD floor (CB_OUTLIER_MAD_FLOOR, 1% of the median): a stable
+ * configuration's few samples are not outliers for a deviation of a few
+ * percent, however small their MAD. */
+static void test_outlier_floor(void)
+{
+    unsigned char fl[5];
+    struct cb_summary s;
+
+    /* Issue 9: 3 samples, one 2.7% off. MAD = 0.001 (|dev| = .001, 0,
+     * .026), so unfloored z = 0.6745 * .026 / .001 = 17.5: "an outlier".
+     * Floored MAD = .01 * 1.001: z = 0.6745 * .026 / .01001 = 1.75. */
+    {
+        double x[] = {1.000, 1.001, 1.027};
+        OK(cb_mad(x, 3) < 0.0011);
+        OK(cb_outliers(x, 3, fl) == 0);
+        OK(fl[0] + fl[1] + fl[2] == 0);
+        cb_summarize(x, 3, &s);
+        OK(s.outliers == 0);
+    }
+    /* The floor's edge: 3.5 / 0.6745 * 1% = 5.19% off the median. MAD is
+     * 0 here (four identical samples), so the floor decides alone:
+     * 5% -> z = 0.6745 * .05 / .01 = 3.37 (kept), 6% -> 4.05 (flagged). */
+    {
+        double five[] = {1, 1, 1, 1, 1.05};
+        double six[] = {1, 1, 1, 1, 1.06};
+        double neg[] = {-1, -1, -1, -1, -1.06}; /* scale from |median| */
+        OK(cb_outliers(five, 5, fl) == 0);
+        OK(cb_outliers(six, 5, fl) == 1 && fl[4] == 1 && fl[0] == 0);
+        OK(cb_outliers(neg, 5, fl) == 1 && fl[4] == 1);
+    }
+    /* A wide sample has a MAD above the floor: the floor changes nothing
+     * (median 100, MAD 10 >> 1, z(200) = 0.6745 * 100 / 10 = 6.7). */
+    {
+        double x[] = {90, 95, 100, 105, 110, 200};
+        OK(cb_outliers(x, 6, NULL) == 1);
+    }
+    /* A median of 0 gives no floor: identical zeros, one off, flagged */
+    {
+        double x[] = {0, 0, 0, 1e-9};
+        OK(cb_outliers(x, 4, fl) == 1 && fl[3] == 1);
+    }
+}
+
 static void test_outlier(void)
 {
     /* median 12.5; |x - 12.5| sorted = .5 .5 1.5 1.5 2.5 87.5 -> MAD 1.5;
@@ -267,17 +310,51 @@ static void test_ratio(void)
     IS_NAN(hi);
 }
 
+/* got == want: both NULL, or equal strings */
+static void check_why(const char *got, const char *want, int line)
+{
+    int ok = got && want ? strcmp(got, want) == 0 : got == want;
+    CHECK_AT(line, ok, "reason '%s', want '%s'", got ? got : "(null)",
+             want ? want : "(null)");
+}
+#define WHY(got, want) check_why((got), (want), __LINE__)
+
 static void test_karp_flatt(void)
 {
+    const char *why = "stale";
     /* (1/1.8 - 1/2) / (1 - 1/2) = (5/9 - 1/2) * 2 = 1/9 */
-    NEAR(cb_karp_flatt(1.8, 2), 1.0 / 9, TOL);
+    NEAR(cb_karp_flatt(1.8, 2, &why), 1.0 / 9, TOL);
+    WHY(why, NULL); /* a number: no reason, stale one cleared */
     /* (1/3 - 1/4) / (3/4) = (1/12) * (4/3) = 1/9 */
-    NEAR(cb_karp_flatt(3.0, 4), 1.0 / 9, TOL);
-    NEAR(cb_karp_flatt(8.0, 8), 0, TOL); /* linear speedup */
-    NEAR(cb_karp_flatt(1.0, 8), 1, TOL); /* no speedup */
-    IS_NAN(cb_karp_flatt(1.5, 1));
-    IS_NAN(cb_karp_flatt(0, 4));
-    IS_NAN(cb_karp_flatt(-2, 4));
+    NEAR(cb_karp_flatt(3.0, 4, NULL), 1.0 / 9, TOL);
+    NEAR(cb_karp_flatt(8.0, 8, &why), 0, TOL); /* linear speedup */
+    WHY(why, NULL);
+    NEAR(cb_karp_flatt(1.0, 8, &why), 1, TOL); /* no speedup at all: 1 */
+    WHY(why, NULL);
+    /* the edges themselves are fractions, not rounding errors: exactly 0
+     * and 1, never -1e-17 */
+    OK(cb_karp_flatt(2.0, 2, NULL) == 0);
+    OK(cb_karp_flatt(1.0, 3, NULL) == 1);
+
+    /* Outside [0, 1]: NaN and the reason. The issue's gil at 2 workers,
+     * 0.97x: (1/0.97 - 1/2) * 2 = 1.062, no fraction. */
+    IS_NAN(cb_karp_flatt(0.97, 2, &why));
+    WHY(why, "slower than serial");
+    /* process-pool c=1 at 1.2e-4x: the formula gives 8332 */
+    IS_NAN(cb_karp_flatt(1.2e-4, 2, &why));
+    WHY(why, "slower than serial");
+    /* superlinear, 2.1x on 2 workers: (1/2.1 - 1/2) * 2 = -0.048 */
+    IS_NAN(cb_karp_flatt(2.1, 2, &why));
+    WHY(why, "faster than linear");
+
+    IS_NAN(cb_karp_flatt(1.5, 1, &why));
+    WHY(why, "one worker");
+    IS_NAN(cb_karp_flatt(0, 4, &why));
+    WHY(why, "no speedup");
+    IS_NAN(cb_karp_flatt(-2, 4, &why));
+    WHY(why, "no speedup");
+    IS_NAN(cb_karp_flatt(NAN, 4, &why));
+    WHY(why, "no speedup");
 }
 
 static void test_amdahl(void)
@@ -289,9 +366,11 @@ static void test_amdahl(void)
     /* Exact Amdahl speedups for f = 0.1; the p = 1 point is ignored. */
     for (size_t i = 0; i < N_OF(p); i++)
         s[i] = 1.0 / (0.1 + 0.9 / p[i]);
-    OK(cb_amdahl_fit(p, s, N_OF(p), &f, &se) == 0);
+    const char *why = "stale";
+    OK(cb_amdahl_fit(p, s, N_OF(p), &f, &se, &why) == 0);
     NEAR(f, 0.1, 1e-12);
     NEAR(se, 0, 1e-12);
+    WHY(why, NULL);
 
     /* Noisy points: (2, 1.8), (4, 3.2). w = 1 - 1/p, z = 1/S - 1/p:
      * w = .5, .75; z = 1/18, 1/16. f = (.5/18 + .75/16) / (.25 + .5625)
@@ -300,7 +379,7 @@ static void test_amdahl(void)
     {
         int p2[] = {2, 4};
         double s2[] = {1.8, 3.2};
-        OK(cb_amdahl_fit(p2, s2, 2, &f, &se) == 0);
+        OK(cb_amdahl_fit(p2, s2, 2, &f, &se, NULL) == 0);
         NEAR(f, 0.091880341880341901, 1e-12);
         NEAR(se, 0.012820512820512846, 1e-12);
     }
@@ -309,7 +388,7 @@ static void test_amdahl(void)
     {
         int p3[] = {1, 2};
         double s3[] = {1.0, 1.8};
-        OK(cb_amdahl_fit(p3, s3, 2, &f, &se) == 0);
+        OK(cb_amdahl_fit(p3, s3, 2, &f, &se, NULL) == 0);
         NEAR(f, 1.0 / 9, TOL);
         IS_NAN(se);
     }
@@ -318,10 +397,39 @@ static void test_amdahl(void)
     {
         int p4[] = {1, 1};
         double s4[] = {1.0, 1.0};
-        OK(cb_amdahl_fit(p4, s4, 2, &f, &se) == -1);
+        OK(cb_amdahl_fit(p4, s4, 2, &f, &se, &why) == -1);
         IS_NAN(f);
         IS_NAN(se);
-        OK(cb_amdahl_fit(p4, s4, 0, &f, &se) == -1);
+        WHY(why, "no point with more than one worker");
+        OK(cb_amdahl_fit(p4, s4, 0, &f, &se, NULL) == -1);
+    }
+
+    /* Slower than serial at every count (the gil): w = 1 - 1/p = .5, .75;
+     * z = 1/S - 1/p = 1/0.95 - .5, 1/0.9 - .25; f = (.5 z1 + .75 z2) /
+     * .8125 = 1.0736 > 1: no fraction, NaN with the reason, se too. */
+    {
+        int p5[] = {1, 2, 4};
+        double s5[] = {1.0, 0.95, 0.9};
+        OK(cb_amdahl_fit(p5, s5, 3, &f, &se, &why) == -1);
+        IS_NAN(f);
+        IS_NAN(se);
+        WHY(why, "slower than serial");
+    }
+    /* Superlinear (cache effects): 2.2x on 2, 4.5x on 4 -> f < 0 */
+    {
+        int p6[] = {2, 4};
+        double s6[] = {2.2, 4.5};
+        OK(cb_amdahl_fit(p6, s6, 2, &f, &se, &why) == -1);
+        IS_NAN(f);
+        WHY(why, "faster than linear");
+    }
+    /* Exactly linear is f = 0 within rounding: a number, not "faster" */
+    {
+        int p7[] = {2, 3, 7};
+        double s7[] = {2, 3, 7};
+        OK(cb_amdahl_fit(p7, s7, 3, &f, &se, &why) == 0);
+        OK(f == 0);
+        WHY(why, NULL);
     }
 }
 
@@ -561,6 +669,7 @@ int main(void)
     test_small_n();
     test_identical();
     test_outlier();
+    test_outlier_floor();
     test_large();
     test_bootstrap();
     test_ratio();

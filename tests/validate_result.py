@@ -55,6 +55,22 @@ def main(path):
     typ(d, "complete", bool, "top")
     warning_list(d.get("warnings"), "warnings")
     want("probe" in d, "top", "missing probe")
+    probe = d.get("probe")
+    if isinstance(probe, dict) and "triad_levels" in probe:
+        # files from before levels have only "triad": readers fall back
+        for i, lv in enumerate(typ(probe, "triad_levels", list, "probe") or []):
+            w = f"probe.triad_levels[{i}]"
+            name = typ(lv, "level", str, w)
+            want(isinstance(name, str) and re.fullmatch(r"[a-z0-9]{1,7}", name or ""),
+                 w, f"level {name!r} is not a short lowercase name")
+            cb = typ(lv, "cache_bytes", int, w, nullable=True)
+            want(cb is None or cb > 0, w, "cache_bytes must be positive")
+            typ(lv, "shared", bool, w)
+            typ(lv, "working_set_bytes", NUM, w, nullable=True)
+            typ(lv, "passes", int, w)
+            for j, pt in enumerate(typ(lv, "points", list, w) or []):
+                typ(pt, "threads", int, f"{w}.points[{j}]")
+                typ(pt, "bytes_per_s", NUM, f"{w}.points[{j}]", nullable=True)
     typ(d, "order", list, "top")
 
     c = typ(d, "context", dict, "top") or {}
@@ -151,13 +167,30 @@ def main(path):
             if o:
                 for kk in ("value", "ci_lo", "ci_hi"):
                     typ(o, kk, NUM, f"{w}.{k}")
-        typ(r, "karp_flatt", NUM, w, nullable=True)
+        kf = typ(r, "karp_flatt", NUM, w, nullable=True)
+        kr = typ(r, "karp_flatt_reason", str, w, nullable=True)
+        want(kf is None or 0 <= kf <= 1, w, f"karp_flatt {kf} outside [0, 1]")
+        want((kf is None) != (kr is None), w,
+             "karp_flatt_reason must be given exactly when karp_flatt is null")
         typ(r, "per_task_s", NUM, w, nullable=True)
+        wk = typ(r, "work", dict, w) or {}
+        for k in ("per_map", "bytes_touched", "working_set_bytes"):
+            typ(wk, k, NUM, w + ".work", nullable=True)
+        want(wk.get("bytes_touched") is None or
+             wk.get("working_set_bytes") is not None, w,
+             "a memory kernel (work.bytes_touched) must declare work.working_set_bytes")
         wd = typ(r, "workers_detail", list, w) or []
         want(not samples or len(wd) == r.get("workers"), w, "workers_detail count")
         if samples and wd:
             want(sum(x["tasks"] for x in wd) == r["tasks"], w,
                  "workers_detail tasks do not add up to tasks")
+        for j, x in enumerate(wd):
+            rd = typ(x, "run_delay_s", NUM, f"{w}.workers_detail[{j}]",
+                     nullable=True)
+            want(rd is None or rd >= 0, w, f"run_delay_s {rd} < 0")
+            for k in ("csw_voluntary", "csw_involuntary"):
+                v = typ(x, k, int, f"{w}.workers_detail[{j}]", nullable=True)
+                want(v is None or v >= 0, w, f"{k} {v} < 0")
         typ(r, "imbalance", NUM, w, nullable=True)
         ipc = typ(r, "ipc", dict, w) or {}
         typ(ipc, "bytes_to_workers", int, w + ".ipc")
@@ -177,8 +210,13 @@ def main(path):
     for i, f in enumerate(typ(d, "fits", list, "top") or []):
         for k in ("kernel", "executor"):
             typ(f, k, str, f"fits[{i}]")
-        typ(f, "serial_fraction", NUM, f"fits[{i}]", nullable=True)
+        sf = typ(f, "serial_fraction", NUM, f"fits[{i}]", nullable=True)
         typ(f, "stderr", NUM, f"fits[{i}]", nullable=True)
+        fr = typ(f, "reason", str, f"fits[{i}]", nullable=True)
+        want(sf is None or 0 <= sf <= 1, f"fits[{i}]",
+             f"serial_fraction {sf} outside [0, 1]")
+        want((sf is None) != (fr is None), f"fits[{i}]",
+             "reason must be given exactly when serial_fraction is null")
 
     for p in problems:
         print(f"{path}: {p}")

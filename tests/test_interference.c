@@ -1,0 +1,278 @@
+/* Unit tests for harness/interference.c: the interference rule on injected
+ * run-delay figures (no scheduler involved), and the conversion from
+ * executor stats.
+ *
+ * Figures are chosen around the defaults: share 1% of the sample, 50 us of
+ * run delay forgiven per context switch. Exits nonzero on any failure; the
+ * last line is "N passed, M failed". */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/interference.h"
+
+#include "check.h"
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct cb_interf_rule rule(int cpus)
+{
+    struct cb_interf_rule r;
+    cb_interf_rule_default(&r);
+    r.cpus = cpus;
+    return r;
+}
+
+/* A pinned worker on `cpu` with `rd` seconds of run delay and `sw`
+ * involuntary switches. */
+static struct cb_interf_worker pw(int cpu, double rd, unsigned sw)
+{
+    struct cb_interf_worker w = {.run_delay_s = rd, .csw_involuntary = sw,
+                                 .cpu = cpu, .pinned = 1};
+    return w;
+}
+
+static void test_defaults(void)
+{
+    struct cb_interf_rule r;
+    memset(&r, 0x7f, sizeof r);
+    cb_interf_rule_default(&r);
+    CHECK(r.share == 0.01 && r.allow_per_switch == 50e-6 && r.cpus == 0,
+          "defaults: share %g, per switch %g, cpus %d", r.share,
+          r.allow_per_switch, r.cpus);
+    CHECK(strcmp(cb_interf_status_name(CB_INTERF_CLEAN), "clean") == 0 &&
+              strcmp(cb_interf_status_name(CB_INTERF_INTERFERED),
+                     "interfered") == 0 &&
+              strcmp(cb_interf_status_name(CB_INTERF_UNKNOWN), "unknown") == 0,
+          "status names");
+}
+
+/* The issue's case: ~0.27 s maps, two pinned workers, one delayed 5-12 ms
+ * by another process on its CPU. */
+static void test_issue_case(void)
+{
+    struct cb_interf_rule r = rule(2);
+    struct cb_interf_verdict v;
+    /* worker 1 on CPU 1: 5 ms of run delay, 10 preemptions (0.5 ms
+     * forgiven): excess 4.5 ms > 1% of 0.27 s = 2.7 ms */
+    struct cb_interf_worker w[] = {pw(0, 0.0002, 4), pw(1, 0.005, 10)};
+    enum cb_interf_status st = cb_interference_judge(&r, 0.27, w, 2, &v);
+    CHECK(st == CB_INTERF_INTERFERED && v.status == st, "5 ms: status %d", st);
+    CHECK(v.worker == 1 && v.cpu == 1 && v.pinned == 1,
+          "names worker %d cpu %d pinned %d", v.worker, v.cpu, v.pinned);
+    CHECK(v.delay_s == 0.005, "delay %g", v.delay_s);
+    CHECK(fabs(v.excess_s - 0.0045) < 1e-12, "excess %g", v.excess_s);
+    CHECK(fabs(v.limit_s - 0.0027) < 1e-12, "limit %g", v.limit_s);
+    CHECK(v.flagged == 1 && v.judged == 2 && v.reason == NULL,
+          "flagged %d judged %d reason %s", v.flagged, v.judged,
+          v.reason ? v.reason : "-");
+
+    /* 12 ms: flagged too, same worker */
+    w[1].run_delay_s = 0.012;
+    CHECK(cb_interference_judge(&r, 0.27, w, 2, &v) == CB_INTERF_INTERFERED &&
+              v.worker == 1 && v.delay_s == 0.012,
+          "12 ms: status %d worker %d", v.status, v.worker);
+
+    /* a quiet sample as measured on the VM: 0.05-0.8% */
+    w[0].run_delay_s = 0.00016;
+    w[1].run_delay_s = 0.0022; /* 2.2 ms over 14 switches: 1.5 ms excess */
+    w[1].csw_involuntary = 14;
+    CHECK(cb_interference_judge(&r, 0.212, w, 2, &v) == CB_INTERF_CLEAN,
+          "quiet: status %d (excess %g, limit %g)", v.status, v.excess_s,
+          v.limit_s);
+    CHECK(v.worker == 1 && v.flagged == 0 && v.judged == 2,
+          "quiet: worst worker %d, flagged %d", v.worker, v.flagged);
+}
+
+/* Exactly at the limit is clean; just over is interfered. */
+static void test_threshold_edge(void)
+{
+    struct cb_interf_rule r = rule(0);
+    struct cb_interf_verdict v;
+    /* 1 s sample: limit 10 ms, no switch: excess is the delay itself */
+    struct cb_interf_worker w[] = {pw(3, 0.01, 0)};
+    CHECK(cb_interference_judge(&r, 1.0, w, 1, &v) == CB_INTERF_CLEAN,
+          "excess == limit is clean (excess %.9g, limit %.9g)", v.excess_s,
+          v.limit_s);
+    w[0].run_delay_s = 0.0102;
+    CHECK(cb_interference_judge(&r, 1.0, w, 1, &v) == CB_INTERF_INTERFERED,
+          "excess 0.2 ms over the limit is interfered");
+    /* 2 switches forgive 100 us: 10.2 ms is then 0.1 ms over */
+    w[0].csw_voluntary = 2;
+    CHECK(cb_interference_judge(&r, 1.0, w, 1, &v) == CB_INTERF_INTERFERED &&
+              fabs(v.excess_s - 0.0101) < 1e-12,
+          "2 switches: excess %g", v.excess_s);
+    /* the switch allowance is what separates: the same 10.2 ms over 210
+     * switches (49 us each: wake-ups and a parent's brief visits) is
+     * forgiven entirely */
+    w[0].csw_involuntary = 110;
+    w[0].csw_voluntary = 100;
+    CHECK(cb_interference_judge(&r, 1.0, w, 1, &v) == CB_INTERF_CLEAN &&
+              v.excess_s < 0,
+          "210 switches forgive 10.5 ms: status %d excess %g", v.status,
+          v.excess_s);
+}
+
+/* The serial baseline: one worker, unpinned. */
+static void test_one_worker(void)
+{
+    struct cb_interf_rule r = rule(2);
+    struct cb_interf_verdict v;
+    struct cb_interf_worker w = {.run_delay_s = 0.03, .csw_involuntary = 12,
+                                 .cpu = 1, .pinned = 0};
+    CHECK(cb_interference_judge(&r, 0.42, &w, 1, &v) == CB_INTERF_INTERFERED,
+          "serial with 30 ms of 0.42 s: status %d", v.status);
+    CHECK(v.worker == 0 && v.cpu == 1 && v.pinned == 0 && v.judged == 1,
+          "serial: worker %d cpu %d pinned %d", v.worker, v.cpu, v.pinned);
+    w.run_delay_s = 0.0001;
+    CHECK(cb_interference_judge(&r, 0.42, &w, 1, &v) == CB_INTERF_CLEAN,
+          "serial quiet");
+}
+
+static void test_zero_and_unmeasured(void)
+{
+    struct cb_interf_rule r = rule(2);
+    struct cb_interf_verdict v;
+    struct cb_interf_worker w[] = {pw(0, 0.5, 0), pw(1, 0.5, 0)};
+
+    CHECK(cb_interference_judge(&r, 0, w, 2, &v) == CB_INTERF_UNKNOWN &&
+              v.reason && strcmp(v.reason, "zero-length sample") == 0 &&
+              v.worker == -1 && v.judged == 0,
+          "zero-length sample: status %d reason %s", v.status,
+          v.reason ? v.reason : "-");
+    CHECK(cb_interference_judge(&r, -1, w, 2, &v) == CB_INTERF_UNKNOWN,
+          "negative duration");
+    CHECK(cb_interference_judge(&r, NAN, w, 2, &v) == CB_INTERF_UNKNOWN,
+          "NaN duration");
+    CHECK(cb_interference_judge(&r, 1.0, w, 0, &v) == CB_INTERF_UNKNOWN &&
+              strcmp(v.reason, "no run delay measured") == 0,
+          "no workers");
+
+    /* not measured: NaN or negative run delay */
+    w[0].run_delay_s = NAN;
+    w[1].run_delay_s = -1;
+    CHECK(cb_interference_judge(&r, 1.0, w, 2, &v) == CB_INTERF_UNKNOWN &&
+              strcmp(v.reason, "no run delay measured") == 0,
+          "unmeasured: status %d", v.status);
+    /* one measured, one not: judged on the one */
+    w[1].run_delay_s = 0.2;
+    CHECK(cb_interference_judge(&r, 1.0, w, 2, &v) == CB_INTERF_INTERFERED &&
+              v.judged == 1 && v.worker == 1,
+          "half measured: status %d judged %d", v.status, v.judged);
+
+    /* r == NULL takes the defaults */
+    w[0].run_delay_s = 0.0;
+    w[1].run_delay_s = 0.02; /* 2% of 1 s */
+    CHECK(cb_interference_judge(NULL, 1.0, w, 2, &v) == CB_INTERF_INTERFERED,
+          "default rule");
+}
+
+/* Every worker delayed: flagged, all counted, the worst one named. */
+static void test_all_delayed(void)
+{
+    struct cb_interf_rule r = rule(4);
+    struct cb_interf_verdict v;
+    struct cb_interf_worker w[] = {pw(0, 0.020, 5), pw(1, 0.150, 30),
+                                   pw(2, 0.090, 20), pw(3, 0.030, 8)};
+    CHECK(cb_interference_judge(&r, 0.5, w, 4, &v) == CB_INTERF_INTERFERED,
+          "all delayed");
+    CHECK(v.flagged == 4 && v.judged == 4, "flagged %d of %d", v.flagged,
+          v.judged);
+    CHECK(v.worker == 1 && v.cpu == 1 && v.delay_s == 0.150,
+          "worst: worker %d cpu %d delay %g", v.worker, v.cpu, v.delay_s);
+    /* the worst is by excess, not raw delay: worker 2 with few switches
+     * beats worker 1 with many */
+    w[1].csw_involuntary = 2000; /* 100 ms forgiven: 50 ms excess */
+    CHECK(cb_interference_judge(&r, 0.5, w, 4, &v) == CB_INTERF_INTERFERED &&
+              v.worker == 2 && fabs(v.excess_s - 0.089) < 1e-12,
+          "worst by excess: worker %d excess %g", v.worker, v.excess_s);
+}
+
+/* Workers that wait for each other by design are not judged. */
+static void test_shared_cpus(void)
+{
+    struct cb_interf_rule r = rule(2);
+    struct cb_interf_verdict v;
+    /* oversubscribed, pinned: 4 workers on 2 PUs, each waits ~50% */
+    struct cb_interf_worker w[] = {pw(0, 0.2, 10), pw(1, 0.2, 10),
+                                   pw(0, 0.2, 10), pw(1, 0.2, 10)};
+    CHECK(cb_interference_judge(&r, 0.4, w, 4, &v) == CB_INTERF_UNKNOWN &&
+              strcmp(v.reason, "workers share CPUs") == 0 && v.judged == 0,
+          "4 on 2 pinned: status %d", v.status);
+    /* two share CPU 0, the third has CPU 1 alone and is judged */
+    {
+        struct cb_interf_worker x[] = {pw(0, 0.2, 10), pw(0, 0.2, 10),
+                                       pw(1, 0.001, 3)};
+        CHECK(cb_interference_judge(&r, 0.4, x, 3, &v) == CB_INTERF_CLEAN &&
+                  v.judged == 1 && v.worker == 2,
+              "the one with its own CPU: status %d judged %d worker %d",
+              v.status, v.judged, v.worker);
+        x[2].run_delay_s = 0.05;
+        CHECK(cb_interference_judge(&r, 0.4, x, 3, &v) ==
+                      CB_INTERF_INTERFERED &&
+                  v.worker == 2 && v.cpu == 1,
+              "... flagged when its own CPU was taken");
+    }
+    /* unpinned, more workers than CPUs: nobody judged */
+    for (int i = 0; i < 4; i++)
+        w[i].pinned = 0;
+    CHECK(cb_interference_judge(&r, 0.4, w, 4, &v) == CB_INTERF_UNKNOWN,
+          "4 unpinned on 2 CPUs");
+    /* unpinned, CPU count unknown: judged (nothing says they share) */
+    r.cpus = 0;
+    CHECK(cb_interference_judge(&r, 0.4, w, 4, &v) == CB_INTERF_INTERFERED &&
+              v.judged == 4,
+          "unpinned, cpus unknown: status %d judged %d", v.status, v.judged);
+    /* unpinned, as many workers as CPUs: judged */
+    r.cpus = 4;
+    CHECK(cb_interference_judge(&r, 0.4, w, 4, &v) == CB_INTERF_INTERFERED,
+          "4 unpinned on 4 CPUs");
+}
+
+static void test_from_stats(void)
+{
+    struct cb_worker_stats ws[3];
+    struct cb_interf_worker w[3];
+    memset(ws, 0, sizeof ws);
+    /* pinned, everything measured */
+    ws[0].pinned = 1;
+    ws[0].pu_planned = 5;
+    ws[0].cpu_last = 5;
+    ws[0].run_delay_s = 0.004;
+    ws[0].csw_voluntary = 7;
+    ws[0].csw_involuntary = 9;
+    ws[0].measured = CB_WS_RUN_DELAY | CB_WS_CSW;
+    /* unpinned: the CPU is the last one observed; switches not measured */
+    ws[1].pu_planned = -1;
+    ws[1].cpu_last = 1;
+    ws[1].run_delay_s = 0.001;
+    ws[1].csw_voluntary = 99; /* garbage without CB_WS_CSW */
+    ws[1].measured = CB_WS_RUN_DELAY;
+    /* binding failed: planned 3 but not pinned; nothing measured */
+    ws[2].pu_planned = 3;
+    ws[2].pinned = 0;
+    ws[2].cpu_last = 0;
+    ws[2].run_delay_s = 123;
+    cb_interf_from_stats(ws, 3, w);
+    CHECK(w[0].pinned == 1 && w[0].cpu == 5 && w[0].run_delay_s == 0.004 &&
+              w[0].csw_voluntary == 7 && w[0].csw_involuntary == 9,
+          "pinned worker converted");
+    CHECK(w[1].pinned == 0 && w[1].cpu == 1 && w[1].run_delay_s == 0.001 &&
+              w[1].csw_voluntary == 0 && w[1].csw_involuntary == 0,
+          "unpinned worker, switches unmeasured -> 0");
+    CHECK(w[2].pinned == 0 && w[2].cpu == 0 && isnan(w[2].run_delay_s),
+          "unmeasured worker: NaN run delay, observed CPU");
+}
+
+int main(void)
+{
+    test_defaults();
+    test_issue_case();
+    test_threshold_edge();
+    test_one_worker();
+    test_zero_and_unmeasured();
+    test_all_delayed();
+    test_shared_cpus();
+    test_from_stats();
+    return check_finish();
+}
