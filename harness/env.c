@@ -10,6 +10,7 @@
 #endif
 #endif
 #include "env.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -39,68 +40,6 @@
 #ifndef CB_CFLAGS
 #define CB_CFLAGS ""
 #endif
-
-/* ---- text ---------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if s does not start
- * one: overlong forms, surrogates and code points past U+10FFFF are
- * invalid, as jansson's own validator has them. */
-static size_t utf8_seq(const unsigned char *s)
-{
-    unsigned c = s[0];
-    size_t n;
-    unsigned cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) /* also stops at the terminating NUL */
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-        return 0;
-    return n;
-}
-
-json_t *cb_json_text(const char *s)
-{
-    size_t len, j = 0;
-    char *buf;
-    json_t *v;
-    if (!s)
-        return json_null();
-    len = strlen(s);
-    buf = malloc(len + 1);
-    if (!buf)
-        return NULL;
-    for (size_t i = 0; i < len;) {
-        size_t n = utf8_seq((const unsigned char *)s + i);
-        if (n == 0) {
-            buf[j++] = '?';
-            i++;
-            continue;
-        }
-        memcpy(buf + j, s + i, n);
-        j += n;
-        i += n;
-    }
-    v = json_stringn(buf, j);
-    free(buf);
-    return v;
-}
 
 /* Strips trailing whitespace (newlines from /proc and /sys) in place. */
 static void rstrip(char *s)

@@ -5,6 +5,8 @@
 
 #include <jansson.h>
 
+#include "text.h" /* cb_json_text */
+
 #include "common.h"
 #include "topo.h"
 
@@ -46,10 +48,5 @@ double cb_env_cgroup_cpu_limit(void);
  * mask as a list "0-3,8" into buf. */
 int cb_env_allowed_pus(char *buf, size_t len);
 
-/* A JSON string for text that came from the system or the user (host
- * names, CPU models, argv): valid UTF-8 sequences are kept, every invalid
- * byte becomes '?', so json_string never refuses it. NULL gives json null.
- * New reference. */
-json_t *cb_json_text(const char *s);
 
 #endif
