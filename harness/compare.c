@@ -802,32 +802,19 @@ static int parse_alpha(const char *s, double *alpha, struct cb_error *e)
 }
 
 /* The --json target must not be one of the inputs (it would be replaced)
- * and its directory must exist: checked before any work. */
+ * and must be writable: a regular file or nothing, in a directory that
+ * exists (cb_results_check_target). Checked before any work. */
 static int check_json_path(const char *path, const struct file *files,
                            int nfiles, struct cb_error *e)
 {
-    char shown[300], dir[4096];
+    char shown[300];
     struct stat st, in;
-    char *slash;
+    int rc;
 
     cb_clean_text(path, shown, sizeof shown, 70, 0);
-    if (!*path)
-        return CB_FAIL(e, CB_EUSAGE, "--json: empty path");
-    snprintf(dir, sizeof dir, "%s", path);
-    slash = strrchr(dir, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else
-        slash[slash == dir] = '\0';
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-        access(dir, W_OK | X_OK) != 0)
-        return CB_FAIL(e, CB_EUSAGE,
-                       "--json %s: its directory does not exist or is not "
-                       "writable",
-                       shown);
+    if ((rc = cb_results_check_target("--json", path, 1, e)) != 0)
+        return rc;
     if (stat(path, &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            return CB_FAIL(e, CB_EUSAGE, "--json %s: is a directory", shown);
         for (int i = 0; i < nfiles; i++)
             if (stat(files[i].path, &in) == 0 && in.st_dev == st.st_dev &&
                 in.st_ino == st.st_ino)
