@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -309,6 +310,50 @@ static void test_limits(void)
     unlink(path);
 }
 
+/* The workload budget follows ulimit -v: checked in a child, which sets
+ * the limit and only calls functions that do not allocate (a sanitizer
+ * runtime could not allocate under it). */
+static void test_memory_budget(void)
+{
+    const char *why = NULL;
+    uint64_t phys = cb_memory_budget(&why);
+    struct cb_error e = {0};
+    pid_t pid;
+    int status = -1;
+
+    CHECK(phys > 0 && why && strstr(why, "physical memory"),
+          "the default budget is half of physical memory: %s", why);
+    CHECK(cb_workload_fits("k", "n", phys / 16, 16, &e) == 0,
+          "n at the budget fits: %s", e.msg);
+    CHECK(cb_workload_fits("k", "n", phys / 16 + 1, 16, &e) == CB_EUSAGE &&
+              strstr(e.msg, "--param n=") && strstr(e.msg, "kernel k") &&
+              strstr(e.msg, "physical memory") && strstr(e.msg, "accepted: n <="),
+          "one task more does not, and the message names the limit: %s",
+          e.msg);
+    CHECK(cb_workload_fits("k", "n", UINT64_MAX, 528, &e) == CB_EUSAGE,
+          "n x bytes past 64 bits is refused, not wrapped");
+    cb_workload_memory_cap = 1000;
+    CHECK(cb_memory_budget(&why) == 1000 && strstr(why, "cap"), "the cap");
+    cb_workload_memory_cap = 0;
+
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        struct rlimit rl = {UINT64_C(1) << 30, UINT64_C(1) << 30};
+        int ok = setrlimit(RLIMIT_AS, &rl) == 0 &&
+                 cb_memory_budget(&why) == UINT64_C(1) << 29 &&
+                 strstr(why, "ulimit -v") &&
+                 cb_workload_fits("empty", "n", 100000000, 16, &e) ==
+                     CB_EUSAGE &&
+                 strstr(e.msg, "ulimit -v");
+        _exit(ok ? 0 : 1);
+    }
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+          "under ulimit -v 1 GiB the budget is 512 MiB and names ulimit -v "
+          "(child status %d)", status);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -322,6 +367,7 @@ int main(void)
     test_targets();
     test_stale();
     test_limits();
+    test_memory_budget();
     {
         char cmd[128];
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
