@@ -221,14 +221,13 @@ int cb_results_write(const json_t *root, const char *path, int replace_own,
     return 0;
 }
 
-uint64_t cb_results_max_bytes(void)
+int cb_results_max_bytes(uint64_t *max, struct cb_error *e)
 {
     const char *v = getenv("CB_MAX_INPUT_BYTES");
-    uint64_t n;
-    if (v && *v && cb_parse_u64(v, 1, UINT64_MAX, "CB_MAX_INPUT_BYTES", &n,
-                                NULL) == 0)
-        return n;
-    return CB_RESULTS_MAX_BYTES;
+    *max = CB_RESULTS_MAX_BYTES;
+    if (!v || !*v)
+        return 0;
+    return cb_parse_u64(v, 1, UINT64_MAX, "CB_MAX_INPUT_BYTES", max, e);
 }
 
 /* The per-sample arrays of every run stay within CB_RESULTS_MAX_SAMPLES:
@@ -261,6 +260,7 @@ int cb_results_load(const char *path, json_t **root, struct cb_error *e)
     json_error_t je;
     json_t *r, *schema;
     struct stat st;
+    uint64_t max;
 
     *root = NULL;
     if (stat(path, &st) != 0)
@@ -271,13 +271,14 @@ int cb_results_load(const char *path, json_t **root, struct cb_error *e)
     if (st.st_size == 0)
         return CB_FAIL(e, CB_EUSAGE, "%s: empty file, not a result file",
                        path);
-    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > cb_results_max_bytes())
+    if (cb_results_max_bytes(&max, e) != 0)
+        return e ? e->code : CB_EUSAGE;
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max)
         return CB_FAIL(e, CB_EUSAGE,
                        "%s: %jd bytes, more than the %ju a result file may "
-                       "have (loading takes ~20x its size in memory; set "
-                       "CB_MAX_INPUT_BYTES to raise the limit)",
-                       path, (intmax_t)st.st_size,
-                       (uintmax_t)cb_results_max_bytes());
+                       "have (loading takes several times its size in "
+                       "memory; set CB_MAX_INPUT_BYTES to raise the limit)",
+                       path, (intmax_t)st.st_size, (uintmax_t)max);
     errno = 0;
     r = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!r) {
@@ -288,7 +289,7 @@ int cb_results_load(const char *path, json_t **root, struct cb_error *e)
             (je.line < 1 && !*je.text && err == ENOMEM))
             return CB_FAIL(e, CB_ENOMEM,
                            "%s: out of memory loading %jd bytes of JSON "
-                           "(loading takes ~20x the file's size)",
+                           "(loading takes several times the file's size)",
                            path, (intmax_t)st.st_size);
         if (je.line < 1)
             return CB_FAIL(e, CB_EUSAGE, "%s: cannot read: %s", path,

@@ -16,12 +16,14 @@ double cb_json_get(const json_t *obj, const char *key);
 
 /* Input limits of cb_results_load. A file larger than the byte limit
  * ($CB_MAX_INPUT_BYTES when set, else CB_RESULTS_MAX_BYTES: jansson needs
- * ~20x a file's size in memory) or a run with more than
+ * several times a file's size in memory) or a run with more than
  * CB_RESULTS_MAX_SAMPLES entries in a per-sample array is refused with
  * CB_EUSAGE naming the limit. `run -r` stays far below both. */
 #define CB_RESULTS_MAX_BYTES (UINT64_C(64) << 20)
 #define CB_RESULTS_MAX_SAMPLES 100000
-uint64_t cb_results_max_bytes(void);
+/* The byte limit in *max; CB_EUSAGE naming CB_MAX_INPUT_BYTES when it is
+ * set to something that is not a whole number >= 1. */
+int cb_results_max_bytes(uint64_t *max, struct cb_error *e);
 
 /* Checks before any work that `path` can be written, as `opt` ("--out",
  * "--json") names it: a file name (not ending in '/'), in a directory that

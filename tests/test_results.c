@@ -305,8 +305,16 @@ static void test_limits(void)
               strstr(e.msg, "more than the 1000") &&
               strstr(e.msg, "CB_MAX_INPUT_BYTES"),
           "a file over the byte limit: %s", e.msg);
+    setenv("CB_MAX_INPUT_BYTES", "lots", 1);
+    CHECK(cb_results_load(path, &r, &e) == CB_EUSAGE &&
+              strstr(e.msg, "CB_MAX_INPUT_BYTES: 'lots'"),
+          "a bad CB_MAX_INPUT_BYTES is named: %s", e.msg);
     unsetenv("CB_MAX_INPUT_BYTES");
-    CHECK(cb_results_max_bytes() == CB_RESULTS_MAX_BYTES, "default limit");
+    {
+        uint64_t max = 0;
+        CHECK(cb_results_max_bytes(&max, &e) == 0 &&
+                  max == CB_RESULTS_MAX_BYTES, "default limit");
+    }
     unlink(path);
 }
 
