@@ -64,7 +64,13 @@ static double synthetic_pu_estimate(const char *s)
             break;
         tok = s;
         while (*s && (depth > 0 || (*s != ' ' && *s != '\t' && *s != '\n'))) {
-            if (*s == '(' || *s == '[')
+            /* '(' opens attributes only after the count ("pu:2(...)");
+             * before it, it is part of a type hwloc reads by its prefix
+             * ("pa(k:2" is pack:2, fuzzing found), and skipping to the
+             * matching ')' would hide the rest of the string */
+            if ((*s == '(' && (colon || (s > tok && s[-1] >= '0' &&
+                                         s[-1] <= '9'))) ||
+                (*s == '[' && s == tok) || (*s == '[' && depth > 0))
                 depth++;
             else if ((*s == ')' || *s == ']') && depth > 0)
                 depth--;
@@ -72,6 +78,8 @@ static double synthetic_pu_estimate(const char *s)
                 colon = s;
             s++;
         }
+        if (depth > 0)
+            return 1e300; /* unbalanced: refuse rather than guess */
         if (*tok == '[')
             continue; /* [NUMANode(...)]: memory attached to a level */
         num = colon ? colon + 1 : tok;
