@@ -50,7 +50,7 @@ expect_fail 2 "nope.xml" "missing xml" -- "$CB" topo --xml "$T/nope.xml"
 expect_fail 2 "pus:99|99" "pin list outside the machine" -- $R -k gcd --pin pus:99 -o b.json
 # found by fuzz_params: a '(' inside the type name hid the counts from the
 # size estimate, and hwloc spent minutes building 105,952 PUs
-expect_fail 2 "describes more than 65536 PUs" "synthetic with '(' in a type name" -- timeout 60 "$CB" topo --synthetic 'pa(k:2 core:2408 pu:22'
+expect_fail 2 "describes more than 4096 PUs" "synthetic with '(' in a type name" -- timeout 60 "$CB" topo --synthetic 'pa(k:2 core:2408 pu:22'
 
 # overlapping sweeps refuse each other
 ( exec 9>"$T/held.lock"; flock 9; sleep 5 ) &
