@@ -51,6 +51,11 @@ expect_fail 2 "pus:99|99" "pin list outside the machine" -- $R -k gcd --pin pus:
 # found by fuzz_params: a '(' inside the type name hid the counts from the
 # size estimate, and hwloc spent minutes building 105,952 PUs
 expect_fail 2 "describes more than 4096 PUs" "synthetic with '(' in a type name" -- timeout 60 "$CB" topo --synthetic 'pa(k:2 core:2408 pu:22'
+# ... and levels without spaces, hex and octal counts, which hwloc reads too
+expect_fail 2 "describes more than 4096 PUs" "synthetic without spaces" -- timeout 60 "$CB" topo --synthetic 'pa(k:22core:24080pu:22'
+expect_fail 2 "describes more than 4096 PUs" "synthetic hex count" -- timeout 60 "$CB" topo --synthetic 'pack:0x1000 pu:2'
+check "synthetic counts read as hwloc reads them (0x2 x 010 x +3 = 48 PUs)" \
+  bash -c "'$CB' topo --synthetic 'pack:0x2 core:010pu:+3' | head -1 | grep -q ' 48 PUs'"
 
 # overlapping sweeps refuse each other
 ( exec 9>"$T/held.lock"; flock 9; sleep 5 ) &

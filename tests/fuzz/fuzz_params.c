@@ -109,6 +109,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (rc != 0) {
                 check_fail(rc, &e);
                 topo = NULL;
+            } else {
+                /* the size estimate never lets a bigger one through */
+                struct cb_topo_info info;
+                FUZZ_ASSERT(cb_topo_info(topo, &info) == 0);
+                FUZZ_ASSERT(info.pus >= 1 && info.pus <= 4096);
             }
         } else if (strncmp(v, "pin=", 4) == 0) {
             if (!pin)
