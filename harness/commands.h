@@ -11,4 +11,13 @@ int cb_cmd_report(int argc, char **argv);  /* harness/report.c */
 int cb_cmd_compare(int argc, char **argv); /* harness/compare.c */
 int cb_cmd_probe(int argc, char **argv);   /* harness/probe.c */
 
+/* `corebench run`'s option parser alone (the fuzzer's entry): argv as
+ * cb_cmd_run gets it, parsed against topo, with no side effect beyond
+ * --help's usage on stdout (no file, lock, workload or output path is
+ * touched). 0 parsed, 1 --help, < 0 bad input with e->msg. */
+struct cb_topo;
+struct cb_error;
+int cb_run_parse_only(int argc, char **argv, const struct cb_topo *topo,
+                      struct cb_error *e);
+
 #endif

@@ -158,3 +158,51 @@ int cb_find_data_dir(const char *sub, const char *probe, const char *env,
     return CB_FAIL(e, CB_EUNSUPPORTED, "%s/%s was not found next to corebench "
                    "or in its source tree: set %s", sub, probe, env);
 }
+
+/* See common.h. Written for compare (issue 11 made report use it too). */
+void cb_clean_text(const char *s, char *out, size_t cap, size_t maxchars,
+                      int ascii_only)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t o = 0, chars = 0;
+
+    while (*p && o + 8 < cap) {
+        unsigned cp = *p;
+        size_t len = 1, i;
+        int ok = 1;
+
+        if (chars == maxchars) {
+            memcpy(out + o, "...", 3);
+            o += 3;
+            break;
+        }
+        if (cp >= 0x80) {
+            len = cp >= 0xf0 ? 4 : cp >= 0xe0 ? 3 : cp >= 0xc0 ? 2 : 0;
+            ok = len > 0 && cp < 0xf5;
+            cp &= len == 2 ? 0x1f : len == 3 ? 0x0f : 0x07;
+            for (i = 1; ok && i < len; i++) {
+                if ((p[i] & 0xc0) != 0x80)
+                    ok = 0;
+                else
+                    cp = (cp << 6) | (p[i] & 0x3f);
+            }
+            if (!ok)
+                len = 1;
+            else if (cp < 0xa0 || (cp >= 0x200e && cp <= 0x200f) ||
+                     (cp >= 0x202a && cp <= 0x202e) ||
+                     (cp >= 0x2066 && cp <= 0x2069) || ascii_only)
+                ok = 0; /* C1, overlong forms, bidi controls */
+        } else if (cp < 0x20 || cp == 0x7f) {
+            ok = 0;
+        }
+        if (ok) {
+            memcpy(out + o, p, len);
+            o += len;
+        } else {
+            out[o++] = '?';
+        }
+        p += len;
+        chars++;
+    }
+    out[o] = '\0';
+}

@@ -54,6 +54,15 @@ int cb_parse_double(const char *s, double min, double max, const char *what,
 int cb_find_data_dir(const char *sub, const char *probe, const char *env,
                      char *buf, size_t len, struct cb_error *e);
 
+/* Copies s into out (cap bytes) for printing on a terminal. C0 and C1
+ * controls, DEL, bidirectional overrides and invalid UTF-8 become '?', so a
+ * crafted file cannot send escape sequences or reorder a line. With
+ * ascii_only every non-ASCII character becomes '?' too (table cells, whose
+ * widths are counted in bytes). Longer than maxchars characters: cut, with
+ * "..." appended. out needs room for maxchars * 4 + 4 bytes. */
+void cb_clean_text(const char *s, char *out, size_t cap, size_t maxchars,
+                   int ascii_only);
+
 /* splitmix64: deterministic input generation shared by kernels and tests. */
 static inline uint64_t cb_splitmix64(uint64_t *state)
 {

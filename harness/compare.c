@@ -84,60 +84,6 @@ struct row {
     int show_params;
 };
 
-/* ---- cleaning untrusted strings ----------------------------------------- */
-
-/* Copies s into out (cap bytes) for printing on a terminal. C0 and C1
- * controls, DEL, bidirectional overrides and invalid UTF-8 become '?', so a
- * crafted file cannot send escape sequences or reorder a line. With
- * ascii_only every non-ASCII character becomes '?' too (table cells, whose
- * widths are counted in bytes). Longer than maxchars characters: cut, with
- * "..." appended. out needs room for maxchars * 4 + 4 bytes. */
-static void cb__clean(const char *s, char *out, size_t cap, size_t maxchars,
-                      int ascii_only)
-{
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    size_t o = 0, chars = 0;
-
-    while (*p && o + 8 < cap) {
-        unsigned cp = *p;
-        size_t len = 1, i;
-        int ok = 1;
-
-        if (chars == maxchars) {
-            memcpy(out + o, "...", 3);
-            o += 3;
-            break;
-        }
-        if (cp >= 0x80) {
-            len = cp >= 0xf0 ? 4 : cp >= 0xe0 ? 3 : cp >= 0xc0 ? 2 : 0;
-            ok = len > 0 && cp < 0xf5;
-            cp &= len == 2 ? 0x1f : len == 3 ? 0x0f : 0x07;
-            for (i = 1; ok && i < len; i++) {
-                if ((p[i] & 0xc0) != 0x80)
-                    ok = 0;
-                else
-                    cp = (cp << 6) | (p[i] & 0x3f);
-            }
-            if (!ok)
-                len = 1;
-            else if (cp < 0xa0 || (cp >= 0x200e && cp <= 0x200f) ||
-                     (cp >= 0x202a && cp <= 0x202e) ||
-                     (cp >= 0x2066 && cp <= 0x2069) || ascii_only)
-                ok = 0; /* C1, overlong forms, bidi controls */
-        } else if (cp < 0x20 || cp == 0x7f) {
-            ok = 0;
-        }
-        if (ok) {
-            memcpy(out + o, p, len);
-            o += len;
-        } else {
-            out[o++] = '?';
-        }
-        p += len;
-        chars++;
-    }
-    out[o] = '\0';
-}
 
 /* A JSON string of a path from the command line, which need not be UTF-8
  * (jansson refuses it then): the cleaned form in that case. */
@@ -212,23 +158,23 @@ static void config_options(const json_t *run, int with_params, char *out,
     if (json_is_integer(v = json_object_get(run, "chunksize")))
         append(out, cap, "chunksize=%lld", (long long)json_integer_value(v));
     if ((s = json_str(run, "schedule"))) {
-        cb__clean(s, clean, sizeof clean, 16, 1);
+        cb_clean_text(s, clean, sizeof clean, 16, 1);
         append(out, cap, "schedule=%s", clean);
     }
     if (json_is_integer(v = json_object_get(run, "switch_interval_us")))
         append(out, cap, "switch=%lldus", (long long)json_integer_value(v));
     if ((s = json_str(run, "start_method"))) {
-        cb__clean(s, clean, sizeof clean, 16, 1);
+        cb_clean_text(s, clean, sizeof clean, 16, 1);
         append(out, cap, "start=%s", clean);
     }
     if ((s = json_str(run, "pin")) && strcmp(s, "none") != 0) {
-        cb__clean(s, clean, sizeof clean, 24, 1);
+        cb_clean_text(s, clean, sizeof clean, 24, 1);
         append(out, cap, "pin=%s", clean);
     }
     if (with_params && (v = json_object_get(run, "params"))) {
         char *d =
             json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-        cb__clean(d ? d : "?", clean, sizeof clean, 60, 1);
+        cb_clean_text(d ? d : "?", clean, sizeof clean, 60, 1);
         free(d);
         append(out, cap, "params=%s", clean);
     }
@@ -239,9 +185,9 @@ static void config_label(const json_t *run, int with_params, char *out,
                          size_t cap)
 {
     char k[CMP_CELL], x[CMP_CELL], sz[CMP_CELL], opt[CMP_CELL * 2];
-    cb__clean(json_str(run, "kernel"), k, sizeof k, 20, 1);
-    cb__clean(json_str(run, "executor"), x, sizeof x, 20, 1);
-    cb__clean(json_str(run, "size") ? json_str(run, "size") : "-", sz,
+    cb_clean_text(json_str(run, "kernel"), k, sizeof k, 20, 1);
+    cb_clean_text(json_str(run, "executor"), x, sizeof x, 20, 1);
+    cb_clean_text(json_str(run, "size") ? json_str(run, "size") : "-", sz,
               sizeof sz, 12, 1);
     config_options(run, with_params, opt, sizeof opt);
     snprintf(out, cap, "%s/%s %s x%lld%s%s", k, sz, x,
@@ -338,11 +284,11 @@ static void show_value(const json_t *v, char *out, size_t cap)
         snprintf(out, cap, "(missing)");
     } else if (json_is_string(v)) {
         out[0] = '\'';
-        cb__clean(json_string_value(v), out + 1, cap - 2, 120, 0);
+        cb_clean_text(json_string_value(v), out + 1, cap - 2, 120, 0);
         strcat(out, "'");
     } else {
         d = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
-        cb__clean(d ? d : "?", out, cap, 120, 1);
+        cb_clean_text(d ? d : "?", out, cap, 120, 1);
         free(d);
     }
 }
@@ -503,10 +449,10 @@ static void print_table(const struct row *rows, size_t nrows)
         char(*w)[CMP_CELL * 2] = cell[i + 1];
         char lo[24], hi[24], est[24];
 
-        cb__clean(json_str(run, "kernel"), w[C_KERNEL], CMP_CELL, 20, 1);
-        cb__clean(json_str(run, "size") ? json_str(run, "size") : "-",
+        cb_clean_text(json_str(run, "kernel"), w[C_KERNEL], CMP_CELL, 20, 1);
+        cb_clean_text(json_str(run, "size") ? json_str(run, "size") : "-",
                   w[C_SIZE], CMP_CELL, 12, 1);
-        cb__clean(json_str(run, "executor"), w[C_EXEC], CMP_CELL, 20, 1);
+        cb_clean_text(json_str(run, "executor"), w[C_EXEC], CMP_CELL, 20, 1);
         snprintf(
             w[C_WORKERS], CMP_CELL, "%lld",
             (long long)json_integer_value(json_object_get(run, "workers")));
@@ -686,7 +632,7 @@ static json_t *print_executors(const struct row *rows, size_t nrows,
             ;
         if (j == nexec) {
             names[nexec++] = x;
-            cb__clean(x, clean, sizeof clean, 20, 1);
+            cb_clean_text(x, clean, sizeof clean, 20, 1);
             if ((int)strlen(clean) > width)
                 width = (int)strlen(clean);
         }
@@ -696,7 +642,7 @@ static json_t *print_executors(const struct row *rows, size_t nrows,
         struct tally t;
         double g = tally_rows(rows, nrows, names[j], ratios, &t);
         json_t *o = tally_json(&t, g);
-        cb__clean(j < nexec ? names[j] : "all", clean, sizeof clean, 20, 1);
+        cb_clean_text(j < nexec ? names[j] : "all", clean, sizeof clean, 20, 1);
         print_tally(clean, width, &t, g);
         json_object_set_new(o, "executor",
                             j < nexec ? json_string(names[j]) : json_null());
@@ -712,8 +658,8 @@ static void host_line(const struct file *f, const char *role)
     const char *host = json_str(json_object_get(ctx, "host"), "hostname");
     const char *date = json_str(ctx, "date");
     char h[64 * 4 + 8], d[40 * 4 + 8];
-    cb__clean(host ? host : "?", h, sizeof h, 64, 0);
-    cb__clean(date ? date : "?", d, sizeof d, 40, 0);
+    cb_clean_text(host ? host : "?", h, sizeof h, 64, 0);
+    cb_clean_text(date ? date : "?", d, sizeof d, 40, 0);
     printf("%-4s %s (host %s, %s%s)\n", role, f->shown, h, d,
            json_is_false(json_object_get(f->root, "complete")) ? ", incomplete"
                                                                : "");
@@ -848,7 +794,7 @@ static int parse_alpha(const char *s, double *alpha, struct cb_error *e)
         *alpha = d;
         return 0;
     }
-    cb__clean(s, shown, sizeof shown, 12, 1);
+    cb_clean_text(s, shown, sizeof shown, 12, 1);
     return CB_FAIL(e, CB_EUSAGE,
                    "--alpha: '%s' is not a significance level (accepted: "
                    "greater than 0, at most 0.5)",
@@ -856,32 +802,19 @@ static int parse_alpha(const char *s, double *alpha, struct cb_error *e)
 }
 
 /* The --json target must not be one of the inputs (it would be replaced)
- * and its directory must exist: checked before any work. */
+ * and must be writable: a regular file or nothing, in a directory that
+ * exists (cb_results_check_target). Checked before any work. */
 static int check_json_path(const char *path, const struct file *files,
                            int nfiles, struct cb_error *e)
 {
-    char shown[300], dir[4096];
+    char shown[300];
     struct stat st, in;
-    char *slash;
+    int rc;
 
-    cb__clean(path, shown, sizeof shown, 70, 0);
-    if (!*path)
-        return CB_FAIL(e, CB_EUSAGE, "--json: empty path");
-    snprintf(dir, sizeof dir, "%s", path);
-    slash = strrchr(dir, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else
-        slash[slash == dir] = '\0';
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-        access(dir, W_OK | X_OK) != 0)
-        return CB_FAIL(e, CB_EUSAGE,
-                       "--json %s: its directory does not exist or is not "
-                       "writable",
-                       shown);
+    cb_clean_text(path, shown, sizeof shown, 70, 0);
+    if ((rc = cb_results_check_target("--json", path, 1, e)) != 0)
+        return rc;
     if (stat(path, &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            return CB_FAIL(e, CB_EUSAGE, "--json %s: is a directory", shown);
         for (int i = 0; i < nfiles; i++)
             if (stat(files[i].path, &in) == 0 && in.st_dev == st.st_dev &&
                 in.st_ino == st.st_ino)
@@ -896,7 +829,7 @@ static int check_json_path(const char *path, const struct file *files,
 static int report_error(const struct cb_error *e)
 {
     char line[sizeof e->msg * 4 + 8];
-    cb__clean(e->msg, line, sizeof line, sizeof e->msg, 0);
+    cb_clean_text(e->msg, line, sizeof line, sizeof e->msg, 0);
     fprintf(stderr, "corebench compare: %s\n", line);
     return e->code == CB_EUSAGE ? 2 : 1;
 }
@@ -944,7 +877,7 @@ int cb_cmd_compare(int argc, char **argv)
             }
         } else {
             char shown[64];
-            cb__clean(arg, shown, sizeof shown, 30, 1);
+            cb_clean_text(arg, shown, sizeof shown, 30, 1);
             CB_FAIL(&e, CB_EUSAGE,
                     "unknown option '%s' (see corebench compare --help)",
                     shown);
@@ -958,7 +891,7 @@ int cb_cmd_compare(int argc, char **argv)
         goto fail;
     }
     for (int i = 0; i < nfiles; i++) {
-        cb__clean(files[i].path, files[i].shown, sizeof files[i].shown, 70, 0);
+        cb_clean_text(files[i].path, files[i].shown, sizeof files[i].shown, 70, 0);
         if (cb_results_load(files[i].path, &files[i].root, &e) != 0 ||
             load_runs(&files[i], &e) != 0)
             goto fail;

@@ -1395,32 +1395,9 @@ int cb_cmd_probe(int argc, char **argv)
     if (force && !json_path)
         return probe_fail("--force only applies to --json FILE");
     /* Refuse a path that cannot be written before spending seconds. */
-    if (json_path) {
-        char dir[4096], *slash;
-        struct stat st;
-        snprintf(dir, sizeof dir, "%s", json_path);
-        slash = strrchr(dir, '/');
-        if (!slash)
-            snprintf(dir, sizeof dir, ".");
-        else if (slash == dir)
-            dir[1] = '\0';
-        else
-            *slash = '\0';
-        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-            return probe_fail("--json %s: directory %s does not exist",
-                              json_path, dir);
-        if (access(dir, W_OK | X_OK) != 0)
-            return probe_fail("--json %s: directory %s is not writable",
-                              json_path, dir);
-        if (stat(json_path, &st) == 0) {
-            if (S_ISDIR(st.st_mode))
-                return probe_fail("--json %s: is a directory", json_path);
-            if (!force)
-                return probe_fail("--json %s: file exists (use --force to "
-                                  "replace it)",
-                                  json_path);
-        }
-    }
+    if (json_path && cb_results_check_target("--json", json_path, force,
+                                             &e) != 0)
+        return probe_fail("%s", e.msg);
 
     if (cb_topo_load(&topo, NULL, NULL, &e) != 0) {
         fprintf(stderr,

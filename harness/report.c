@@ -261,6 +261,16 @@ static void rp_md(FILE *f, const char *s)
     }
 }
 
+/* One line on stderr: "corebench report: " + msg, cleaned as compare
+ * cleans (cb_clean_text): messages quote file names, schema strings and
+ * jansson's parse errors, which come from untrusted files. */
+static void rp_say(const char *fmt, const char *msg)
+{
+    char line[480 * 4 + 8];
+    cb_clean_text(msg, line, sizeof line, 480, 0);
+    fprintf(stderr, fmt, line);
+}
+
 static int rp_streq(const char *a, const char *b)
 {
     if (!a || !b)
@@ -1636,7 +1646,7 @@ static int rp_figures(struct rp *r, const char *plots)
 #define RP_DRAW(script, table, ...)                                          \
     do {                                                                     \
         if (rp_gnuplot(r, plots, script, table, png, cap, args, &e)) {       \
-            fprintf(stderr, "corebench report: %s\n", e.msg);                \
+            rp_say("corebench report: %s\n", e.msg);                      \
             failed++;                                                        \
         }                                                                    \
     } while (0)
@@ -2083,7 +2093,7 @@ int cb_cmd_report(int argc, char **argv)
             force = 1;
         } else if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "corebench report: %s needs a directory\n", a);
+                rp_say("corebench report: %s needs a directory\n", a);
                 free(paths);
                 return 2;
             }
@@ -2112,14 +2122,14 @@ int cb_cmd_report(int argc, char **argv)
     if (!rc)
         rc = rp_outdir(&r, out, force, &e);
     if (rc) {
-        fprintf(stderr, "corebench report: %s\n", e.msg);
+        rp_say("corebench report: %s\n", e.msg);
         status = rc == CB_EUSAGE ? 2 : 1;
         goto done;
     }
     for (int i = 0; i < r.nfiles; i++)
         if (!r.files[i].complete)
-            fprintf(stderr, "corebench report: note: %s is incomplete (an "
-                    "interrupted or running sweep)\n", r.files[i].path);
+            rp_say("corebench report: note: %s is incomplete (an "
+                   "interrupted or running sweep)\n", r.files[i].path);
 
     rc = rp_write_speedup(&r, &e);
     if (!rc)
@@ -2135,7 +2145,7 @@ int cb_cmd_report(int argc, char **argv)
     if (!rc)
         rc = rp_write_triad(&r, &e);
     if (rc) {
-        fprintf(stderr, "corebench report: %s\n", e.msg);
+        rp_say("corebench report: %s\n", e.msg);
         status = 1;
         goto done;
     }
@@ -2154,7 +2164,7 @@ int cb_cmd_report(int argc, char **argv)
     {
         struct cb_error e2 = {0};
         if (rp_index(&r, drew, &e2)) {
-            fprintf(stderr, "corebench report: %s\n", e2.msg);
+            rp_say("corebench report: %s\n", e2.msg);
             status = 1;
         }
     }
@@ -2164,7 +2174,7 @@ int cb_cmd_report(int argc, char **argv)
     rp_summary_ceilings(&r);
     fflush(stdout);
     if (!drew)
-        fprintf(stderr, "corebench report: %s\n", e.msg);
+        rp_say("corebench report: %s\n", e.msg);
 
 done:
     rp_free(&r);

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +29,7 @@
 #include "harness/commands.h"
 #include "harness/counters.h"
 #include "harness/env.h"
+#include "harness/lock.h"
 #include "harness/probe.h"
 #include "harness/results.h"
 #include "harness/stats.h"
@@ -125,13 +125,21 @@ static int parse_list(const char *opt, const char *s, int max, int *n,
                                 int i, struct cb_error *e),
                       void *dst, struct cb_error *e)
 {
-    char buf[1024], *save = NULL, *tok;
+    char buf[1024], *tok, *next;
     if (!*s || strlen(s) >= sizeof buf)
-        return CB_FAIL(e, CB_EUSAGE, "%s: '%s' is not a list", opt, s);
+        return CB_FAIL(e, CB_EUSAGE, "%s: '%.60s' is not a list", opt, s);
     snprintf(buf, sizeof buf, "%s", s);
     *n = 0;
-    for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    /* every item between commas counts: "1,,2" or "gcd," is a typo, not
+     * a shorter list */
+    for (tok = buf; tok; tok = next) {
         int rc;
+        next = strchr(tok, ',');
+        if (next)
+            *next++ = '\0';
+        if (!*tok)
+            return CB_FAIL(e, CB_EUSAGE, "%s '%s': empty item (accepted: "
+                           "items separated by single commas)", opt, s);
         if (*n >= max)
             return CB_FAIL(e, CB_EUSAGE, "%s: more than %d items", opt, max);
         rc = fn(opt, tok, dst, *n, e);
@@ -340,7 +348,7 @@ static int parse_opts(int argc, char **argv, struct opts *o,
     o->pin.policy = CB_PIN_CORES;
 
     opterr = 0;
-    optind = 1;
+    optind = 0; /* glibc: a full restart, even after an aborted parse */
     while ((c = getopt_long(argc, argv, ":k:e:w:s:p:r:o:qh", lo, NULL)) != -1) {
         switch (c) {
         case 'k': kern = optarg; break;
@@ -454,9 +462,30 @@ static int parse_opts(int argc, char **argv, struct opts *o,
         o->intervals[o->nintervals++] = CB_SWITCH_INTERVAL_DEFAULT_US;
     o->params.size = o->size;
     o->params.seed = o->seed;
+    return 0;
+}
+
+/* The output path, checked before any lock, workload or measurement: a
+ * FIFO, a device, a link, a missing or unwritable directory is refused
+ * now, not after the sweep ran. */
+static int check_out(struct opts *o, struct cb_error *e)
+{
+    int rc;
     if (!o->out && (rc = default_out(o, e)))
         return rc;
     return cb_results_check_path(o->out, o->force, e);
+}
+
+int cb_run_parse_only(int argc, char **argv, const struct cb_topo *topo,
+                      struct cb_error *e)
+{
+    struct opts *o = malloc(sizeof *o);
+    int rc;
+    if (!o)
+        return CB_FAIL(e, CB_ENOMEM, "out of memory");
+    rc = parse_opts(argc, argv, o, topo, e);
+    free(o);
+    return rc;
 }
 
 /* ---- configurations ------------------------------------------------------ */
@@ -1370,35 +1399,6 @@ static int run_kernel(struct sweep *s, int k, struct cb_error *e)
     return failed;
 }
 
-static int take_lock(int *fd, struct cb_error *e)
-{
-    const char *path = getenv("CB_LOCK_FILE");
-    char buf[64];
-    if (!path || !*path)
-        path = "/tmp/corebench.lock";
-    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (*fd < 0)
-        return CB_FAIL(e, CB_ESYS, "lock file %s: %s (or pass --no-lock)",
-                       path, strerror(errno));
-    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-        ssize_t r = pread(*fd, buf, sizeof buf - 1, 0);
-        buf[r > 0 ? r : 0] = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
-        close(*fd);
-        *fd = -1;
-        return CB_FAIL(e, CB_EUSAGE, "another corebench sweep (pid %s) holds "
-                       "%s: overlapping sweeps disturb each other's timings; "
-                       "wait for it or pass --no-lock",
-                       *buf ? buf : "?", path);
-    }
-    if (ftruncate(*fd, 0) == 0) {
-        int len = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
-        if (pwrite(*fd, buf, (size_t)len, 0) < 0)
-            (void)0; /* the pid is informative only */
-    }
-    return 0;
-}
-
 /* Asks every executor of the sweep whether it can run here, once per
  * runtime check (executors sharing an available() share its answer: one
  * interpreter probe for all the py-* executors). Unavailable ones (no
@@ -1542,11 +1542,11 @@ int cb_cmd_run(int argc, char **argv)
         cb_topo_destroy(s.topo);
         return 0;
     }
-    if (rc)
+    if (rc || (rc = check_out(&o, &e)))
         goto fail;
     if ((rc = check_available(&s, &e)))
         goto fail;
-    if (o.lock && (rc = take_lock(&lockfd, &e)))
+    if (o.lock && (rc = cb_lock_take(&lockfd, &e)))
         goto fail;
 
     /* Prepare every workload first: bad params are reported before any
@@ -1638,8 +1638,11 @@ int cb_cmd_run(int argc, char **argv)
 fail_sig:
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-fail:
-    fprintf(stderr, "corebench run: %s\n", e.msg);
+fail: {
+    char line[sizeof e.msg * 4 + 8];
+    cb_clean_text(e.msg, line, sizeof line, sizeof e.msg, 0);
+    fprintf(stderr, "corebench run: %s\n", line);
+}
     status = rc == CB_EUSAGE ? 2 : rc == CB_EUNSUPPORTED ? 3 : 1;
 out:
     for (int k = 0; s.wl && k < o.nkernels; k++)

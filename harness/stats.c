@@ -74,13 +74,81 @@ static size_t draw_index(uint64_t *state, size_t n)
     return (size_t)(r % bound);
 }
 
-/* Median of one resample (with replacement) of x into buf. */
-static double resample_median(const double *x, size_t n, double *buf,
-                              uint64_t *state)
+/* The resamples of one sample, for the bootstrap. A resample's median is
+ * an order statistic of the resample, found here by selection rather than
+ * a sort per round (issue 11: compare took 18 s on 10,000 samples per
+ * configuration): x is sorted once, each original index knows its rank,
+ * and a round counts how often each rank is drawn, then walks the counts to
+ * the middle. O(n) per round, no comparisons, and exactly the value a sort
+ * of the same resample gives (the draws are the same, in the same order). */
+struct boot {
+    size_t n;
+    double *sorted;  /* x in ascending order */
+    uint32_t *rank;  /* rank[i]: position of x[i] in sorted */
+    uint32_t *count; /* per round: draws of each rank */
+};
+
+struct boot_item {
+    double v;
+    uint32_t i;
+};
+
+static int cmp_boot_item(const void *pa, const void *pb)
 {
+    const struct boot_item *a = pa, *b = pb;
+    int c = cmp_double(&a->v, &b->v);
+    return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+static void boot_free(struct boot *b)
+{
+    free(b->sorted);
+    free(b->rank);
+    free(b->count);
+}
+
+/* x holds no NaN (callers check); 1 <= n < 2^32. -1 without memory. */
+static int boot_init(struct boot *b, const double *x, size_t n)
+{
+    struct boot_item *it = malloc(n * sizeof *it);
+    b->n = n;
+    b->sorted = malloc(n * sizeof *b->sorted);
+    b->rank = malloc(n * sizeof *b->rank);
+    b->count = malloc(n * sizeof *b->count);
+    if (!it || !b->sorted || !b->rank || !b->count || n > UINT32_MAX) {
+        free(it);
+        boot_free(b);
+        return -1;
+    }
     for (size_t i = 0; i < n; i++)
-        buf[i] = x[draw_index(state, n)];
-    return median_inplace(buf, n);
+        it[i] = (struct boot_item){x[i], (uint32_t)i};
+    qsort(it, n, sizeof *it, cmp_boot_item);
+    for (size_t r = 0; r < n; r++) {
+        b->sorted[r] = it[r].v;
+        b->rank[it[r].i] = (uint32_t)r;
+    }
+    free(it);
+    return 0;
+}
+
+/* Median of one resample (with replacement): n draws, as sorting the
+ * resample would see them. */
+static double boot_median(struct boot *b, uint64_t *state)
+{
+    size_t n = b->n, lo_k = (n - 1) / 2, hi_k = n / 2, cum = 0, j = 0;
+    double lo, hi;
+    memset(b->count, 0, n * sizeof *b->count);
+    for (size_t i = 0; i < n; i++)
+        b->count[b->rank[draw_index(state, n)]]++;
+    /* the k-th smallest (0-based) is sorted[j] for the first j whose
+     * running count passes k */
+    while ((cum += b->count[j]) <= lo_k)
+        j++;
+    lo = b->sorted[j];
+    while (cum <= hi_k)
+        cum += b->count[++j];
+    hi = b->sorted[j];
+    return lo + (hi - lo) / 2; /* as sorted_median: exact when lo == hi */
 }
 
 static int has_nan(const double *x, size_t n)
@@ -170,7 +238,8 @@ int cb_outliers(const double *x, size_t n, unsigned char *flags)
 void cb_bootstrap_median_ci(const double *x, size_t n, double level,
                             uint64_t seed, int rounds, double *lo, double *hi)
 {
-    double *buf = NULL, *meds = NULL;
+    struct boot b;
+    double *meds;
     uint64_t state = seed;
     double alpha;
 
@@ -182,18 +251,18 @@ void cb_bootstrap_median_ci(const double *x, size_t n, double level,
         *lo = *hi = x[0];
         return;
     }
-    buf = malloc(n * sizeof *buf);
     meds = malloc((size_t)rounds * sizeof *meds);
-    if (!buf || !meds)
-        goto out;
+    if (!meds || boot_init(&b, x, n) != 0) {
+        free(meds);
+        return;
+    }
     for (int r = 0; r < rounds; r++)
-        meds[r] = resample_median(x, n, buf, &state);
+        meds[r] = boot_median(&b, &state);
     qsort(meds, (size_t)rounds, sizeof *meds, cmp_double);
     alpha = (1 - level) / 2;
     *lo = sorted_quantile(meds, (size_t)rounds, alpha);
     *hi = sorted_quantile(meds, (size_t)rounds, 1 - alpha);
-out:
-    free(buf);
+    boot_free(&b);
     free(meds);
 }
 
@@ -201,7 +270,8 @@ void cb_ratio_ci(const double *num, size_t nn, const double *den, size_t nd,
                  double level, uint64_t seed, int rounds, double *est,
                  double *lo, double *hi)
 {
-    double *buf = NULL, *ratios = NULL;
+    struct boot bn, bd;
+    double *ratios;
     uint64_t state = seed;
     double alpha;
 
@@ -213,15 +283,23 @@ void cb_ratio_ci(const double *num, size_t nn, const double *den, size_t nd,
         *est = NAN;
     if (isnan(*est) || rounds < 1 || !(level > 0 && level < 1))
         return;
-    buf = malloc((nn > nd ? nn : nd) * sizeof *buf);
     ratios = malloc((size_t)rounds * sizeof *ratios);
-    if (!buf || !ratios)
-        goto out;
+    if (!ratios)
+        return;
+    if (boot_init(&bn, num, nn) != 0) {
+        free(ratios);
+        return;
+    }
+    if (boot_init(&bd, den, nd) != 0) {
+        boot_free(&bn);
+        free(ratios);
+        return;
+    }
     for (int r = 0; r < rounds; r++) {
         /* One stream, numerator first: the sequence depends only on seed
          * and sizes, so the interval is reproducible. */
-        double a = resample_median(num, nn, buf, &state);
-        double b = resample_median(den, nd, buf, &state);
+        double a = boot_median(&bn, &state);
+        double b = boot_median(&bd, &state);
         ratios[r] = a / b;
         if (!isfinite(ratios[r]))
             goto out; /* a resample's denominator median is 0: no CI */
@@ -231,7 +309,8 @@ void cb_ratio_ci(const double *num, size_t nn, const double *den, size_t nd,
     *lo = sorted_quantile(ratios, (size_t)rounds, alpha);
     *hi = sorted_quantile(ratios, (size_t)rounds, 1 - alpha);
 out:
-    free(buf);
+    boot_free(&bn);
+    boot_free(&bd);
     free(ratios);
 }
 

@@ -90,6 +90,10 @@ static int convoy_prepare(struct cb_workload *w, const struct cb_params *p,
         (rc = cb_params_u64(p, "ms", convoy_ms[preset], 1, CONVOY_MAX_MS,
                             &ms, e)) < 0)
         return rc;
+    /* n is capped at CONVOY_MAX_N, but every kernel asks the same way */
+    if ((rc = cb_workload_fits("convoy", "n", n,
+                               sizeof *in + sizeof(struct convoy_out), e)))
+        return rc;
     in = malloc((size_t)n * sizeof *in);
     st = malloc(sizeof *st);
     if (!in || !st) {

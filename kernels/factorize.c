@@ -86,11 +86,10 @@ static int fz_prepare(struct cb_workload *w, const struct cb_params *p,
                        ": the range passes 2^62 (accepted: start + n - 1 <= "
                        "%" PRIu64 ")",
                        start, n, FZ_MAX_VALUE);
-    if (n > SIZE_MAX / sizeof(struct fz_out))
-        return CB_FAIL(e, CB_EUSAGE,
-                       "--param n=%" PRIu64 ": %" PRIu64
-                       " outputs of %zu bytes overflow the address space",
-                       n, n, sizeof(struct fz_out));
+    /* 8 bytes in and 520 out per value, checked before allocating */
+    if ((rc = cb_workload_fits("factorize", "n", n,
+                               sizeof *in + sizeof(struct fz_out), e)))
+        return rc;
     in = malloc((size_t)n * sizeof *in);
     if (!in)
         return CB_FAIL(e, CB_ENOMEM,

@@ -120,11 +120,10 @@ static int gcd_prepare(struct cb_workload *w, const struct cb_params *p,
                            " (accepted: 1 <= lo <= hi <= %" PRIu64 ")",
                            lo, hi, GCD_MAX_VALUE);
     }
-    if (n > SIZE_MAX / sizeof *in)
-        return CB_FAIL(e, CB_EUSAGE,
-                       "--param n=%" PRIu64 ": %" PRIu64
-                       " pairs of %zu bytes overflow the address space",
-                       n, n, sizeof *in);
+    /* 16 bytes in and 8 out per pair, checked before allocating */
+    if ((rc = cb_workload_fits("gcd", "n", n, sizeof *in + sizeof(uint64_t),
+                               e)))
+        return rc;
     in = malloc((size_t)n * sizeof *in);
     if (!in)
         return CB_FAIL(e, CB_ENOMEM, "gcd: no memory for %" PRIu64 " pairs", n);

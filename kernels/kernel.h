@@ -201,9 +201,23 @@ enum cb_size {
 int cb_prepare_begin(struct cb_workload *w, const struct cb_kernel *k,
                      const struct cb_params *p, uint64_t *seed,
                      struct cb_error *e);
+/* Memory a workload may take: half of the smallest of physical memory,
+ * ulimit -v and ulimit -d (or cb_workload_memory_cap when nonzero: tests
+ * and fuzzers set it to keep prepare() cheap). *what, when non-NULL, names
+ * the limit that applied ("physical memory", ...). */
+extern uint64_t cb_workload_memory_cap;
+uint64_t cb_memory_budget(const char **what);
+/* Checked by every prepare() before it allocates: n tasks of per_task
+ * bytes (input record + output record, the harness's copy of the outputs
+ * included) must fit in cb_memory_budget(). Else CB_EUSAGE "--param
+ * PARAM=N: kernel K would need X of inputs and outputs (..), more than the
+ * limit of Y, half of physical memory (accepted: PARAM <= MAX)". */
+int cb_workload_fits(const char *kernel, const char *param, uint64_t n,
+                     uint64_t per_task, struct cb_error *e);
 /* The echo layout (empty, sleep): n tasks of 8 bytes in and out, task i's
- * input its 1-based number i + 1; work is n "tasks". CB_EUSAGE if n x 8
- * bytes overflows, CB_ENOMEM "KERNEL: no memory for N tasks". */
+ * input its 1-based number i + 1; work is n "tasks". CB_EUSAGE if n tasks
+ * do not fit (cb_workload_fits), CB_ENOMEM "KERNEL: no memory for N
+ * tasks". */
 int cb_workload_echo(struct cb_workload *w, uint64_t n, struct cb_error *e);
 /* verify() of the echo layout: output i must be i + 1, i.e. every task ran
  * exactly once and landed in its own slot (a zeroed slot never passes). */

@@ -4,8 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "kernel.h"
+
+uint64_t cb_workload_memory_cap;
 
 const char *cb_params_get(const struct cb_params *p, const char *key)
 {
@@ -128,14 +132,74 @@ int cb_prepare_begin(struct cb_workload *w, const struct cb_kernel *k,
     return preset;
 }
 
+uint64_t cb_memory_budget(const char **what)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+    uint64_t limit = UINT64_MAX;
+    struct rlimit rl;
+    const char *why = "physical memory";
+
+    if (cb_workload_memory_cap) {
+        if (what)
+            *what = "the cap set by the caller";
+        return cb_workload_memory_cap;
+    }
+    if (pages > 0 && psz > 0)
+        limit = (uint64_t)pages * (uint64_t)psz;
+    else
+        limit = UINT64_C(4) << 30, why = "4 GiB (physical memory unknown)";
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        (uint64_t)rl.rlim_cur < limit)
+        limit = (uint64_t)rl.rlim_cur, why = "the address-space limit "
+                                             "(ulimit -v)";
+    if (getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        (uint64_t)rl.rlim_cur < limit)
+        limit = (uint64_t)rl.rlim_cur, why = "the data-size limit (ulimit -d)";
+    if (what)
+        *what = why;
+    return limit / 2;
+}
+
+/* "12.3 GB" */
+static void fmt_bytes(double b, char *buf, size_t len)
+{
+    static const char *const unit[] = {"bytes", "kB", "MB", "GB", "TB", "PB",
+                                       "EB"};
+    int u = 0;
+    while (b >= 1000 && u < 6)
+        b /= 1000, u++;
+    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", b, unit[u]);
+}
+
+int cb_workload_fits(const char *kernel, const char *param, uint64_t n,
+                     uint64_t per_task, struct cb_error *e)
+{
+    const char *why;
+    uint64_t budget = cb_memory_budget(&why), maxn;
+    char need[32], lim[32];
+
+    if (per_task == 0)
+        per_task = 1;
+    maxn = budget / per_task;
+    if (n <= maxn && (unsigned __int128)n * per_task <= SIZE_MAX)
+        return 0;
+    fmt_bytes((double)n * (double)per_task, need, sizeof need);
+    fmt_bytes((double)budget, lim, sizeof lim);
+    return CB_FAIL(e, CB_EUSAGE,
+                   "--param %s=%" PRIu64 ": kernel %s would need %s of "
+                   "inputs and outputs (%" PRIu64 " bytes per task), more "
+                   "than the limit of %s, half of %s (accepted: %s <= "
+                   "%" PRIu64 ")",
+                   param, n, kernel, need, per_task, lim, why, param, maxn);
+}
+
 int cb_workload_echo(struct cb_workload *w, uint64_t n, struct cb_error *e)
 {
     uint64_t *in;
-    if (n > SIZE_MAX / sizeof *in)
-        return CB_FAIL(e, CB_EUSAGE,
-                       "--param n=%" PRIu64
-                       ": n x 8 bytes overflows the address space",
-                       n);
+    int rc;
+    /* 8 bytes in, 8 out (the harness's output buffer) per task */
+    if ((rc = cb_workload_fits(w->kernel->name, "n", n, 2 * sizeof *in, e)))
+        return rc;
     in = malloc((size_t)n * sizeof *in);
     if (!in)
         return CB_FAIL(e, CB_ENOMEM, "%s: no memory for %" PRIu64 " tasks",

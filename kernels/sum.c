@@ -82,14 +82,6 @@ struct sum_state {
 
 static const char sum_params[] = "seed,elements,chunks";
 
-static uint64_t sum_phys_bytes(void)
-{
-    long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || psz <= 0)
-        return UINT64_C(4) << 30; /* unknown: assume a small machine */
-    return (uint64_t)pages * (uint64_t)psz;
-}
-
 static uint64_t sum_chunk_lo(const struct sum_state *s, uint64_t i)
 {
     return (uint64_t)((unsigned __int128)i * s->elements / s->chunks);
@@ -112,7 +104,7 @@ static int sum_resolve(struct cb_workload *w, const struct cb_kernel *k,
                        struct sum_state *st, uint64_t *seed, struct cb_error *e)
 {
     uint64_t base = ship ? SHIP_DEFAULT_ELEMENTS : SUM_DEFAULT_ELEMENTS;
-    uint64_t def, defchunks = SUM_CHUNKS, phys = sum_phys_bytes(), maxchunk;
+    uint64_t def, defchunks = SUM_CHUNKS, maxchunk;
     int capped = 1, preset, rc;
 
     if ((preset = cb_prepare_begin(w, k, p, seed, e)) < 0)
@@ -139,9 +131,9 @@ static int sum_resolve(struct cb_workload *w, const struct cb_kernel *k,
         capped = 0;
         break;
     }
-    /* Cap the presets so that SUM_CAP_WORKERS chunks in flight fit in half
-     * of physical memory. */
-    maxchunk = phys / 2 / SUM_CAP_WORKERS / sizeof(uint64_t);
+    /* Cap the presets so that SUM_CAP_WORKERS chunks in flight fit in the
+     * memory budget (half of physical memory, or less under ulimit). */
+    maxchunk = cb_memory_budget(NULL) / SUM_CAP_WORKERS / sizeof(uint64_t);
     if (capped && def / defchunks > maxchunk)
         def = maxchunk * defchunks;
     if ((rc = cb_params_u64(p, "elements", def, 1, UINT64_MAX, &st->elements,
@@ -160,11 +152,6 @@ static int sum_resolve(struct cb_workload *w, const struct cb_kernel *k,
                        "--param elements=%" PRIu64
                        ": elements x 8 bytes overflows 64 bits",
                        st->elements);
-    if (st->chunks > SIZE_MAX / sizeof(struct sum_out))
-        return CB_FAIL(e, CB_EUSAGE,
-                       "--param chunks=%" PRIu64
-                       ": too many tasks for the address space",
-                       st->chunks);
     return 0;
 }
 
@@ -185,19 +172,27 @@ static int sum_prepare(struct cb_workload *w, const struct cb_params *p,
 {
     struct sum_state st, *sp;
     struct sum_in *in;
-    uint64_t seed, cap, phys = sum_phys_bytes();
+    uint64_t seed, cap, budget;
+    const char *why;
     int rc;
 
     if ((rc = sum_resolve(w, &cb_kernel_sum, p, 0, &st, &seed, e)) < 0)
         return rc;
     cap = (st.elements + st.chunks - 1) / st.chunks;
-    if (cap > phys / 2 / sizeof(uint64_t))
+    budget = cb_memory_budget(&why);
+    if (cap > budget / sizeof(uint64_t))
         return CB_FAIL(e, CB_EUSAGE,
                        "--param elements=%" PRIu64 " chunks=%" PRIu64
                        ": one chunk of %" PRIu64
-                       " bytes exceeds half of physical memory (%" PRIu64
-                       " bytes)",
-                       st.elements, st.chunks, cap * 8, phys);
+                       " bytes exceeds the limit of %" PRIu64 " bytes, "
+                       "half of %s (accepted: elements / chunks <= %" PRIu64
+                       ")",
+                       st.elements, st.chunks, cap * 8, budget, why,
+                       budget / sizeof(uint64_t));
+    /* 16 bytes in and 16 out per chunk, checked before allocating */
+    if ((rc = cb_workload_fits("sum", "chunks", st.chunks,
+                               sizeof *in + sizeof(struct sum_out), e)))
+        return rc;
     in = malloc((size_t)st.chunks * sizeof *in);
     sp = malloc(sizeof *sp);
     if (!in || !sp) {
@@ -299,7 +294,8 @@ static int ship_prepare(struct cb_workload *w, const struct cb_params *p,
                         struct cb_error *e)
 {
     struct sum_state st, *sp;
-    uint64_t seed, cap, phys = sum_phys_bytes();
+    uint64_t seed, cap, budget;
+    const char *why;
     char *in;
     size_t in_size;
     int rc;
@@ -316,13 +312,19 @@ static int ship_prepare(struct cb_workload *w, const struct cb_params *p,
                        ": tasks x record size overflows the address space",
                        st.elements, st.chunks);
     in_size = sizeof(struct ship_hdr) + (size_t)cap * sizeof(uint64_t);
-    if ((uint64_t)in_size * st.chunks > phys / 2)
+    /* the records and the harness's outputs, checked before allocating */
+    budget = cb_memory_budget(&why);
+    if ((unsigned __int128)(in_size + sizeof(struct sum_out)) * st.chunks >
+        budget)
         return CB_FAIL(e, CB_EUSAGE,
                        "--param elements=%" PRIu64 " chunks=%" PRIu64
-                       ": %" PRIu64 " bytes of input records exceed half of "
-                       "physical memory (%" PRIu64 " bytes)",
-                       st.elements, st.chunks, (uint64_t)in_size * st.chunks,
-                       phys);
+                       ": %.0f bytes of input records and outputs exceed "
+                       "the limit of %" PRIu64 " bytes, half of %s "
+                       "(accepted: about elements <= %" PRIu64 ")",
+                       st.elements, st.chunks,
+                       (double)(in_size + sizeof(struct sum_out)) *
+                           (double)st.chunks,
+                       budget, why, budget / sizeof(uint64_t));
     in = calloc((size_t)st.chunks, in_size);
     sp = malloc(sizeof *sp);
     if (!in || !sp) {

@@ -2,6 +2,10 @@
 # Installs what corebench needs to build, test and plot on Debian.
 # As root it runs apt-get; otherwise it prints the exact command and fails,
 # so `make bench` / `make test` never half-work on a machine missing a part.
+#
+#   scripts/deps.sh        build, test, plot
+#   scripts/deps.sh ci     and what CI's extra checks need (make ci-extra):
+#                          clang + its libFuzzer runtime, valgrind
 set -eu
 
 # package -> a file or command that proves it is installed
@@ -15,6 +19,16 @@ pkgs=(
   "libomp-dev:"
   "python3:/usr/bin/python3"
 )
+
+if [ "${1:-}" = ci ]; then
+  pkgs+=(
+    "clang:/usr/bin/clang"
+    # -fsanitize=fuzzer's runtime (libclang_rt.fuzzer), not pulled in by
+    # clang without recommends; the version follows Debian 12's clang 14
+    "libclang-rt-14-dev:"
+    "valgrind:/usr/bin/valgrind"
+  )
+fi
 
 missing=()
 for entry in "${pkgs[@]}"; do

@@ -360,6 +360,24 @@ if [ $HAVE_GNUPLOT -eq 1 ]; then
                  [ \"\$(head -c 8 \"\$f\" | od -An -tx1 | tr -d ' \n')\" = 89504e470d0a1a0a ] || exit 1; done"
 fi
 
+# ---- control characters in refusals (issue 11) ----------------------------------
+# A file's schema string and jansson's parse errors (which quote the bad
+# token) reach the error line: ESC, BEL, C1 and bidi controls must not.
+printf '{"schema": "x\\u001b]0;pwned\\u0007\\u009b31m\\u202e", "runs": []}' >"$T/esc-schema.json"
+printf '{"schema": "corebench/1", "runs": [\x1b]0;pwned\x07]}' >"$T/esc-token.json"
+printf '{"schema": "corebench/1", "runs": [], "\x1b[31m": 1, "\x1b[31m": 2}' >"$T/esc-dup.json"
+for f in esc-schema esc-token esc-dup; do
+    "$BIN" report "$T/$f.json" --out "$T/$f-out" >"$T/$f.out" 2>"$T/$f.err"
+    rc=$?
+    check "$f: exit 2 (got $rc)" [ $rc -eq 2 ]
+    check "$f: one line on stderr naming the file" \
+        bash -c "[ \$(wc -l <'$T/$f.err') -eq 1 ] && grep -q '$f.json' '$T/$f.err'"
+    check "$f: no ESC, BEL, C1 or bidi control reaches the terminal" \
+        bash -c "! LC_ALL=C grep -q \$'[\x01-\x08\x0b-\x1f\x7f]\|\xc2[\x80-\x9f]\|\xe2\x80\xae' '$T/$f.err' '$T/$f.out'"
+    check "$f: nothing written" [ ! -e "$T/$f-out" ]
+done
+check "esc-schema: the schema is shown, cleaned" grep -q "schema 'x?]0;pwned??31m?' is not supported" "$T/esc-schema.err"
+
 # ---- without gnuplot ------------------------------------------------------------
 env PATH="$T/empty-path" "$BIN" report "$FIX/sample.json" --out "$T/ng" \
     >"$T/out-ng" 2>"$T/err-ng"

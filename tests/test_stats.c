@@ -663,6 +663,126 @@ static void test_shuffle(void)
     OK(a[0] == 0);
 }
 
+/* ---- the bootstrap against a plain sort-per-round reference ------------- */
+
+/* What stats.c did before it selected instead of sorting (issue 11): draw
+ * with the same unbiased rejection, sort each resample, take its median,
+ * sort the medians, interpolate. The fast path must give bit-identical
+ * intervals. */
+static size_t ref_draw(uint64_t *state, size_t n)
+{
+    uint64_t bound = (uint64_t)n, threshold = (0 - bound) % bound, r;
+    do
+        r = cb_splitmix64(state);
+    while (r < threshold);
+    return (size_t)(r % bound);
+}
+
+static int ref_cmp(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+static double ref_resample_median(const double *x, size_t n, double *buf,
+                                  uint64_t *state)
+{
+    for (size_t i = 0; i < n; i++)
+        buf[i] = x[ref_draw(state, n)];
+    qsort(buf, n, sizeof *buf, ref_cmp);
+    return n % 2 ? buf[n / 2]
+                 : buf[n / 2 - 1] + (buf[n / 2] - buf[n / 2 - 1]) / 2;
+}
+
+static double ref_quantile(const double *v, size_t n, double q)
+{
+    double h = q * (double)(n - 1);
+    size_t i = (size_t)floor(h);
+    if (i >= n - 1)
+        return v[n - 1];
+    return v[i] + (h - (double)i) * (v[i + 1] - v[i]);
+}
+
+static void ref_ratio_ci(const double *num, size_t nn, const double *den,
+                         size_t nd, uint64_t seed, int rounds, double *lo,
+                         double *hi)
+{
+    double *buf = malloc((nn > nd ? nn : nd) * sizeof *buf);
+    double *r = malloc((size_t)rounds * sizeof *r);
+    uint64_t state = seed;
+    for (int i = 0; i < rounds; i++) {
+        double a = ref_resample_median(num, nn, buf, &state);
+        r[i] = a / ref_resample_median(den, nd, buf, &state);
+    }
+    qsort(r, (size_t)rounds, sizeof *r, ref_cmp);
+    *lo = ref_quantile(r, (size_t)rounds, (1 - 0.95) / 2);
+    *hi = ref_quantile(r, (size_t)rounds, 1 - (1 - 0.95) / 2);
+    free(buf);
+    free(r);
+}
+
+static void test_bootstrap_reference(void)
+{
+    static const size_t sizes[] = {2, 3, 4, 5, 6, 7, 8, 11, 16, 31, 64, 65,
+                                   100, 257, 1000};
+    int mismatches = 0, cases = 0;
+    uint64_t st = 99;
+
+    for (size_t si = 0; si < N_OF(sizes); si++) {
+        size_t n = sizes[si];
+        double *x = malloc(n * sizeof *x), *y = malloc((n + 3) * sizeof *y);
+        /* kind 0: distinct values; 1: heavy ties (8 levels); 2: all equal
+         * but one; 3: descending (a sorted input must not matter) */
+        for (int kind = 0; kind < 4; kind++) {
+            double lo, hi, rlo, rhi, buf_lo, buf_hi, est;
+            for (size_t i = 0; i < n; i++) {
+                uint64_t r = cb_splitmix64(&st);
+                x[i] = kind == 0   ? 1.0 + (double)(r >> 11) * 0x1p-53
+                       : kind == 1 ? 1.0 + (double)(r % 8) / 8
+                       : kind == 2 ? (i == n / 3 ? 2.0 : 1.0)
+                                   : (double)(n - i);
+            }
+            for (size_t i = 0; i < n + 3; i++)
+                y[i] = 0.5 + (double)(cb_splitmix64(&st) % 16) / 32;
+            cb_bootstrap_median_ci(x, n, 0.95, 11 + n, 500, &lo, &hi);
+            {
+                /* the reference of cb_bootstrap_median_ci: rounds medians */
+                double *buf = malloc(n * sizeof *buf), *m = malloc(500 * sizeof *m);
+                uint64_t state = 11 + n;
+                for (int r = 0; r < 500; r++)
+                    m[r] = ref_resample_median(x, n, buf, &state);
+                qsort(m, 500, sizeof *m, ref_cmp);
+                rlo = ref_quantile(m, 500, (1 - 0.95) / 2);
+                rhi = ref_quantile(m, 500, 1 - (1 - 0.95) / 2);
+                free(buf);
+                free(m);
+            }
+            cases++;
+            if (lo != rlo || hi != rhi) {
+                mismatches++;
+                CHECK(0, "bootstrap n=%zu kind %d: [%.17g, %.17g], the sort "
+                      "reference gives [%.17g, %.17g]", n, kind, lo, hi, rlo,
+                      rhi);
+            }
+            cb_ratio_ci(x, n, y, n + 3, 0.95, 5 + n, 300, &est, &buf_lo,
+                        &buf_hi);
+            ref_ratio_ci(x, n, y, n + 3, 5 + n, 300, &rlo, &rhi);
+            cases++;
+            if (buf_lo != rlo || buf_hi != rhi) {
+                mismatches++;
+                CHECK(0, "ratio n=%zu kind %d: [%.17g, %.17g], the sort "
+                      "reference gives [%.17g, %.17g]", n, kind, buf_lo,
+                      buf_hi, rlo, rhi);
+            }
+        }
+        free(x);
+        free(y);
+    }
+    CHECK(mismatches == 0 && cases == 4 * 2 * (int)N_OF(sizes),
+          "%d of %d bootstrap cases differ from the sort reference",
+          mismatches, cases);
+}
+
 int main(void)
 {
     test_median_mean_spread();
@@ -678,5 +798,6 @@ int main(void)
     test_mann_whitney();
     test_geomean();
     test_shuffle();
+    test_bootstrap_reference();
     return check_finish();
 }
