@@ -820,7 +820,17 @@ static void run_floors(const struct cb_probe_opts *o, int npus, json_t *probe,
         const struct cb_executor *x = cb_executors[i];
         int workers = (x->caps & CB_EXEC_SINGLE) ? 1 : (npus < 2 ? npus : 2);
         struct floor_result fr;
+        struct cb_exec_config ac = {.workers = workers};
+        struct cb_exec_about ab = {0};
         json_t *entry;
+        int avail;
+        /* an executor that cannot run here (not built in; mpi outside
+         * mpirun) has no floor: left out, not an error */
+        memset(&e, 0, sizeof e);
+        avail = !x->available || x->available(&ac, &ab, &e) == 0;
+        free(ab.json);
+        if (!avail)
+            continue;
         progress(o, "floor of %s, %d worker%s", x->name, workers,
                  workers > 1 ? "s" : "");
         memset(&e, 0, sizeof e);

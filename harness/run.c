@@ -432,10 +432,12 @@ static int parse_opts(int argc, char **argv, struct opts *o,
                          item_kernel, o->kernels, e)))
         return rc;
     /* the default: every C executor; other runtimes (py-*) are opt-in,
-     * their maps take 20-40x longer */
+     * their maps take 20-40x longer; so are executors that need a launcher
+     * of their own (CB_EXEC_OPT_IN: mpi) */
     if (!o->nexecs)
         for (int i = 0; cb_executors[i] && o->nexecs < MAX_LIST; i++)
-            if (!cb_executors[i]->runtime)
+            if (!cb_executors[i]->runtime &&
+                !(cb_executors[i]->caps & CB_EXEC_OPT_IN))
                 o->execs[o->nexecs++] = cb_executors[i];
     if (work) {
         if ((rc = parse_list("--workers", work, MAX_LIST, &o->nworkers,
@@ -834,9 +836,13 @@ static json_t *workers_detail(const struct config *c, int med)
 {
     json_t *a = json_array();
     const struct cb_worker_stats *ws = &c->ws[(size_t)med * (size_t)c->workers];
-    for (int i = 0; i < c->workers; i++)
+    for (int i = 0; i < c->workers; i++) {
+        /* "" is this machine; a name that is not UTF-8 reads as null */
+        json_t *host = ws[i].host[0]
+            ? json_stringn(ws[i].host, strnlen(ws[i].host, sizeof ws[i].host))
+            : NULL;
         json_array_append_new(a, json_pack(
-            "{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:I}",
+            "{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:I, s:o}",
             "tasks", (json_int_t)ws[i].tasks,
             "chunks", (json_int_t)ws[i].chunks,
             "busy_s", cb_json_num(ws[i].busy_s),
@@ -849,7 +855,9 @@ static json_t *workers_detail(const struct config *c, int med)
                                             : json_null(),
             "pinned", ws[i].pinned,
             "lock_wait_s", cb_json_num(ws[i].lock_wait_s),
-            "pid", (json_int_t)ws[i].pid));
+            "pid", (json_int_t)ws[i].pid,
+            "host", host ? host : json_null()));
+    }
     return a;
 }
 
@@ -1284,12 +1292,15 @@ static int take_lock(int *fd, struct cb_error *e)
 static int check_available(struct sweep *s, struct cb_error *e)
 {
     struct opts *o = s->o;
-    int kept = 0;
+    int kept = 0, maxw = 1;
     s->about = json_object();
     s->unavailable = json_array();
+    for (int i = 0; i < o->nworkers; i++)
+        maxw = o->workers[i] > maxw ? o->workers[i] : maxw;
     for (int x = 0; x < o->nexecs; x++) {
         const struct cb_executor *ex = o->execs[x];
-        struct cb_exec_config ec = {.workers = 1, .python = o->python};
+        /* workers: the most the sweep asks for (mpi: no more than ranks) */
+        struct cb_exec_config ec = {.workers = maxw, .python = o->python};
         struct cb_exec_about ab = {0};
         struct cb_error ae = {0};
         int rc = ex->available ? ex->available(&ec, &ab, &ae) : 0;
@@ -1303,8 +1314,13 @@ static int check_available(struct sweep *s, struct cb_error *e)
                 "%s: %s", ex->name, ae.msg));
             continue;
         }
-        if (ab.n) {
-            json_t *a = json_object();
+        if (ab.n || ab.json) {
+            json_t *a = ab.json ? json_loads(ab.json, 0, NULL) : NULL;
+            if (!json_is_object(a)) {
+                json_decref(a);
+                a = json_object();
+            }
+            free(ab.json);
             for (int i = 0; i < ab.n; i++)
                 json_object_set_new(a, ab.kv[i].key,
                                     json_string(ab.kv[i].val));
