@@ -39,12 +39,14 @@ report: build
 
 # Sanitizer builds live in their own directories so they never mix with
 # the Release build that produces benchmark numbers. TSan runs without
-# OpenMP: libgomp is not instrumented, so every barrier reads as a race.
+# OpenMP: libgomp is not instrumented, so every barrier reads as a race;
+# and without MPI (Open MPI is not instrumented either), which also tests
+# the build without MPI (mpi listed as unavailable).
 sanitize: deps
 	@$(MAKE) --no-print-directory test BUILD=build-asan TYPE=Debug \
 	  CMAKE_FLAGS="-DCB_SANITIZE='address;undefined' -DCB_WERROR=ON"
 	@$(MAKE) --no-print-directory test BUILD=build-tsan TYPE=Debug \
-	  CMAKE_FLAGS="-DCB_SANITIZE=thread -DCB_WERROR=ON -DCB_OPENMP=OFF"
+	  CMAKE_FLAGS="-DCB_SANITIZE=thread -DCB_WERROR=ON -DCB_OPENMP=OFF -DCB_MPI=OFF"
 
 clean:
 	rm -rf build build-asan build-tsan

@@ -1,12 +1,13 @@
 /* The executor registry. Optional executors are switched here and in CMake
- * only, never in harness logic. */
+ * only, never in harness logic. `mpi` is always listed: CMake compiles
+ * executors/mpi.c with MPI, executors/mpi_none.c (says why not) without. */
 #include <string.h>
 
 #include "executor.h"
 
 extern const struct cb_executor cb_exec_serial, cb_exec_threads,
     cb_exec_thread_pool, cb_exec_gil, cb_exec_processes,
-    cb_exec_process_pool;
+    cb_exec_process_pool, cb_exec_mpi;
 #ifdef CB_HAVE_OPENMP
 extern const struct cb_executor cb_exec_openmp;
 #endif
@@ -21,6 +22,7 @@ const struct cb_executor *const cb_executors[] = {
 #ifdef CB_HAVE_OPENMP
     &cb_exec_openmp,
 #endif
+    &cb_exec_mpi,
     NULL,
 };
 

@@ -4,7 +4,9 @@
 # so `make bench` / `make test` never half-work on a machine missing a part.
 set -eu
 
-# package -> a file or command that proves it is installed
+# package -> a file or command that proves it is installed (empty: ask dpkg).
+# Open MPI builds and tests the mpi executor; iproute2 (ip) makes the
+# veth pair of its two-namespace test.
 pkgs=(
   "build-essential:/usr/bin/gcc"
   "cmake:/usr/bin/cmake"
@@ -14,6 +16,9 @@ pkgs=(
   "gnuplot-nox:/usr/bin/gnuplot"
   "libomp-dev:"
   "python3:/usr/bin/python3"
+  "libopenmpi-dev:"
+  "openmpi-bin:/usr/bin/mpiexec.openmpi"
+  "iproute2:/usr/sbin/ip"
 )
 
 missing=()
