@@ -62,7 +62,9 @@ report: build
 
 # Sanitizer builds live in their own directories so they never mix with
 # the Release build that produces benchmark numbers. TSan runs without
-# OpenMP: libgomp is not instrumented, so every barrier reads as a race.
+# OpenMP: libgomp is not instrumented, so every barrier reads as a race;
+# and without MPI (Open MPI is not instrumented either), which also tests
+# the build without MPI (mpi listed as unavailable).
 # Every process of the suite (forked workers and sweeps whose exit status
 # no test looks at included) writes its sanitizer reports under
 # BUILD/sanitizer-reports: any file there fails the run, on top of the
@@ -84,7 +86,7 @@ sanitize: deps
 	@rm -rf build-tsan/sanitizer-reports && mkdir -p build-tsan/sanitizer-reports
 	@TSAN_OPTIONS=halt_on_error=1:abort_on_error=1:log_path=$(CURDIR)/build-tsan/sanitizer-reports/tsan \
 	  $(MAKE) --no-print-directory check BUILD=build-tsan TYPE=Debug \
-	  CMAKE_FLAGS="-DCB_SANITIZE=thread -DCB_WERROR=ON -DCB_OPENMP=OFF"
+	  CMAKE_FLAGS="-DCB_SANITIZE=thread -DCB_WERROR=ON -DCB_OPENMP=OFF -DCB_MPI=OFF"
 	@$(call SAN_CHECK,build-tsan)
 
 # libFuzzer needs clang; the targets run under ASan+UBSan.

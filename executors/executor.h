@@ -69,6 +69,9 @@ struct cb_worker_stats {
     uint64_t csw_voluntary;
     uint64_t csw_involuntary;
     unsigned measured;
+    /* Host name of the machine the worker ran on, for executors whose
+     * workers can be on other machines (mpi); "" means this machine. */
+    char host[64];
 };
 
 /* bits of cb_worker_stats.measured */
@@ -103,6 +106,9 @@ enum cb_exec_caps {
     CB_EXEC_PROCESSES = 1u << 6,     /* workers are processes */
     CB_EXEC_START_METHOD = 1u << 7,  /* honours --start-method */
     CB_EXEC_SELF_TIMED = 1u << 8,    /* map() fills st->self_*_s */
+    /* Not in the default --executor list, run only when named: it needs a
+     * launcher of its own (mpi runs under mpirun). */
+    CB_EXEC_OPT_IN = 1u << 9,
 };
 
 /* What an executor says about the runtime it found (available()): e.g. the
@@ -114,6 +120,10 @@ struct cb_exec_about {
         char key[32];
         char val[256];
     } kv[CB_EXEC_ABOUT_MAX];
+    /* Optional: a JSON object (malloc'd text) whose members are added to
+     * the same context entry, for what key=value lines cannot hold (e.g.
+     * every host of a multi-host job). The caller frees it. */
+    char *json;
 };
 /* Appends key=value to a (truncating; ignored past CB_EXEC_ABOUT_MAX). */
 void cb_exec_about_add(struct cb_exec_about *a, const char *key,
@@ -151,7 +161,19 @@ struct cb_executor {
      * (`corebench __worker NAME ARGS...`, the spawn start method). argv[0]
      * is the executor name. Returns the process exit status. */
     int (*worker_main)(int argc, char **argv);
+    /* Optional: for executors whose processes an outside launcher starts
+     * (mpirun starts N copies of corebench, each running main()). main()
+     * calls it for every registered executor before dispatching a command
+     * (not for `__worker`), with main's arguments. It returns
+     * CB_EXEC_CONTINUE in a process that goes on to run the command: one
+     * not started by that launcher, or the one copy that owns the command
+     * (MPI rank 0). In a helper copy it serves the owner until the owner is
+     * done and returns the helper's exit status, which main() returns: a
+     * helper never runs the command itself. */
+    int (*launched)(int argc, char **argv);
 };
+/* launched(): "not a helper, run the command" (never an exit status) */
+#define CB_EXEC_CONTINUE (-1)
 
 /* NULL-terminated registry, executors/registry.c */
 extern const struct cb_executor *const cb_executors[];
@@ -213,5 +235,18 @@ void cb_worker_sched_end(struct cb_sched_mark *m, struct cb_worker_stats *ws);
 int cb_schedstat_parse(const char *text, uint64_t *run_delay_ns);
 
 void cb_map_stats_reset(struct cb_map_stats *st);
+
+/* In a worker process that did not inherit the workload (a spawned or
+ * remote worker): rebuilds the parent's workload with kernel `kernel`'s
+ * prepare() from the size preset (NULL or "" for the default) and the
+ * parent's resolved parameters (its w->params), then checks that it has
+ * the parent's n and record sizes. Parameters the kernel does not accept
+ * are dropped (derived values recorded for results), except "seed", which
+ * becomes cb_params.seed. CB_EUSAGE naming what differs; on failure w
+ * holds nothing to release. */
+int cb_workload_rebuild(struct cb_workload *w, const char *kernel,
+                        const char *size, const struct cb_kv *params,
+                        int nparams, size_t n, size_t in_size,
+                        size_t out_size, struct cb_error *e);
 
 #endif

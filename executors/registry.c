@@ -1,5 +1,6 @@
 /* The executor registry. Optional executors are switched here and in CMake
- * only, never in harness logic. */
+ * only, never in harness logic. `mpi` is always listed: CMake compiles
+ * executors/mpi.c with MPI, executors/mpi_none.c (says why not) without. */
 #include <string.h>
 
 #include "executor.h"
@@ -7,7 +8,7 @@
 extern const struct cb_executor cb_exec_serial, cb_exec_threads,
     cb_exec_thread_pool, cb_exec_gil, cb_exec_processes,
     cb_exec_process_pool, cb_exec_py_serial, cb_exec_py_threads,
-    cb_exec_py_processes, cb_exec_py_processes_chunked;
+    cb_exec_py_processes, cb_exec_py_processes_chunked, cb_exec_mpi;
 #ifdef CB_HAVE_OPENMP
 extern const struct cb_executor cb_exec_openmp;
 #endif
@@ -22,6 +23,7 @@ const struct cb_executor *const cb_executors[] = {
 #ifdef CB_HAVE_OPENMP
     &cb_exec_openmp,
 #endif
+    &cb_exec_mpi,
     &cb_exec_py_serial,
     &cb_exec_py_threads,
     &cb_exec_py_processes,

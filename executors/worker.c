@@ -173,3 +173,49 @@ void cb_exec_about_add(struct cb_exec_about *a, const char *key,
     snprintf(a->kv[a->n].val, sizeof a->kv[a->n].val, "%s", val ? val : "");
     a->n++;
 }
+
+int cb_workload_rebuild(struct cb_workload *w, const char *kernel,
+                        const char *size, const struct cb_kv *params,
+                        int nparams, size_t n, size_t in_size,
+                        size_t out_size, struct cb_error *e)
+{
+    const struct cb_kernel *k = cb_kernel_find(kernel);
+    struct cb_params prm = {0};
+    int rc;
+
+    memset(w, 0, sizeof *w);
+    if (!k)
+        return CB_FAIL(e, CB_EUSAGE, "unknown kernel '%s'", kernel);
+    prm.size = size && *size ? size : NULL;
+    for (int i = 0; i < nparams; i++) {
+        /* one at a time, to ask the kernel whether it accepts the key */
+        struct cb_params one = {0};
+        char kv[sizeof params[i].key + sizeof params[i].val + 1];
+        uint64_t seed;
+        snprintf(kv, sizeof kv, "%s=%s", params[i].key, params[i].val);
+        if ((rc = cb_params_add(&one, kv, e)))
+            return rc;
+        if (cb_params_check(&one, k->name, k->param_help, NULL) == 0) {
+            if (prm.nkv < CB_MAX_PARAMS)
+                prm.kv[prm.nkv++] = one.kv[0];
+        } else if (strcmp(one.kv[0].key, "seed") == 0 &&
+                   cb_parse_u64(one.kv[0].val, 0, UINT64_MAX, "seed", &seed,
+                                NULL) == 0) {
+            prm.seed = seed;
+        }
+    }
+    if ((rc = k->prepare(w, &prm, e)))
+        return rc;
+    w->kernel = k;
+    if (w->n != n || w->in_size != in_size || w->out_size != out_size) {
+        rc = CB_FAIL(e, CB_EUSAGE,
+                     "kernel %s rebuilt a workload of %zu tasks of %zu/%zu "
+                     "bytes, the parent has %zu of %zu/%zu",
+                     k->name, w->n, w->in_size, w->out_size, n, in_size,
+                     out_size);
+        k->release(w);
+        memset(w, 0, sizeof *w);
+        return rc;
+    }
+    return 0;
+}

@@ -97,6 +97,13 @@ int main(int argc, char **argv)
         }
         return x->worker_main(argc - 2, argv + 2);
     }
+    /* started by an executor's launcher (mpirun): helpers serve, then exit */
+    for (int i = 0; cb_executors[i]; i++) {
+        int st = cb_executors[i]->launched
+                     ? cb_executors[i]->launched(argc, argv) : CB_EXEC_CONTINUE;
+        if (st != CB_EXEC_CONTINUE)
+            return st;
+    }
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (strcmp(commands[i].name, argv[1]) == 0)
             return commands[i].fn(argc - 1, argv + 1);

@@ -927,14 +927,20 @@ static void run_floors(const struct cb_probe_opts *o, int npus, json_t *probe,
     for (int i = 0; cb_executors[i]; i++) {
         const struct cb_executor *x = cb_executors[i];
         int workers = (x->caps & CB_EXEC_SINGLE) ? 1 : (npus < 2 ? npus : 2);
-        struct cb_exec_config ac = {.workers = workers};
-        struct cb_exec_about ab;
         struct floor_result fr;
+        struct cb_exec_config ac = {.workers = workers};
+        struct cb_exec_about ab = {0};
         json_t *entry;
+        int avail;
         /* floors are the C executors' (other runtimes time themselves and
          * take seconds to start: a run sets them beside these); an executor
-         * that cannot run here has none */
-        if (x->runtime || (x->available && x->available(&ac, &ab, &e)))
+         * that cannot run here (not built in; mpi outside mpirun) has none:
+         * left out, not an error */
+        memset(&e, 0, sizeof e);
+        avail = !x->runtime &&
+                (!x->available || x->available(&ac, &ab, &e) == 0);
+        free(ab.json);
+        if (!avail)
             continue;
         progress(o, "floor of %s, %d worker%s", x->name, workers,
                  workers > 1 ? "s" : "");

@@ -440,10 +440,12 @@ static int parse_opts(int argc, char **argv, struct opts *o,
                          item_kernel, o->kernels, e)))
         return rc;
     /* the default: every C executor; other runtimes (py-*) are opt-in,
-     * their maps take 20-40x longer */
+     * their maps take 20-40x longer; so are executors that need a launcher
+     * of their own (CB_EXEC_OPT_IN: mpi) */
     if (!o->nexecs)
         for (int i = 0; cb_executors[i] && o->nexecs < MAX_LIST; i++)
-            if (!cb_executors[i]->runtime)
+            if (!cb_executors[i]->runtime &&
+                !(cb_executors[i]->caps & CB_EXEC_OPT_IN))
                 o->execs[o->nexecs++] = cb_executors[i];
     if (work) {
         if ((rc = parse_list("--workers", work, MAX_LIST, &o->nworkers,
@@ -916,9 +918,13 @@ static json_t *workers_detail(const struct config *c, int med)
 {
     json_t *a = json_array();
     const struct cb_worker_stats *ws = &c->ws[(size_t)med * (size_t)c->workers];
-    for (int i = 0; i < c->workers; i++)
+    for (int i = 0; i < c->workers; i++) {
+        /* "" is this machine; a name that is not UTF-8 reads as null */
+        json_t *host = ws[i].host[0]
+            ? json_stringn(ws[i].host, strnlen(ws[i].host, sizeof ws[i].host))
+            : NULL;
         json_array_append_new(a, json_pack(
-            "{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:I}",
+            "{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:I, s:o}",
             "tasks", (json_int_t)ws[i].tasks,
             "chunks", (json_int_t)ws[i].chunks,
             "busy_s", cb_json_num(ws[i].busy_s),
@@ -931,7 +937,9 @@ static json_t *workers_detail(const struct config *c, int med)
                                             : json_null(),
             "pinned", ws[i].pinned,
             "lock_wait_s", cb_json_num(ws[i].lock_wait_s),
-            "pid", (json_int_t)ws[i].pid));
+            "pid", (json_int_t)ws[i].pid,
+            "host", host ? host : json_null()));
+    }
     /* interference; null where the worker could not measure it */
     for (int i = 0; i < c->workers; i++) {
         json_t *o = json_array_get(a, (size_t)i);
@@ -1417,12 +1425,16 @@ static int check_available(struct sweep *s, struct cb_error *e)
         struct cb_error err;
         char names[256];
     } seen[MAX_LIST];
-    int nseen = 0, kept = 0;
+    int nseen = 0, kept = 0, maxw = 1, rc = 0;
     s->about = json_object();
     s->unavailable = json_array();
+    for (int i = 0; i < o->nworkers; i++)
+        maxw = o->workers[i] > maxw ? o->workers[i] : maxw;
     for (int x = 0; x < o->nexecs; x++) {
         const struct cb_executor *ex = o->execs[x];
-        struct cb_exec_config ec = {.workers = 1, .python = o->python};
+        /* workers: the most the sweep asks for (mpi: no more than ranks) */
+        struct cb_exec_config ec = {.workers = maxw, .python = o->python};
+        json_t *a;
         int j = 0;
         if (!ex->available) {
             o->execs[kept++] = ex;
@@ -1436,22 +1448,30 @@ static int check_available(struct sweep *s, struct cb_error *e)
             seen[j].rc = ex->available(&ec, &seen[j].ab, &seen[j].err);
             nseen++;
         }
-        if (seen[j].rc == CB_EUSAGE)
-            return cb_error_set(e, CB_EUSAGE, seen[j].err.where, "%s",
-                                seen[j].err.msg);
+        if (seen[j].rc == CB_EUSAGE) {
+            rc = cb_error_set(e, CB_EUSAGE, seen[j].err.where, "%s",
+                              seen[j].err.msg);
+            goto out;
+        }
         if (seen[j].rc) {
             size_t l = strlen(seen[j].names);
             snprintf(seen[j].names + l, sizeof seen[j].names - l, "%s%s",
                      l ? ", " : "", ex->name);
             continue;
         }
-        if (seen[j].ab.n) {
-            json_t *a = json_object();
-            for (int i = 0; i < seen[j].ab.n; i++)
-                json_object_set_new(a, seen[j].ab.kv[i].key,
-                                    json_string(seen[j].ab.kv[i].val));
-            json_object_set_new(s->about, ex->name, a);
+        /* what it found: its JSON document, then its key/value lines */
+        a = seen[j].ab.json ? json_loads(seen[j].ab.json, 0, NULL) : NULL;
+        if (!json_is_object(a)) {
+            json_decref(a);
+            a = json_object();
         }
+        for (int i = 0; i < seen[j].ab.n; i++)
+            json_object_set_new(a, seen[j].ab.kv[i].key,
+                                json_string(seen[j].ab.kv[i].val));
+        if (json_object_size(a))
+            json_object_set_new(s->about, ex->name, a);
+        else
+            json_decref(a);
         o->execs[kept++] = ex;
     }
     for (int j = 0; j < nseen; j++) {
@@ -1464,10 +1484,14 @@ static int check_available(struct sweep *s, struct cb_error *e)
             "%s: %s", seen[j].names, seen[j].err.msg));
     }
     if (o->nexecs && !kept)
-        return CB_FAIL(e, CB_EUNSUPPORTED, "no executor of --executor can "
-                       "run here (see the line above)");
-    o->nexecs = kept;
-    return 0;
+        rc = CB_FAIL(e, CB_EUNSUPPORTED, "no executor of --executor can "
+                     "run here (see the line above)");
+    else
+        o->nexecs = kept;
+out:
+    for (int j = 0; j < nseen; j++)
+        free(seen[j].ab.json);
+    return rc;
 }
 
 static void run_warnings(struct sweep *s, json_t *warns)

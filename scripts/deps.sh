@@ -8,7 +8,9 @@
 #                          clang + its libFuzzer runtime, valgrind
 set -eu
 
-# package -> a file or command that proves it is installed
+# package -> a file or command that proves it is installed (empty: ask dpkg).
+# Open MPI builds and tests the mpi executor; iproute2 (ip) makes the
+# veth pair of its two-namespace test.
 pkgs=(
   "build-essential:/usr/bin/gcc"
   "cmake:/usr/bin/cmake"
@@ -18,6 +20,9 @@ pkgs=(
   "gnuplot-nox:/usr/bin/gnuplot"
   "libomp-dev:"
   "python3:/usr/bin/python3"
+  "libopenmpi-dev:"
+  "openmpi-bin:/usr/bin/mpiexec.openmpi"
+  "iproute2:/usr/sbin/ip"
 )
 
 if [ "${1:-}" = ci ]; then

@@ -110,8 +110,35 @@ def main(path):
     typ(s, "pin", str, "context.settings")
     ex = opt(c, "executors", dict, "context") or {}
     for name, about in ex.items():
-        want(isinstance(about, dict) and all(isinstance(v, str) for v in
-             about.values()), "context.executors", f"{name}: not strings")
+        want(isinstance(about, dict), "context.executors",
+             f"{name}: not an object")
+    m = ex.get("mpi") if isinstance(ex, dict) else None
+    if m is not None:
+        w = "context.executors.mpi"
+        for k in ("library", "standard", "binding"):
+            typ(m, k, str, w)
+        for k in ("ranks", "host_count"):
+            typ(m, k, int, w)
+        hosts = typ(m, "hosts", list, w) or []
+        want(len(hosts) == m.get("host_count"), w, "host_count != len(hosts)")
+        ranks = []
+        for i, h in enumerate(hosts):
+            typ(h, "name", str, f"{w}.hosts[{i}]")
+            ranks += typ(h, "ranks", list, f"{w}.hosts[{i}]") or []
+            if "error" not in h:
+                t = typ(h, "topology", dict, f"{w}.hosts[{i}]") or {}
+                for k in ("packages", "numa_nodes", "cores", "pus", "pus_per_core"):
+                    typ(t, k, int, f"{w}.hosts[{i}].topology")
+                typ(t, "smt", bool, f"{w}.hosts[{i}].topology")
+        want(sorted(ranks) == list(range(m.get("ranks") or 0)), w,
+             "hosts do not list every rank once")
+        rd = typ(m, "rank_detail", list, w) or []
+        want([x.get("rank") for x in rd] == list(range(m.get("ranks") or 0)),
+             w, "rank_detail is not one entry per rank in order")
+        for x in rd:
+            typ(x, "host", str, w + ".rank_detail")
+            typ(x, "pid", int, w + ".rank_detail")
+            typ(x, "bound_at_launch", str, w + ".rank_detail")
 
     runs = typ(d, "runs", list, "top") or []
     want(runs, "runs", "no runs")
@@ -191,6 +218,8 @@ def main(path):
             for k in ("csw_voluntary", "csw_involuntary"):
                 v = typ(x, k, int, f"{w}.workers_detail[{j}]", nullable=True)
                 want(v is None or v >= 0, w, f"{k} {v} < 0")
+            if "host" in x:  # files before the key existed have none
+                typ(x, "host", str, f"{w}.workers_detail[{j}]", nullable=True)
         typ(r, "imbalance", NUM, w, nullable=True)
         ipc = typ(r, "ipc", dict, w) or {}
         typ(ipc, "bytes_to_workers", int, w + ".ipc")
