@@ -13,33 +13,88 @@
 #include "../harness/common.h"
 #include "../kernels/kernel.h"
 
+/* ---- executor parameters ------------------------------------------------
+ *
+ * The knobs an executor takes are declared by the executor, as a kernel
+ * declares its params: a table of struct cb_xparam (name, the executor's
+ * own default, how to check a value, how a label shows it). `run` sweeps
+ * them with `--exec-param NAME=V1,V2` (-x; --chunksize, --schedule,
+ * --switch-interval, --start-method and --python are names for the same),
+ * gives each configuration the values it asked for and the defaults for
+ * the rest, and records both. An executor reads its values with
+ * cb_xparam() and the typed helpers below. A new knob is one line in the
+ * executor's table (CB_XP_* below for the shared ones) and the code that
+ * reads it: nothing in the harness changes. */
+struct cb_xparam {
+    const char *name;  /* "chunksize": [a-z_]+ */
+    const char *def;   /* the executor's default, as text */
+    const char *help;  /* one line, with what is accepted */
+    /* in labels: "c" shows "c=16"; "" shows the bare value ("dynamic");
+     * NULL shows "name=value" */
+    const char *label;
+    const char *unit;  /* appended to the value in labels ("us"), or NULL */
+    int show_default;  /* labelled even when not asked (schedule) */
+    int single;        /* one value per run, not swept (an interpreter) */
+    /* Checks one value: CB_EUSAGE with a message naming it and what is
+     * accepted. NULL: any non-empty text of at most CB_XPARAM_VAL - 1. */
+    int (*check)(const char *value, struct cb_error *e);
+};
+#define CB_MAX_XPARAMS 8
+#define CB_XPARAM_VAL 256
+
+int cb_xp_check_chunksize(const char *v, struct cb_error *e);
+int cb_xp_check_schedule(const char *v, struct cb_error *e);
+int cb_xp_check_switch_interval(const char *v, struct cb_error *e);
+int cb_xp_check_start_method(const char *v, struct cb_error *e);
+/* The knobs several executors share, each executor giving its default. */
+#define CB_XP_CHUNKSIZE(def)                                                   \
+    {"chunksize", def, "tasks per dispatch: N (1..2^30), auto "              \
+     "(ceil(n / (4 x workers)), multiprocessing.Pool) or default",            \
+     "c", NULL, 0, 0, cb_xp_check_chunksize}
+#define CB_XP_SCHEDULE(def)                                                    \
+    {"schedule", def, "loop schedule: static, dynamic or guided", "", NULL, 1, \
+     0, cb_xp_check_schedule}
+/* CPython's own default, sys.getswitchinterval() = 0.005 */
+#define CB_SWITCH_INTERVAL_DEFAULT_US 5000
+#define CB__XSTR(x) #x
+#define CB__STR(x) CB__XSTR(x)
+#define CB_XP_SWITCH_INTERVAL                                                  \
+    {"switch_interval", CB__STR(CB_SWITCH_INTERVAL_DEFAULT_US),                \
+     "GIL switch interval, microseconds "                                      \
+     "(1..10000000)", "si", "us", 0, 0, cb_xp_check_switch_interval}
+#define CB_XP_START_METHOD(def)                                                \
+    {"start_method", def, "how workers start: fork or spawn", "", NULL, 0, 0,  \
+     cb_xp_check_start_method}
+
 enum cb_schedule { CB_SCHED_STATIC, CB_SCHED_DYNAMIC, CB_SCHED_GUIDED };
-enum cb_start_method { CB_START_FORK, CB_START_SPAWN };
 
-/* chunksize values other than a positive count */
-#define CB_CHUNK_DEFAULT 0L  /* the executor's own default (1 for pools) */
-#define CB_CHUNK_AUTO (-1L)  /* ceil(n / (4 * workers)), multiprocessing.Pool */
-
-/* The switch interval of executors with a GIL (CB_EXEC_GIL) when none is
- * asked for: CPython's own default, sys.getswitchinterval() = 0.005. */
-#define CB_SWITCH_INTERVAL_DEFAULT_US 5000L
+/* A chunksize: the executor's own default, auto, or a count. */
+enum cb_chunk_kind { CB_CHUNK_DEFAULT, CB_CHUNK_AUTO, CB_CHUNK_COUNT };
+struct cb_chunk {
+    enum cb_chunk_kind kind;
+    long count; /* CB_CHUNK_COUNT: 1..2^30 */
+};
+/* "default", "auto" or a count; CB_EUSAGE otherwise. The one parser of a
+ * chunksize (the command line, executor params, result files). */
+int cb_chunk_parse(const char *s, struct cb_chunk *out, struct cb_error *e);
 
 struct cb_exec_config {
     int workers;                /* 1..CB_MAX_WORKERS */
-    long chunksize;             /* > 0, CB_CHUNK_DEFAULT or CB_CHUNK_AUTO */
-    enum cb_schedule schedule;  /* openmp; others ignore it */
     /* pus[i] = OS index of the PU planned for worker i, or -1 for none.
      * NULL: no pinning at all. Owned by the caller, valid until stop(). */
     const int *pus;
-    long switch_interval_us;    /* gil: >= 1, default 5000 */
-    enum cb_start_method start_method; /* process-pool */
     const char *self_exe;       /* path of corebench, for spawn */
-    /* py-*: the interpreter to run, a path or a name looked up on PATH;
-     * NULL means "python3". */
-    const char *python;
     /* The workload the pool will map. Fork-based pools inherit it at
      * start(), as Python's fork start method does. */
     const struct cb_workload *workload;
+    /* The executor's parameters, every one it declares: asked values, else
+     * its defaults (cb_exec_config_params fills them). */
+    int nxp;
+    struct cb_xvalue {
+        char name[32];
+        char val[CB_XPARAM_VAL];
+        int asked; /* given on the command line, not the default */
+    } xp[CB_MAX_XPARAMS];
 };
 
 /* What one worker did during one map. */
@@ -97,14 +152,10 @@ struct cb_map_stats {
 };
 
 enum cb_exec_caps {
-    CB_EXEC_SHARES_MEMORY = 1u << 0, /* workers see the parent's memory */
-    CB_EXEC_CHUNKSIZE = 1u << 1,     /* honours --chunksize */
-    CB_EXEC_SCHEDULE = 1u << 2,      /* honours --schedule */
     CB_EXEC_COPIES = 1u << 3,        /* ships records as bytes */
-    CB_EXEC_GIL = 1u << 4,           /* honours --switch-interval */
+    CB_EXEC_GIL = 1u << 4,           /* runs tasks under a GIL */
     CB_EXEC_SINGLE = 1u << 5,        /* always one worker (serial) */
     CB_EXEC_PROCESSES = 1u << 6,     /* workers are processes */
-    CB_EXEC_START_METHOD = 1u << 7,  /* honours --start-method */
     CB_EXEC_SELF_TIMED = 1u << 8,    /* map() fills st->self_*_s */
     /* Not in the default --executor list, run only when named: it needs a
      * launcher of its own (mpi runs under mpirun). */
@@ -135,6 +186,9 @@ struct cb_executor {
     const char *name;
     const char *summary;
     unsigned caps;
+    /* The parameters it takes, terminated by an entry with name NULL; NULL
+     * for none. */
+    const struct cb_xparam *params;
     /* The language runtime the tasks run in: NULL for C. Speedups divide
      * by the single-worker (CB_EXEC_SINGLE) executor of the same runtime,
      * never across runtimes: py-threads by py-serial, threads by serial. */
@@ -183,11 +237,42 @@ const struct cb_executor *cb_executor_find(const char *name);
  * the registry has none. */
 const struct cb_executor *cb_executor_baseline(const struct cb_executor *x);
 
+/* The declaration of parameter `name` of x, or NULL if x does not take it. */
+const struct cb_xparam *cb_executor_param(const struct cb_executor *x,
+                                          const char *name);
+
+/* ---- parameters, for the harness and for executors (xparams.c) --------- */
+
+/* Fills c->xp for executor x: for every parameter x declares, the value in
+ * asked[] (names and values, nasked entries; checked) or else x's default.
+ * Names in asked[] that x does not take are ignored (a sweep's parameters
+ * go to the executors that take them). CB_EUSAGE naming a value that does
+ * not check. */
+int cb_exec_config_params(struct cb_exec_config *c,
+                          const struct cb_executor *x,
+                          const struct cb_xvalue *asked, int nasked,
+                          struct cb_error *e);
+/* Sets parameter `name` of c to val as if asked (tests, tools): no check,
+ * no executor needed; 0, or -1 when c is full or a string too long. */
+int cb_exec_config_set(struct cb_exec_config *c, const char *name,
+                       const char *val);
+/* The value of parameter `name` in c, or NULL (not one of its executor's). */
+const char *cb_xparam(const struct cb_exec_config *c, const char *name);
+/* ... as an integer, `fallback` when absent. */
+long cb_xparam_long(const struct cb_exec_config *c, const char *name,
+                    long fallback);
+/* The "chunksize" parameter (CB_CHUNK_DEFAULT when absent). */
+struct cb_chunk cb_exec_chunk(const struct cb_exec_config *c);
+/* The "schedule" parameter (static when absent). */
+enum cb_schedule cb_exec_schedule(const struct cb_exec_config *c);
+
 /* ---- helpers for executors (executors/worker.c) ------------------------ */
 
-/* Resolves c->chunksize for n tasks: CB_CHUNK_AUTO -> ceil(n/(4*workers)),
- * CB_CHUNK_DEFAULT -> def. Never returns less than 1. */
+/* The chunksize to use for n tasks: auto -> ceil(n/(4*workers)), the
+ * executor default -> def, a count as it is. Never less than 1. */
 long cb_exec_chunksize(const struct cb_exec_config *c, size_t n, long def);
+/* The same for a chunksize given apart from a configuration. */
+long cb_chunk_size(struct cb_chunk ch, int workers, size_t n, long def);
 
 /* Called by each worker (thread or process) once, on itself, before work:
  * binds to c->pus[i] when pinning is on and records the plan in ws. */

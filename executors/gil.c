@@ -145,7 +145,8 @@ static int gil_start(struct cb_pool **p, const struct cb_exec_config *c,
         s->w[i].s = s;
     /* 0 -> 5000 us, below 1 -> 1 us: cb_gil_resolve_interval(). Forced
      * switching on, as in every CPython build. */
-    if ((rc = cb_gil_init(&s->gil, c->switch_interval_us, 1, e)) != 0)
+    if ((rc = cb_gil_init(&s->gil, cb_xparam_long(c, "switch_interval", 0), 1,
+                           e)) != 0)
         goto fail;
     hooks.arg = s;
     /* From here the engine owns s and calls gil_destroy on failure too. */
@@ -161,7 +162,9 @@ fail:
 const struct cb_executor cb_exec_gil = {
     .name = "gil",
     .summary = "thread-pool under an emulated CPython GIL (ceval_gil.c)",
-    .caps = CB_EXEC_SHARES_MEMORY | CB_EXEC_CHUNKSIZE | CB_EXEC_GIL,
+    .caps = CB_EXEC_GIL,
+    .params = (const struct cb_xparam[]){CB_XP_CHUNKSIZE("1"),
+                                         CB_XP_SWITCH_INTERVAL, {0}},
     .start = gil_start,
     .map = cb__tpool_map,
     .stop = cb__tpool_stop,

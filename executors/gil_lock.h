@@ -26,7 +26,7 @@
 #include "executor.h" /* CB_SWITCH_INTERVAL_DEFAULT_US */
 
 /* sys.getswitchinterval() default, in microseconds */
-#define CB_GIL_DEFAULT_INTERVAL_US CB_SWITCH_INTERVAL_DEFAULT_US
+#define CB_GIL_DEFAULT_INTERVAL_US ((long)CB_SWITCH_INTERVAL_DEFAULT_US)
 
 struct cb_gil {
     /* Polled by the holder at every checkpoint: kept apart from the fields

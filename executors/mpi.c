@@ -127,7 +127,8 @@ enum { POOL_MAP = 1, POOL_STOP };
 struct mpi_cmd {
     int32_t type;
     int32_t workers;
-    int64_t chunksize; /* as asked: > 0, CB_CHUNK_DEFAULT or CB_CHUNK_AUTO */
+    int32_t chunk_kind; /* enum cb_chunk_kind */
+    int64_t chunk_count;
     int32_t schedule;
     int32_t pinned; /* pus[] holds the plan */
     uint64_t n, in_size, out_size;
@@ -358,7 +359,9 @@ struct cb_pool {
     MPI_Datatype rin, rout;
     int types;          /* rin/rout committed */
     const struct cb_workload *w;
-    struct cb_exec_config cfg; /* workers = nr, chunksize, schedule */
+    struct cb_exec_config cfg; /* workers = nr */
+    struct cb_chunk chunk;      /* as asked */
+    enum cb_schedule sched;
     cpu_set_t saved;
     int restore;
     struct cb_worker_stats bound; /* pu_planned, pinned of this rank */
@@ -402,8 +405,9 @@ static int pool_open(struct cb_pool *p, const struct mpi_cmd *c)
     MPI_Comm_free(&node);
 
     p->cfg.workers = p->nr;
-    p->cfg.chunksize = (long)c->chunksize;
-    p->cfg.schedule = (enum cb_schedule)c->schedule;
+    p->chunk = (struct cb_chunk){(enum cb_chunk_kind)c->chunk_kind,
+                                 (long)c->chunk_count};
+    p->sched = (enum cb_schedule)c->schedule;
     memset(&p->bound, 0, sizeof p->bound);
     p->restore = sched_getaffinity(0, sizeof p->saved, &p->saved) == 0;
     _Static_assert(sizeof(int) == sizeof(int32_t), "pus[] travels as int32");
@@ -473,7 +477,7 @@ static int static_chunk(const struct cb_pool *p, size_t n, int r, size_t j,
                         size_t *lo, size_t *cnt)
 {
     size_t nr = (size_t)p->nr;
-    if (p->cfg.chunksize == CB_CHUNK_DEFAULT) {
+    if (p->chunk.kind == CB_CHUNK_DEFAULT) {
         size_t q = n / nr, m = n % nr, rr = (size_t)r;
         if (j > 0)
             return 0;
@@ -481,7 +485,7 @@ static int static_chunk(const struct cb_pool *p, size_t n, int r, size_t j,
         *cnt = q + (rr < m);
         return *cnt > 0;
     } else {
-        size_t cs = (size_t)cb_exec_chunksize(&p->cfg, n, 1);
+        size_t cs = (size_t)cb_chunk_size(p->chunk, p->nr, n, 1);
         size_t k = j * nr + (size_t)r;
         if (k >= (n + cs - 1) / cs)
             return 0;
@@ -598,8 +602,8 @@ static int map_static(struct cb_pool *p, const struct cb_workload *w,
 /* The size of the chunk that starts at task `next` (dynamic, guided). */
 static size_t deal_size(const struct cb_pool *p, size_t n, size_t next)
 {
-    size_t cs = (size_t)cb_exec_chunksize(&p->cfg, n, 1), c = cs;
-    if (p->cfg.schedule == CB_SCHED_GUIDED) {
+    size_t cs = (size_t)cb_chunk_size(p->chunk, p->nr, n, 1), c = cs;
+    if (p->sched == CB_SCHED_GUIDED) {
         size_t g2 = (n - next + (size_t)p->nr - 1) / (size_t)p->nr;
         c = g2 > cs ? g2 : cs;
     }
@@ -742,13 +746,13 @@ static void map_dynamic_rank(struct cb_pool *p, const struct cb_workload *w,
                              struct cb_worker_stats *ws)
 {
     struct cb_ctx ctx = {.worker = p->me};
-    size_t cs = (size_t)cb_exec_chunksize(&p->cfg, w->n, 1), maxc = cs;
+    size_t cs = (size_t)cb_chunk_size(p->chunk, p->nr, w->n, 1), maxc = cs;
     size_t ib, ob;
     MPI_Request rr[MPI_DEPTH], sr[MPI_DEPTH];
     struct cb_workload lw = *w;
     int k = 0;
 
-    if (p->cfg.schedule == CB_SCHED_GUIDED) {
+    if (p->sched == CB_SCHED_GUIDED) {
         size_t g1 = (w->n + (size_t)p->nr - 1) / (size_t)p->nr;
         maxc = g1 > cs ? g1 : cs;
     }
@@ -804,7 +808,7 @@ static int pool_map(struct cb_pool *p, const struct cb_workload *w,
     ws.pinned = p->bound.pinned;
     ws.cpu_first = ws.cpu_last = -1;
     cb_worker_sched_begin(&mark); /* every rank measures itself */
-    if (p->cfg.schedule == CB_SCHED_STATIC)
+    if (p->sched == CB_SCHED_STATIC)
         rc = map_static(p, w, outs, &ws, &to, &from);
     else if (p->me == 0)
         rc = map_dynamic_root(p, w, outs, &ws, &to, &from);
@@ -817,11 +821,11 @@ static int pool_map(struct cb_pool *p, const struct cb_workload *w,
     MPI_Gather(&ws, (int)sizeof ws, MPI_BYTE, st ? st->w : NULL,
                (int)sizeof ws, MPI_BYTE, 0, p->comm);
     if (st) {
-        if (p->cfg.schedule == CB_SCHED_STATIC &&
-            p->cfg.chunksize == CB_CHUNK_DEFAULT)
+        if (p->sched == CB_SCHED_STATIC &&
+            p->chunk.kind == CB_CHUNK_DEFAULT)
             st->chunksize = (long)((w->n + (size_t)p->nr - 1) / (size_t)p->nr);
         else
-            st->chunksize = cb_exec_chunksize(&p->cfg, w->n, 1);
+            st->chunksize = cb_chunk_size(p->chunk, p->nr, w->n, 1);
         st->bytes_to_workers = to;
         st->bytes_from_workers = from;
     }
@@ -1031,10 +1035,6 @@ static int mpi_start(struct cb_pool **pp, const struct cb_exec_config *c,
     if (!w || !w->kernel)
         return CB_FAIL(e, CB_EUSAGE, "mpi: the workload must be given at "
                        "start(): ranks rebuild it");
-    if (c->schedule != CB_SCHED_STATIC && c->schedule != CB_SCHED_DYNAMIC &&
-        c->schedule != CB_SCHED_GUIDED)
-        return CB_FAIL(e, CB_EUSAGE, "mpi: unknown schedule %d",
-                       (int)c->schedule);
     if (w->in_size == 0 || w->out_size == 0 || w->in_size > INT32_MAX ||
         w->out_size > INT32_MAX || w->n > INT32_MAX)
         return CB_FAIL(e, CB_EUNSUPPORTED, "mpi: kernel %s has %zu tasks of "
@@ -1056,8 +1056,9 @@ static int mpi_start(struct cb_pool **pp, const struct cb_exec_config *c,
     }
     cmd->type = CMD_START;
     cmd->workers = c->workers;
-    cmd->chunksize = c->chunksize;
-    cmd->schedule = (int32_t)c->schedule;
+    cmd->chunk_kind = (int32_t)cb_exec_chunk(c).kind;
+    cmd->chunk_count = cb_exec_chunk(c).count;
+    cmd->schedule = (int32_t)cb_exec_schedule(c);
     cmd->pinned = c->pus != NULL;
     cmd->n = w->n;
     cmd->in_size = w->in_size;
@@ -1129,8 +1130,9 @@ const struct cb_executor cb_exec_mpi = {
     .name = "mpi",
     .summary = "ranks of an MPI job (Open MPI) on one host or many; records "
                "scattered/dealt as bytes; run under mpirun",
-    .caps = CB_EXEC_PROCESSES | CB_EXEC_COPIES | CB_EXEC_CHUNKSIZE |
-            CB_EXEC_SCHEDULE | CB_EXEC_OPT_IN,
+    .caps = CB_EXEC_PROCESSES | CB_EXEC_COPIES | CB_EXEC_OPT_IN,
+    .params = (const struct cb_xparam[]){CB_XP_SCHEDULE("static"),
+                                         CB_XP_CHUNKSIZE("default"), {0}},
     .available = mpi_available,
     .start = mpi_start,
     .map = mpi_map,

@@ -57,12 +57,6 @@ static int openmp_start(struct cb_pool **pp, const struct cb_exec_config *c,
                      CB_MAX_WORKERS, c->workers);
         goto fail;
     }
-    if (c->schedule != CB_SCHED_STATIC && c->schedule != CB_SCHED_DYNAMIC &&
-        c->schedule != CB_SCHED_GUIDED) {
-        rc = CB_FAIL(e, CB_EUSAGE, "openmp: unknown schedule %d",
-                     (int)c->schedule);
-        goto fail;
-    }
     p = calloc(1, sizeof *p);
     if (!p) {
         rc = CB_FAIL(e, CB_ENOMEM, "openmp: out of memory");
@@ -109,7 +103,7 @@ static int openmp_map(struct cb_pool *p, const struct cb_workload *w,
     if (!st || !st->w || st->nworkers < nw)
         return CB_FAIL(e, CB_EUSAGE, "openmp: map needs stats for %d workers",
                        nw);
-    switch (c->schedule) {
+    switch (cb_exec_schedule(c)) {
     case CB_SCHED_DYNAMIC:
         kind = omp_sched_dynamic;
         cs = cb_exec_chunksize(c, n, 1);
@@ -120,7 +114,8 @@ static int openmp_map(struct cb_pool *p, const struct cb_workload *w,
         break;
     default:
         kind = omp_sched_static;
-        cs = c->chunksize == CB_CHUNK_DEFAULT ? 0 : cb_exec_chunksize(c, n, 1);
+        cs = cb_exec_chunk(c).kind == CB_CHUNK_DEFAULT
+                 ? 0 : cb_exec_chunksize(c, n, 1);
         break;
     }
     if (cs > INT_MAX)
@@ -186,7 +181,8 @@ static void openmp_stop(struct cb_pool *p)
 const struct cb_executor cb_exec_openmp = {
     .name = "openmp",
     .summary = "#pragma omp parallel for, schedule static|dynamic|guided",
-    .caps = CB_EXEC_SHARES_MEMORY | CB_EXEC_CHUNKSIZE | CB_EXEC_SCHEDULE,
+    .params = (const struct cb_xparam[]){CB_XP_SCHEDULE("static"),
+                                         CB_XP_CHUNKSIZE("default"), {0}},
     .start = openmp_start,
     .map = openmp_map,
     .stop = openmp_stop,

@@ -697,7 +697,8 @@ static int pp_start(struct cb_pool **pp, const struct cb_exec_config *c,
                     struct cb_error *e)
 {
     struct cb_pool *p;
-    int spawn = c->start_method == CB_START_SPAWN, rc;
+    const char *sm = cb_xparam(c, "start_method");
+    int spawn = sm && strcmp(sm, "spawn") == 0, rc;
 
     *pp = NULL;
     if (c->workers < 1 || c->workers > CB_MAX_WORKERS)
@@ -811,8 +812,9 @@ const struct cb_executor cb_exec_process_pool = {
     .name = "process-pool",
     .summary = "pre-started workers, bounded call queue, every record "
                "shipped as bytes (ProcessPoolExecutor)",
-    .caps = CB_EXEC_PROCESSES | CB_EXEC_COPIES | CB_EXEC_CHUNKSIZE |
-            CB_EXEC_START_METHOD,
+    .caps = CB_EXEC_PROCESSES | CB_EXEC_COPIES,
+    .params = (const struct cb_xparam[]){CB_XP_CHUNKSIZE("1"),
+                                         CB_XP_START_METHOD("fork"), {0}},
     .start = pp_start,
     .map = pp_map,
     .stop = pp_stop,

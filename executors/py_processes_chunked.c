@@ -15,6 +15,7 @@ const struct cb_executor cb_exec_py_processes_chunked = {
     .name = "py-processes-chunked",
     .summary = "CPython one submit per worker + as_completed (seed 002)",
     .caps = CB_EXEC_PROCESSES | CB_EXEC_SELF_TIMED,
+    .params = (const struct cb_xparam[]){CB_XP_PYTHON, {0}},
     .runtime = "cpython",
     .available = cb__py_available,
     .start = py_chunked_start,

@@ -14,6 +14,7 @@ const struct cb_executor cb_exec_py_serial = {
     .name = "py-serial",
     .summary = "CPython list(map(fn, inputs)): the py-* baseline",
     .caps = CB_EXEC_SINGLE | CB_EXEC_SELF_TIMED,
+    .params = (const struct cb_xparam[]){CB_XP_PYTHON, {0}},
     .runtime = "cpython",
     .available = cb__py_available,
     .start = py_serial_start,

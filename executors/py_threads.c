@@ -14,6 +14,8 @@ const struct cb_executor cb_exec_py_threads = {
     .name = "py-threads",
     .summary = "CPython ThreadPoolExecutor.map under the real GIL",
     .caps = CB_EXEC_GIL | CB_EXEC_SELF_TIMED,
+    .params = (const struct cb_xparam[]){CB_XP_SWITCH_INTERVAL,
+                                         CB_XP_PYTHON, {0}},
     .runtime = "cpython",
     .available = cb__py_available,
     .start = py_threads_start,

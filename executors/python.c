@@ -38,7 +38,8 @@ struct cb_pool {
 
 static const char *py_interpreter(const struct cb_exec_config *c)
 {
-    return c->python && *c->python ? c->python : PY_DEFAULT;
+    const char *py = cb_xparam(c, "python");
+    return py && *py ? py : PY_DEFAULT;
 }
 
 /* cb__proc_spawn_fn: argv is the whole command line */
@@ -90,8 +91,8 @@ static int py_fill(struct cb_pool *p, double deadline, const char *when,
             double left = deadline - cb_now();
             if (left <= 0)
                 return CB_FAIL(e, CB_EUNSUPPORTED, "%s: no answer from %s "
-                               "within %.0f s %s", p->who, p->cfg.python ?
-                               p->cfg.python : PY_DEFAULT, PY_ABOUT_TIMEOUT_S,
+                               "within %.0f s %s", p->who,
+                               py_interpreter(&p->cfg), PY_ABOUT_TIMEOUT_S,
                                when);
             ms = (int)(left * 1000) + 1;
         }
@@ -265,8 +266,7 @@ int cb__py_start(struct cb_pool **pp, const struct cb_exec_config *c,
     snprintf(nums[0], sizeof nums[0], "%d", c->workers);
     snprintf(nums[1], sizeof nums[1], "%ld", cb_exec_chunksize(c, w->n, 1));
     snprintf(nums[2], sizeof nums[2], "%ld",
-             c->switch_interval_us > 0 ? c->switch_interval_us
-                                       : CB_SWITCH_INTERVAL_DEFAULT_US);
+             cb_xparam_long(c, "switch_interval", 5000));
     for (int i = 0; c->pus && i < c->workers; i++) {
         size_t l = i ? strlen(pus) : 0;
         snprintf(pus + l, sizeof pus - l, "%s%d", i ? "," : "", c->pus[i]);

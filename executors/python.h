@@ -20,6 +20,13 @@
 
 #include "executor.h"
 
+/* The interpreter: a path, or a name looked up on PATH. Labelled only when
+ * asked for, so a second interpreter (a free-threaded 3.13t, say) is a
+ * configuration of its own: `-x python=python3,python3.13t`. */
+#define CB_XP_PYTHON                                                           \
+    {"python", "python3", "interpreter: a path or a name on PATH", NULL, NULL, \
+     0, 1, NULL}
+
 /* MODE: "serial", "threads", "processes" or "processes-chunked" (see
  * python/pyexec.py). `who` names the executor in messages. */
 int cb__py_start(struct cb_pool **p, const struct cb_exec_config *c,

@@ -50,7 +50,7 @@ static void serial_stop(struct cb_pool *p)
 const struct cb_executor cb_exec_serial = {
     .name = "serial",
     .summary = "one loop on the calling thread: the baseline",
-    .caps = CB_EXEC_SINGLE | CB_EXEC_SHARES_MEMORY,
+    .caps = CB_EXEC_SINGLE,
     .start = serial_start,
     .map = serial_map,
     .stop = serial_stop,

@@ -364,7 +364,7 @@ const struct cb_executor cb_exec_thread_pool = {
     .name = "thread-pool",
     .summary = "pre-started threads, shared dynamic queue with chunksize "
                "(ThreadPoolExecutor.map)",
-    .caps = CB_EXEC_SHARES_MEMORY | CB_EXEC_CHUNKSIZE,
+    .params = (const struct cb_xparam[]){CB_XP_CHUNKSIZE("1"), {0}},
     .start = thread_pool_start,
     .map = cb__tpool_map,
     .stop = cb__tpool_stop,

@@ -18,7 +18,6 @@ static int threads_start(struct cb_pool **p, const struct cb_exec_config *c,
 const struct cb_executor cb_exec_threads = {
     .name = "threads",
     .summary = "one static contiguous chunk per pthread (manual chunking)",
-    .caps = CB_EXEC_SHARES_MEMORY,
     .start = threads_start,
     .map = cb__tpool_map,
     .stop = cb__tpool_stop,

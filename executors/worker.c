@@ -11,16 +11,19 @@
 
 #include "executor.h"
 
-long cb_exec_chunksize(const struct cb_exec_config *c, size_t n, long def)
+long cb_chunk_size(struct cb_chunk ch, int workers, size_t n, long def)
 {
-    long cs = c->chunksize;
-    if (cs == CB_CHUNK_AUTO) {
-        size_t d = 4 * (size_t)(c->workers > 0 ? c->workers : 1);
+    long cs = ch.kind == CB_CHUNK_COUNT ? ch.count : def;
+    if (ch.kind == CB_CHUNK_AUTO) {
+        size_t d = 4 * (size_t)(workers > 0 ? workers : 1);
         cs = (long)((n + d - 1) / d);
-    } else if (cs == CB_CHUNK_DEFAULT) {
-        cs = def;
     }
     return cs < 1 ? 1 : cs;
+}
+
+long cb_exec_chunksize(const struct cb_exec_config *c, size_t n, long def)
+{
+    return cb_chunk_size(cb_exec_chunk(c), c->workers, n, def);
 }
 
 void cb_worker_bind(const struct cb_exec_config *c, int i,

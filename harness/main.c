@@ -48,15 +48,14 @@ int cb_cmd_list(int argc, char **argv)
     for (int i = 0; cb_kernels[i]; i++)
         printf("  %-12s %s\n  %-12s   params: %s\n", cb_kernels[i]->name,
                cb_kernels[i]->summary, "", cb_kernels[i]->param_help);
-    printf("\nexecutors (--executor):\n");
+    printf("\nexecutors (--executor), with their parameters (-x NAME=LIST):\n");
     for (int i = 0; cb_executors[i]; i++) {
-        unsigned c = cb_executors[i]->caps;
-        printf("  %-13s %s%s%s%s%s\n", cb_executors[i]->name,
-               cb_executors[i]->summary,
-               c & CB_EXEC_CHUNKSIZE ? " [--chunksize]" : "",
-               c & CB_EXEC_SCHEDULE ? " [--schedule]" : "",
-               c & CB_EXEC_GIL ? " [--switch-interval]" : "",
-               c & CB_EXEC_START_METHOD ? " [--start-method]" : "");
+        printf("  %-20s %s\n", cb_executors[i]->name,
+               cb_executors[i]->summary);
+        for (const struct cb_xparam *p = cb_executors[i]->params; p && p->name;
+             p++)
+            printf("  %-20s   -x %s: %s [%s]\n", "", p->name, p->help,
+                   p->def);
     }
     printf("\nsizes (--size): tiny, small, default, large, seed\n");
     printf("pin policies (--pin): none, compact, cores, scatter, "

@@ -30,6 +30,7 @@
 #endif
 #endif
 #include "probe.h"
+#include "run.h" /* cb_sample_take */
 
 #include <dirent.h>
 #include <errno.h>
@@ -565,24 +566,25 @@ struct floor_result {
     double start_s, per_task_s;
 };
 
-/* One pool life: prepare `empty` with n tasks, start, maps x map (+1
- * untimed warm-up when maps > 1), verify each, stop. Each map's time lands
- * in times[] (at least maps entries). */
+/* `maps` samples (+1 untimed warm-up when maps > 1) of x on `empty` with n
+ * tasks at chunksize 1 (openmp: dynamic,1, its counterpart of a pool
+ * handing out one task at a time), through the sweep's own sampling loop
+ * (cb_sample_take: a fresh pool per sample, outputs verified). Each map's
+ * time lands in times[], the last start-up in *start_s. */
 static int floor_pass(const struct cb_executor *x, const struct cb_kernel *k,
                       int workers, size_t n, int maps, double *times,
                       double *start_s, struct cb_error *e)
 {
+    static const struct cb_xvalue asked[] = {
+        {"chunksize", "1", 1}, {"schedule", "dynamic", 1}};
     struct cb_params p;
     struct cb_workload w;
     struct cb_exec_config c;
     struct cb_map_stats st;
-    struct cb_pool *pool = NULL;
     void *outs = NULL;
     int rc;
-    double t0;
 
     memset(&p, 0, sizeof p);
-    memset(&w, 0, sizeof w);
     memset(&c, 0, sizeof c);
     memset(&st, 0, sizeof st);
     p.size = "tiny";
@@ -603,40 +605,19 @@ static int floor_pass(const struct cb_executor *x, const struct cb_kernel *k,
         goto out;
     }
     c.workers = workers;
-    c.chunksize = 1;
-    /* dynamic,1 is openmp's counterpart of a pool handing out one task at
-     * a time; the other executors ignore it */
-    c.schedule = CB_SCHED_DYNAMIC;
-    c.pus = NULL;
-    c.switch_interval_us = CB_SWITCH_INTERVAL_DEFAULT_US;
-    c.start_method = CB_START_FORK;
     c.self_exe = "/proc/self/exe";
     c.workload = &w;
-
-    t0 = cb_now();
-    rc = x->start(&pool, &c, e);
-    *start_s = cb_now() - t0;
-    if (rc)
+    if ((rc = cb_exec_config_params(&c, x, asked, 2, e)))
         goto out;
     for (int i = maps > 1 ? -1 : 0; i < maps; i++) {
-        double t;
-        cb_map_stats_reset(&st);
-        /* fresh outputs each time: a map that skips tasks fails verify */
-        memset(outs, 0, w.n * w.out_size);
-        t = cb_now();
-        rc = x->map(pool, &w, outs, &st, e);
-        t = cb_now() - t;
-        if (rc)
+        struct cb_sample smp;
+        if ((rc = cb_sample_take(x, &c, &w, outs, &st, NULL, &smp, e)))
             goto out;
-        rc = k->verify(&w, outs, e);
-        if (rc)
-            goto out;
+        *start_s = smp.startup_s;
         if (i >= 0)
-            times[i] = t;
+            times[i] = smp.map_s;
     }
 out:
-    if (pool)
-        x->stop(pool);
     free(st.w);
     free(outs);
     k->release(&w);

@@ -81,16 +81,20 @@ static int skipped;
 /* CB_CONFORMANCE_REQUIRE=NAME: that executor must have run (not skipped) */
 static int required_ran;
 
+/* One pool of x with chunksize `chunk` ("default", "auto" or a count),
+ * schedule `sched` and start method `sm`, for the executors that take
+ * them (a GIL switches every 200 us). */
 static void one(const struct cb_executor *x, const struct cb_workload *w,
-                int workers, long chunk, enum cb_schedule sched,
-                enum cb_start_method sm)
+                int workers, const char *chunk, const char *sched,
+                const char *sm)
 {
+    const struct cb_xvalue asked[] = {{"chunksize", "", 1},
+                                      {"schedule", "", 1},
+                                      {"start_method", "", 1},
+                                      {"switch_interval", "200", 1}};
+    struct cb_xvalue a[4];
     struct cb_exec_config c = {
         .workers = workers,
-        .chunksize = chunk,
-        .schedule = sched,
-        .switch_interval_us = 200,
-        .start_method = sm,
         .self_exe = getenv("CB_COREBENCH"),
         .workload = w,
     };
@@ -102,6 +106,15 @@ static void one(const struct cb_executor *x, const struct cb_workload *w,
     size_t bytes = w->n * w->out_size;
     char *outs;
     int rc;
+
+    memcpy(a, asked, sizeof a);
+    snprintf(a[0].val, sizeof a[0].val, "%s", chunk);
+    snprintf(a[1].val, sizeof a[1].val, "%s", sched);
+    snprintf(a[2].val, sizeof a[2].val, "%s", sm);
+    rc = cb_exec_config_params(&c, x, a, 4, &e);
+    CHECK(rc == 0, "%s: parameters: %s", x->name, e.msg);
+    if (rc)
+        return;
 
     /* what cannot run here (mpi outside mpirun, or more workers than
      * ranks) is the sweep's business to refuse: not a conformance case.
@@ -145,12 +158,12 @@ static void one(const struct cb_executor *x, const struct cb_workload *w,
         cb_map_stats_reset(&st);
         memset(outs, 0xa5, bytes);
         rc = x->map(p, w, outs, &st, &e);
-        CHECK(rc == 0, "%s map %s (%d workers, chunk %ld, round %d): %s",
+        CHECK(rc == 0, "%s map %s (%d workers, chunk %s, round %d): %s",
               x->name, w->kernel->name, workers, chunk, round, e.msg);
         if (rc)
             break;
         rc = w->kernel->verify(w, outs, &e);
-        CHECK(rc == 0, "%s x %s (%d workers, chunk %ld): verify: %s", x->name,
+        CHECK(rc == 0, "%s x %s (%d workers, chunk %s): verify: %s", x->name,
               w->kernel->name, workers, chunk, e.msg);
         for (int i = 0; i < workers; i++) {
             tasks += ws[i].tasks;
@@ -182,10 +195,9 @@ static void one(const struct cb_executor *x, const struct cb_workload *w,
 
 int main(int argc, char **argv)
 {
-    static const long chunks[] = {CB_CHUNK_DEFAULT, 1, 3, CB_CHUNK_AUTO};
+    static const char *const chunks[] = {"default", "1", "3", "auto"};
+    static const char *const scheds[] = {"dynamic", "static", "guided"};
     probe_schedstat();
-    static const enum cb_schedule scheds[] = {
-        CB_SCHED_DYNAMIC, CB_SCHED_STATIC, CB_SCHED_GUIDED};
     /* under mpirun (test_conformance_mpi) ranks > 0 serve rank 0 here */
     for (int i = 0; cb_executors[i]; i++)
         if (cb_executors[i]->launched) {
@@ -207,21 +219,19 @@ int main(int argc, char **argv)
             /* other runtimes (py-*) start an interpreter per pool: fewer
              * worker counts keep the test short, every kernel still runs */
             int maxw = ex->caps & CB_EXEC_SINGLE ? 1 : ex->runtime ? 2 : 3;
-            int ns = ex->caps & CB_EXEC_SCHEDULE ? 3 : 1;
+            int ns = cb_executor_param(ex, "schedule") ? 3 : 1;
             for (int workers = 1; workers <= maxw; workers++) {
-                int nc = ex->caps & CB_EXEC_CHUNKSIZE ? 4 : 1;
+                int nc = cb_executor_param(ex, "chunksize") ? 4 : 1;
                 for (int ci = 0; ci < nc; ci++)
                     for (int si = 0; si < ns; si++)
-                        one(ex, &w, workers, chunks[ci], scheds[si],
-                            CB_START_FORK);
+                        one(ex, &w, workers, chunks[ci], scheds[si], "fork");
             }
             /* more workers than tasks must still work */
             if (!(ex->caps & CB_EXEC_SINGLE) && w.n < 8)
-                one(ex, &w, 8, CB_CHUNK_DEFAULT, CB_SCHED_DYNAMIC,
-                    CB_START_FORK);
-            if (ex->caps & CB_EXEC_START_METHOD && getenv("CB_COREBENCH"))
-                one(ex, &w, 2, CB_CHUNK_DEFAULT, CB_SCHED_DYNAMIC,
-                    CB_START_SPAWN);
+                one(ex, &w, 8, "default", "dynamic", "fork");
+            if (cb_executor_param(ex, "start_method") &&
+                getenv("CB_COREBENCH"))
+                one(ex, &w, 2, "default", "dynamic", "spawn");
         }
         cb_kernels[k]->release(&w);
     }

@@ -172,16 +172,19 @@ static int contains(const char *s, const char *sub)
     return strstr(s, sub) != NULL;
 }
 
+/* chunk: 0 the executor's default, -1 auto, else a count */
+#define CHUNK_DEFAULT 0L
+#define CHUNK_AUTO (-1L)
 static struct cb_exec_config config(const struct cb_workload *w, int workers,
                                     long chunk)
 {
-    struct cb_exec_config c = {
-        .workers = workers,
-        .chunksize = chunk,
-        .switch_interval_us = 5000,
-        .start_method = CB_START_FORK,
-        .workload = w,
-    };
+    struct cb_exec_config c = {.workers = workers, .workload = w};
+    char cs[24];
+    snprintf(cs, sizeof cs, "%ld", chunk);
+    cb_exec_config_set(&c, "chunksize", chunk == CHUNK_DEFAULT ? "default"
+                                        : chunk == CHUNK_AUTO  ? "auto"
+                                                               : cs);
+    cb_exec_config_set(&c, "start_method", "fork");
     return c;
 }
 
@@ -250,8 +253,8 @@ static void test_healthy(const struct cb_executor *x)
 {
     static const size_t ns[] = {0, 1, 7, 1000};
     static const int workers[] = {1, 3, 5};
-    static const long chunks[] = {CB_CHUNK_DEFAULT, 1, 3, 64, CB_CHUNK_AUTO};
-    int nchunks = x->caps & CB_EXEC_CHUNKSIZE ? 5 : 1;
+    static const long chunks[] = {CHUNK_DEFAULT, 1, 3, 64, CHUNK_AUTO};
+    int nchunks = cb_executor_param(x, "chunksize") ? 5 : 1;
 
     for (size_t a = 0; a < sizeof ns / sizeof ns[0]; a++)
         for (size_t b = 0; b < sizeof workers / sizeof workers[0]; b++)
@@ -505,7 +508,7 @@ static void test_spawn(const char *exe)
     struct cb_worker_stats ws[3];
     struct cb_map_stats st = {.nworkers = 3, .w = ws};
     uint64_t *outs = NULL, *ref = NULL;
-    static const long chunks[] = {CB_CHUNK_DEFAULT, 3, CB_CHUNK_AUTO};
+    static const long chunks[] = {CHUNK_DEFAULT, 3, CHUNK_AUTO};
     int rc;
 
     if (!gcd || gcd->prepare(&w, &prm, &e) != 0) {
@@ -518,7 +521,7 @@ static void test_spawn(const char *exe)
     cb_workload_run_all(&w, ref);
     for (int k = 0; k < 3; k++) {
         c = config(&w, 3, chunks[k]);
-        c.start_method = CB_START_SPAWN;
+        cb_exec_config_set(&c, "start_method", "spawn");
         c.self_exe = exe;
         rc = X_POOL->start(&p, &c, &e);
         CHECK(rc == 0, "spawn start (%s): %s", exe, e.msg);
@@ -557,7 +560,7 @@ static void test_spawn(const char *exe)
     /* a worker that cannot rebuild its workload fails start(), cleanly */
     ft_build(&fw, 10, SIZE_MAX, FT_OK, 0);
     c = config(&fw, 2, 1);
-    c.start_method = CB_START_SPAWN;
+    cb_exec_config_set(&c, "start_method", "spawn");
     c.self_exe = exe;
     p = NULL;
     rc = X_POOL->start(&p, &c, &e);

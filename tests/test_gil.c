@@ -488,7 +488,8 @@ static uint64_t sum_tasks(const struct cb_map_stats *st)
 
 static void test_executors_correct(void)
 {
-    static const long chunks[] = {CB_CHUNK_DEFAULT, CB_CHUNK_AUTO, 3};
+    static const char *const chunks[] = {"default", "auto", "3"};
+    static const char *const scheds[] = {"static", "dynamic", "guided"};
     static const size_t sizes[] = {0, 1, 5, 37};
     struct cb_worker_stats ws[8];
     struct cb_map_stats st = {.nworkers = 8, .w = ws};
@@ -498,17 +499,14 @@ static void test_executors_correct(void)
         const struct cb_executor *x = execs[xi];
         for (int nw = 1; nw <= 4; nw++) {
             for (size_t ci = 0; ci < sizeof chunks / sizeof chunks[0]; ci++) {
-                struct cb_exec_config c = {
-                    .workers = nw,
-                    .chunksize = chunks[ci],
-                    .schedule = ci == 1   ? CB_SCHED_DYNAMIC
-                                : ci == 2 ? CB_SCHED_GUIDED
-                                          : CB_SCHED_STATIC,
-                    .switch_interval_us = 50,
-                };
+                struct cb_exec_config c = {.workers = nw};
                 struct cb_pool *p = NULL;
                 struct cb_error e = {0};
-                int rc = x->start(&p, &c, &e);
+                int rc;
+                cb_exec_config_set(&c, "chunksize", chunks[ci]);
+                cb_exec_config_set(&c, "schedule", scheds[ci]);
+                cb_exec_config_set(&c, "switch_interval", "50");
+                rc = x->start(&p, &c, &e);
                 CHECK(rc == 0 && p, "%s start workers=%d: %s", x->name, nw,
                       e.msg);
                 if (rc != 0)
@@ -521,7 +519,7 @@ static void test_executors_correct(void)
                     rc = do_map(x, p, &w, outs, &st);
                     CHECK(rc == 0, "%s map", x->name);
                     CHECK(spin_verify(&w, outs, &e) == 0,
-                          "%s w=%d cs=%ld n=%zu: %s", x->name, nw, chunks[ci],
+                          "%s w=%d cs=%s n=%zu: %s", x->name, nw, chunks[ci],
                           sizes[si], e.msg);
                     CHECK(sum_tasks(&st) == sizes[si],
                           "%s w=%d n=%zu: tasks add up to %llu", x->name, nw,
@@ -545,28 +543,29 @@ static void test_chunksize(void)
     struct cb_workload w;
     struct {
         const struct cb_executor *x;
-        long asked;
+        const char *asked;
         long expect; /* for n = 37, 4 workers */
     } cases[] = {
-        {&cb_exec_thread_pool, CB_CHUNK_DEFAULT, 1},
-        {&cb_exec_thread_pool, CB_CHUNK_AUTO, 3}, /* ceil(37/16) */
-        {&cb_exec_thread_pool, 5, 5},
-        {&cb_exec_gil, CB_CHUNK_DEFAULT, 1},
-        {&cb_exec_gil, CB_CHUNK_AUTO, 3},
-        {&cb_exec_threads, CB_CHUNK_DEFAULT, 10}, /* ceil(37/4) */
+        {&cb_exec_thread_pool, "default", 1},
+        {&cb_exec_thread_pool, "auto", 3}, /* ceil(37/16) */
+        {&cb_exec_thread_pool, "5", 5},
+        {&cb_exec_gil, "default", 1},
+        {&cb_exec_gil, "auto", 3},
+        {&cb_exec_threads, "default", 10}, /* ceil(37/4) */
     };
 
     make_spin(&w, 37, 100);
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        struct cb_exec_config c = {.workers = 4, .chunksize = cases[k].asked};
+        struct cb_exec_config c = {.workers = 4};
         struct cb_pool *p = NULL;
+        cb_exec_config_set(&c, "chunksize", cases[k].asked);
         if (cases[k].x->start(&p, &c, NULL) != 0) {
             CHECK(0, "%s start", cases[k].x->name);
             continue;
         }
         CHECK(do_map(cases[k].x, p, &w, outs, &st) == 0, "map");
         CHECK(st.chunksize == cases[k].expect,
-              "%s asked %ld: used %ld, not %ld", cases[k].x->name,
+              "%s asked %s: used %ld, not %ld", cases[k].x->name,
               cases[k].asked, st.chunksize, cases[k].expect);
         if (cases[k].x == &cb_exec_threads) {
             /* one contiguous block per worker: 10, 10, 10, 7 */
@@ -593,12 +592,14 @@ static void test_gil_stats(void)
 {
     struct cb_worker_stats ws[4];
     struct cb_map_stats st = {.nworkers = 4, .w = ws};
-    struct cb_exec_config c = {.workers = 4, .switch_interval_us = 100};
+    struct cb_exec_config c = {.workers = 4};
     uint64_t outs[64];
     struct cb_workload w;
     struct cb_pool *p = NULL;
     double sum = 0;
     uint64_t acq = 0;
+
+    cb_exec_config_set(&c, "switch_interval", "100");
 
     /* 64 tasks of ~60k lcg steps with a checkpoint each: several ms of
      * held time in all, so 100 us waits time out and ask for drops. */
@@ -671,11 +672,12 @@ static void test_blocking_in_executor(void)
 
     for (size_t xi = 0; xi < NEXECS; xi++) {
         const struct cb_executor *x = execs[xi];
-        struct cb_exec_config c = {.workers = 2, .schedule = CB_SCHED_DYNAMIC};
+        struct cb_exec_config c = {.workers = 2};
         struct cb_pool *p = NULL;
         memset(&s, 0, sizeof s);
         pthread_mutex_init(&s.mu, NULL);
         pthread_cond_init(&s.cv, NULL);
+        cb_exec_config_set(&c, "schedule", "dynamic");
         if (x->start(&p, &c, NULL) == 0) {
             CHECK(do_map(x, p, &w, outs, &st) == 0, "%s map", x->name);
             CHECK(outs[0] == 1, "%s: task 0 saw task 1 while blocked", x->name);

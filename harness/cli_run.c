@@ -1,0 +1,536 @@
+/* `corebench run`'s command line: options -> struct cb_run_opts, nothing
+ * else (no file, lock or workload is touched), so the fuzzer can drive it.
+ * Every bad value is one line naming it and what is accepted (exit 2). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "run.h"
+#include "text.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"usage: corebench run [options]\n"
+"\n"
+"Sweeps kernels x executors x workers, verifies every map, prints a table\n"
+"and writes one JSON result file (results/SCHEMA.md).\n"
+"\n"
+"  -k, --kernel LIST        kernels, comma-separated [gcd,factorize,sum]\n"
+"  -e, --executor LIST      executors [every C executor but mpi]; a baseline\n"
+"                           (serial, py-serial) is always added for speedups\n"
+"  -w, --workers LIST       worker counts: 1,2,4 or 1-8 or 'max' [powers of\n"
+"                           two up to the allowed PUs, and that count]\n"
+"  -s, --size NAME          tiny|small|default|large|seed [default]\n"
+"  -p, --param KEY=VALUE    kernel parameter, repeatable (corebench list)\n"
+"  -x, --exec-param NAME=LIST  executor parameter, swept for the executors\n"
+"                           that take it (corebench list); also:\n"
+"      --chunksize LIST     = -x chunksize=LIST (N, auto) [executor default]\n"
+"      --schedule LIST      = -x schedule=LIST (static|dynamic|guided)\n"
+"      --switch-interval LIST  = -x switch_interval=LIST (us) [5000]\n"
+"      --start-method LIST  = -x start_method=LIST (fork|spawn) [fork]\n"
+"      --python PATH        = -x python=PATH, the py-* interpreter [python3]\n"
+"      --pin POLICY         none|compact|cores|scatter|pus:LIST [cores]\n"
+"  -r, --repetitions N      measured samples per configuration [5]\n"
+"      --warmup N           warm-up maps per configuration [1]\n"
+"      --seed N             input generator seed [42]\n"
+"      --order-seed N       seed of the interleaved sampling order [1]\n"
+"      --no-interleave      sample configurations in sweep order\n"
+"      --no-baseline        do not add the serial baselines\n"
+"  -o, --out FILE           result file [results/<date>-<host>.json]\n"
+"      --force              replace FILE if it exists\n"
+"      --no-probe           skip the ceilings probe section\n"
+"      --no-counters        do not open perf counters\n"
+"      --no-lock            allow overlapping sweeps (results will be noisy)\n"
+"  -q, --quiet              no table on stdout\n"
+"      --progress / --no-progress  progress line on stderr [when a tty]\n"
+"  -h, --help               this help\n"
+"\n"
+"Exit status: 0 all verified, 1 a map failed (recorded in the file),\n"
+"2 bad input (nothing written), 3 all verified but an executor was\n"
+"unavailable here and skipped (named on stderr and in the file),\n"
+"130 interrupted (partial file kept).\n");
+}
+
+/* Splits a comma list; fn parses one item into slot i and returns how many
+ * slots it filled (ranges expand). Every item between commas counts: "1,,2"
+ * or "gcd," is a typo, not a shorter list. */
+static int parse_list(const char *opt, const char *s, int max, int *n,
+                      int (*fn)(const char *opt, const char *item, void *dst,
+                                int i, int max, struct cb_error *e),
+                      void *dst, struct cb_error *e)
+{
+    char buf[4096], *tok, *next;
+    if (!*s || strlen(s) >= sizeof buf)
+        return CB_FAIL(e, CB_EUSAGE, "%s: '%.60s' is not a list", opt, s);
+    snprintf(buf, sizeof buf, "%s", s);
+    *n = 0;
+    for (tok = buf; tok; tok = next) {
+        int rc;
+        next = strchr(tok, ',');
+        if (next)
+            *next++ = '\0';
+        if (!*tok)
+            return CB_FAIL(e, CB_EUSAGE, "%s '%.60s': empty item (accepted: "
+                           "items separated by single commas)", opt, s);
+        if (*n >= max)
+            return CB_FAIL(e, CB_EUSAGE, "%s: more than %d items", opt, max);
+        if ((rc = fn(opt, tok, dst, *n, max, e)) < 0)
+            return rc;
+        *n += rc;
+    }
+    return 0;
+}
+
+/* "name1, name2, ..." of a registry, for messages. */
+#define ACCEPTED(buf, list)                                                    \
+    do {                                                                       \
+        buf[0] = '\0';                                                         \
+        for (int j_ = 0; list[j_]; j_++)                                       \
+            snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s",      \
+                     j_ ? ", " : "", list[j_]->name);                          \
+    } while (0)
+
+static int item_kernel(const char *opt, const char *s, void *dst, int i,
+                       int max, struct cb_error *e)
+{
+    const struct cb_kernel **k = dst;
+    char acc[512], bad[64];
+    (void)max;
+    if ((k[i] = cb_kernel_find(s)))
+        return 1;
+    ACCEPTED(acc, cb_kernels);
+    cb_text_clean(s, bad, sizeof bad, 40);
+    return CB_FAIL(e, CB_EUSAGE, "%s: unknown kernel '%s' (accepted: %s)",
+                   opt, bad, acc);
+}
+
+static int item_exec(const char *opt, const char *s, void *dst, int i,
+                     int max, struct cb_error *e)
+{
+    const struct cb_executor **x = dst;
+    char acc[512], bad[64];
+    (void)max;
+    if ((x[i] = cb_executor_find(s)))
+        return 1;
+    ACCEPTED(acc, cb_executors);
+    cb_text_clean(s, bad, sizeof bad, 40);
+    return CB_FAIL(e, CB_EUSAGE, "%s: unknown executor '%s' (accepted: %s)",
+                   opt, bad, acc);
+}
+
+static int allowed_pus(const struct cb_topo *topo)
+{
+    struct cb_topo_info info;
+    cb_topo_info(topo, &info);
+    return info.pus > 0 ? info.pus : 1;
+}
+
+static const struct cb_topo *parse_topo; /* for 'max' while parsing -w */
+
+static int item_workers(const char *opt, const char *s, void *dst, int i,
+                        int max, struct cb_error *e)
+{
+    int *w = dst;
+    uint64_t a, b;
+    const char *dash = strchr(s, '-');
+    if (strcmp(s, "max") == 0) {
+        w[i] = allowed_pus(parse_topo);
+        return 1;
+    }
+    if (dash && dash != s) {
+        char lo[32];
+        snprintf(lo, sizeof lo, "%.*s", (int)(dash - s), s);
+        if (cb_parse_u64(lo, 1, CB_MAX_WORKERS, opt, &a, e) ||
+            cb_parse_u64(dash + 1, 1, CB_MAX_WORKERS, opt, &b, e))
+            return CB_EUSAGE;
+        if (b < a)
+            return CB_FAIL(e, CB_EUSAGE, "%s: range '%s' is reversed", opt, s);
+        if (b - a + 1 + (uint64_t)i > (uint64_t)max)
+            return CB_FAIL(e, CB_EUSAGE, "%s: range '%s' has more than %d "
+                           "counts", opt, s, max);
+        for (uint64_t v = a; v <= b; v++)
+            w[i++] = (int)v;
+        return (int)(b - a + 1);
+    }
+    if (cb_parse_u64(s, 1, CB_MAX_WORKERS, opt, &a, e))
+        return CB_EUSAGE;
+    w[i] = (int)a;
+    return 1;
+}
+
+/* The declaration of parameter `name` by the first registered executor
+ * that takes it (its check and whether it sweeps), or NULL. */
+static const struct cb_xparam *xparam_decl(const char *name)
+{
+    for (int i = 0; cb_executors[i]; i++) {
+        const struct cb_xparam *p = cb_executor_param(cb_executors[i], name);
+        if (p)
+            return p;
+    }
+    return NULL;
+}
+
+static int item_xvalue(const char *opt, const char *s, void *dst, int i,
+                       int max, struct cb_error *e)
+{
+    struct cb_run_xparam *xp = dst;
+    const struct cb_xparam *p = xparam_decl(xp->name);
+    struct cb_error ce = {0};
+    (void)max;
+    if (strlen(s) >= CB_XPARAM_VAL)
+        return CB_FAIL(e, CB_EUSAGE, "%s: a value over %d bytes", opt,
+                       CB_XPARAM_VAL - 1);
+    if (p && p->check && p->check(s, &ce))
+        return CB_FAIL(e, CB_EUSAGE, "%s: %s", opt, ce.msg);
+    snprintf(xp->vals[i], sizeof xp->vals[i], "%s", s);
+    return 1;
+}
+
+/* --exec-param NAME=LIST, or an older option naming the same: the values
+ * replace any given before for NAME. */
+static int parse_xparam(struct cb_run_opts *o, const char *opt,
+                        const char *name, const char *list,
+                        struct cb_error *e)
+{
+    struct cb_run_xparam *xp = NULL;
+    const struct cb_xparam *p = xparam_decl(name);
+    char all[512] = "";
+    int rc;
+    if (!p) {
+        for (int i = 0; cb_executors[i]; i++)
+            for (const struct cb_xparam *q = cb_executors[i]->params; q &&
+                 q->name; q++)
+                if (!strstr(all, q->name))
+                    snprintf(all + strlen(all), sizeof all - strlen(all),
+                             "%s%s", *all ? ", " : "", q->name);
+        cb_text_clean(name, all + 256, 64, 30);
+        return CB_FAIL(e, CB_EUSAGE, "%s: no executor takes a parameter "
+                       "'%s' (accepted: %s)", opt, all + 256, all);
+    }
+    for (int i = 0; i < o->nxp && !xp; i++)
+        if (strcmp(o->xp[i].name, name) == 0)
+            xp = &o->xp[i];
+    if (!xp) {
+        if (o->nxp == CB_MAX_XPARAMS)
+            return CB_FAIL(e, CB_EUSAGE, "%s: more than %d executor "
+                           "parameters", opt, CB_MAX_XPARAMS);
+        xp = &o->xp[o->nxp++];
+        snprintf(xp->name, sizeof xp->name, "%s", name);
+    }
+    if ((rc = parse_list(opt, list, CB_RUN_MAX_LIST, &xp->nvals, item_xvalue,
+                         xp, e)))
+        return rc;
+    if (p->single && xp->nvals > 1)
+        return CB_FAIL(e, CB_EUSAGE, "%s: one %s per run (accepted: a single "
+                       "value, not a list)", opt, name);
+    return 0;
+}
+
+static int parse_exec_param(struct cb_run_opts *o, const char *arg,
+                            struct cb_error *e)
+{
+    const char *eq = strchr(arg, '=');
+    char name[32];
+    if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof name)
+        return CB_FAIL(e, CB_EUSAGE, "--exec-param '%.60s': not NAME=LIST "
+                       "(e.g. -x switch_interval=100,1000)", arg);
+    snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
+    return parse_xparam(o, "--exec-param", name, eq + 1, e);
+}
+
+/* Values a list gives twice run once: "-w 2,1,2" is 2 and 1. */
+static int dedupe_ints(const char *opt, int *v, int n)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        int dup = 0;
+        for (int j = 0; j < k && !dup; j++)
+            dup = v[j] == v[i];
+        if (!dup)
+            v[k++] = v[i];
+        else
+            fprintf(stderr, "corebench run: note: %s lists %d more than "
+                    "once; it runs once\n", opt, v[i]);
+    }
+    return k;
+}
+
+static int dedupe_ptrs(const char *opt, const void **v, int n,
+                       const char *(*name)(const void *))
+{
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        int dup = 0;
+        for (int j = 0; j < k && !dup; j++)
+            dup = v[j] == v[i];
+        if (!dup)
+            v[k++] = v[i];
+        else
+            fprintf(stderr, "corebench run: note: %s lists %s more than "
+                    "once; it runs once\n", opt, name(v[i]));
+    }
+    return k;
+}
+static const char *kname(const void *k)
+{
+    return ((const struct cb_kernel *)k)->name;
+}
+static const char *xname(const void *x)
+{
+    return ((const struct cb_executor *)x)->name;
+}
+
+enum {
+    OPT_CHUNK = 1000, OPT_SCHED, OPT_INTERVAL, OPT_START, OPT_PIN, OPT_WARMUP,
+    OPT_SEED, OPT_ORDER_SEED, OPT_NO_INTERLEAVE, OPT_FORCE, OPT_NO_PROBE,
+    OPT_NO_COUNTERS, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_BASELINE,
+    OPT_NO_LOCK, OPT_PYTHON,
+};
+
+/* The older options and the parameter each names. */
+static const struct {
+    int opt;
+    const char *flag, *name;
+} aliases[] = {
+    {OPT_CHUNK, "--chunksize", "chunksize"},
+    {OPT_SCHED, "--schedule", "schedule"},
+    {OPT_INTERVAL, "--switch-interval", "switch_interval"},
+    {OPT_START, "--start-method", "start_method"},
+    {OPT_PYTHON, "--python", "python"},
+};
+
+static int parse_one(int c, struct cb_run_opts *o, const char **kern,
+                     const char **work, char **argv, struct cb_error *e)
+{
+    uint64_t v;
+    int rc = 0;
+    for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++)
+        if (aliases[i].opt == c)
+            return parse_xparam(o, aliases[i].flag, aliases[i].name, optarg,
+                                e);
+    switch (c) {
+    case 'k': *kern = optarg; break;
+    case 'e':
+        o->execs_given = 1;
+        rc = parse_list("--executor", optarg, CB_RUN_MAX_LIST, &o->nexecs,
+                        item_exec, o->execs, e);
+        break;
+    case 'w': *work = optarg; break;
+    case 's':
+        if (strlen(optarg) >= sizeof o->size)
+            return CB_FAIL(e, CB_EUSAGE, "--size '%.40s': unknown size "
+                           "(accepted: tiny, small, default, large, seed)",
+                           optarg);
+        snprintf(o->size, sizeof o->size, "%s", optarg);
+        break;
+    case 'p': rc = cb_params_add(&o->params, optarg, e); break;
+    case 'x': rc = parse_exec_param(o, optarg, e); break;
+    case OPT_PIN:
+        rc = cb_pin_parse(optarg, &o->pin, e);
+        snprintf(o->pin_text, sizeof o->pin_text, "%s", optarg);
+        break;
+    case 'r':
+        rc = cb_parse_u64(optarg, 1, 10000, "--repetitions", &v, e);
+        o->repetitions = (int)v;
+        break;
+    case OPT_WARMUP:
+        rc = cb_parse_u64(optarg, 0, 1000, "--warmup", &v, e);
+        o->warmup = (int)v;
+        break;
+    case OPT_SEED:
+        rc = cb_parse_u64(optarg, 0, UINT64_MAX, "--seed", &o->seed, e);
+        break;
+    case OPT_ORDER_SEED:
+        rc = cb_parse_u64(optarg, 0, UINT64_MAX, "--order-seed",
+                          &o->order_seed, e);
+        break;
+    case OPT_NO_INTERLEAVE: o->interleave = 0; break;
+    case OPT_NO_BASELINE: o->baseline = 0; break;
+    case 'o': o->out = optarg; break;
+    case OPT_FORCE: o->force = 1; break;
+    case OPT_NO_PROBE: o->probe = 0; break;
+    case OPT_NO_COUNTERS: o->counters = 0; break;
+    case OPT_NO_LOCK: o->lock = 0; break;
+    case 'q': o->quiet = 1; break;
+    case OPT_PROGRESS: o->progress = 1; break;
+    case OPT_NO_PROGRESS: o->progress = 0; break;
+    case 'h': usage(stdout); return 1;
+    case ':':
+        return CB_FAIL(e, CB_EUSAGE, "%.60s needs a value (see corebench run "
+                       "--help)", argv[optind - 1]);
+    default:
+        return CB_FAIL(e, CB_EUSAGE, "unknown option '%.60s' (see corebench "
+                       "run --help)", argv[optind - 1]);
+    }
+    return rc;
+}
+
+/* Each executor parameter must be taken by an executor of the sweep. */
+static int check_xparams(const struct cb_run_opts *o, struct cb_error *e)
+{
+    for (int i = 0; i < o->nxp; i++) {
+        int taken = 0;
+        for (int x = 0; x < o->nexecs && !taken; x++)
+            taken = cb_executor_param(o->execs[x], o->xp[i].name) != NULL;
+        if (!taken)
+            return CB_FAIL(e, CB_EUSAGE, "%s: no executor of the sweep takes "
+                           "it (see corebench list for each executor's "
+                           "parameters)", o->xp[i].name);
+    }
+    return 0;
+}
+
+int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
+                 const struct cb_topo *topo, struct cb_error *e)
+{
+    static const struct option lo[] = {
+        {"kernel", required_argument, 0, 'k'},
+        {"executor", required_argument, 0, 'e'},
+        {"workers", required_argument, 0, 'w'},
+        {"size", required_argument, 0, 's'},
+        {"param", required_argument, 0, 'p'},
+        {"exec-param", required_argument, 0, 'x'},
+        {"chunksize", required_argument, 0, OPT_CHUNK},
+        {"schedule", required_argument, 0, OPT_SCHED},
+        {"switch-interval", required_argument, 0, OPT_INTERVAL},
+        {"start-method", required_argument, 0, OPT_START},
+        {"python", required_argument, 0, OPT_PYTHON},
+        {"pin", required_argument, 0, OPT_PIN},
+        {"repetitions", required_argument, 0, 'r'},
+        {"warmup", required_argument, 0, OPT_WARMUP},
+        {"seed", required_argument, 0, OPT_SEED},
+        {"order-seed", required_argument, 0, OPT_ORDER_SEED},
+        {"no-interleave", no_argument, 0, OPT_NO_INTERLEAVE},
+        {"no-baseline", no_argument, 0, OPT_NO_BASELINE},
+        {"out", required_argument, 0, 'o'},
+        {"force", no_argument, 0, OPT_FORCE},
+        {"no-probe", no_argument, 0, OPT_NO_PROBE},
+        {"no-counters", no_argument, 0, OPT_NO_COUNTERS},
+        {"no-lock", no_argument, 0, OPT_NO_LOCK},
+        {"quiet", no_argument, 0, 'q'},
+        {"progress", no_argument, 0, OPT_PROGRESS},
+        {"no-progress", no_argument, 0, OPT_NO_PROGRESS},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    const char *kern = "gcd,factorize,sum", *work = NULL;
+    int c, rc, pus = allowed_pus(topo);
+
+    memset(o, 0, sizeof *o);
+    o->repetitions = 5;
+    o->warmup = 1;
+    o->seed = 42;
+    o->order_seed = 1;
+    o->interleave = o->probe = o->counters = o->baseline = o->lock = 1;
+    o->progress = isatty(2);
+    snprintf(o->size, sizeof o->size, "default");
+    snprintf(o->pin_text, sizeof o->pin_text, "cores");
+    o->pin.policy = CB_PIN_CORES;
+    parse_topo = topo;
+
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":k:e:w:s:p:x:r:o:qh", lo, NULL)) !=
+           -1)
+        if ((rc = parse_one(c, o, &kern, &work, argv, e)))
+            return rc;
+    if (optind < argc)
+        return CB_FAIL(e, CB_EUSAGE, "unexpected argument '%.60s' (see "
+                       "corebench run --help)", argv[optind]);
+    if ((rc = parse_list("--kernel", kern, CB_RUN_MAX_LIST, &o->nkernels,
+                         item_kernel, o->kernels, e)))
+        return rc;
+    o->nkernels = dedupe_ptrs("--kernel", (const void **)o->kernels,
+                              o->nkernels, kname);
+    o->nexecs = dedupe_ptrs("--executor", (const void **)o->execs, o->nexecs,
+                            xname);
+    /* the default: the C executors run without a launcher of their own;
+     * other runtimes (py-*: 20-40x longer maps) and mpi are opt-in */
+    if (!o->execs_given)
+        for (int i = 0; cb_executors[i] && o->nexecs < CB_RUN_MAX_LIST; i++)
+            if (!cb_executors[i]->runtime &&
+                !(cb_executors[i]->caps & CB_EXEC_OPT_IN))
+                o->execs[o->nexecs++] = cb_executors[i];
+    if (work) {
+        if ((rc = parse_list("--workers", work, CB_RUN_MAX_LIST, &o->nworkers,
+                             item_workers, o->workers, e)))
+            return rc;
+        o->nworkers = dedupe_ints("--workers", o->workers, o->nworkers);
+    } else {
+        for (int w = 1; w < pus && o->nworkers < CB_RUN_MAX_LIST - 1; w *= 2)
+            o->workers[o->nworkers++] = w;
+        o->workers[o->nworkers++] = pus;
+    }
+    o->params.size = o->size;
+    o->params.seed = o->seed;
+    return check_xparams(o, e);
+}
+
+int cb_run_parse_only(int argc, char **argv, const struct cb_topo *topo,
+                      struct cb_error *e)
+{
+    struct cb_run_opts *o = malloc(sizeof *o);
+    int rc;
+    if (!o)
+        return CB_FAIL(e, CB_ENOMEM, "out of memory");
+    rc = cb_run_parse(argc, argv, o, topo, e);
+    free(o);
+    return rc;
+}
+
+int cb_run_check_out(struct cb_run_opts *o, struct cb_error *e)
+{
+    if (!o->out) {
+        char host[256] = "host", safe[64], date[32];
+        time_t now = time(NULL);
+        struct tm tm;
+        gethostname(host, sizeof host - 1);
+        cb_text_stem(host, safe, sizeof safe, "host");
+        gmtime_r(&now, &tm);
+        strftime(date, sizeof date, "%Y%m%dT%H%M%SZ", &tm);
+        if (mkdir("results", 0755) != 0 && errno != EEXIST)
+            return CB_FAIL(e, CB_EUSAGE, "cannot create results/: %s (use "
+                           "--out)", strerror(errno));
+        snprintf(o->out_buf, sizeof o->out_buf, "results/%s-%s.json", date,
+                 safe);
+        o->out = o->out_buf;
+    }
+    return cb_results_check_path(o->out, o->force, e);
+}
+
+int cb_cmd_run(int argc, char **argv)
+{
+    struct cb_run_opts *o = calloc(1, sizeof *o);
+    struct cb_topo *topo = NULL;
+    struct cb_error e = {0};
+    int rc, status;
+    if (!o) {
+        fprintf(stderr, "corebench run: out of memory\n");
+        return 1;
+    }
+    rc = cb_topo_load(&topo, NULL, NULL, &e);
+    if (!rc)
+        rc = cb_run_parse(argc, argv, o, topo, &e);
+    cb_topo_destroy(topo);
+    if (rc == 1) {
+        free(o);
+        return 0;
+    }
+    if (rc) {
+        char line[sizeof e.msg * 4 + 8];
+        cb_text_clean(e.msg, line, sizeof line, sizeof e.msg);
+        fprintf(stderr, "corebench run: %s\n", line);
+        free(o);
+        return rc == CB_EUSAGE ? 2 : 1;
+    }
+    status = cb_sweep_run(o, argc, argv);
+    free(o);
+    return status;
+}

@@ -1,0 +1,227 @@
+/* The result model: configurations, labels, runs and the figures derived
+ * from their samples. See model.h. */
+#include "model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+/* ---- configurations ------------------------------------------------------ */
+
+const char *cb_config_xparam(const struct cb_config *c, const char *name)
+{
+    for (int i = 0; i < c->nxp; i++)
+        if (strcmp(c->xp[i].name, name) == 0)
+            return c->xp[i].val;
+    return NULL;
+}
+
+struct cb_chunk cb_config_chunk(const struct cb_config *c)
+{
+    struct cb_chunk ch = {CB_CHUNK_DEFAULT, 0};
+    for (int i = 0; i < c->nxp; i++)
+        if (c->xp[i].asked && strcmp(c->xp[i].name, "chunksize") == 0 &&
+            cb_chunk_parse(c->xp[i].val, &ch, NULL) != 0)
+            ch = (struct cb_chunk){CB_CHUNK_DEFAULT, 0};
+    return ch;
+}
+
+void cb_config_label(const struct cb_config *c, char *buf, size_t len)
+{
+    const struct cb_executor *x = cb_executor_find(c->executor);
+    size_t n;
+    if (len == 0)
+        return;
+    n = cb_text_clean(c->executor, buf, len, 40);
+    for (int i = 0; i < c->nxp && n + 1 < len; i++) {
+        const struct cb_xvalue *v = &c->xp[i];
+        const struct cb_xparam *p = cb_executor_param(x, v->name);
+        char val[64];
+        if (!v->asked && !(p && p->show_default))
+            continue;
+        cb_text_clean(v->val, val, sizeof val, 40);
+        if (!p || !p->label) /* an unknown or plain parameter */
+            n += (size_t)snprintf(buf + n, len - n, " %s=%s", v->name, val);
+        else if (!*p->label)
+            n += (size_t)snprintf(buf + n, len - n, " %s%s", val,
+                                  p->unit ? p->unit : "");
+        else
+            n += (size_t)snprintf(buf + n, len - n, " %s=%s%s", p->label,
+                                  val, p->unit ? p->unit : "");
+        if (n >= len)
+            n = len - 1;
+    }
+}
+
+char *cb_config_key(const struct cb_config *c)
+{
+    json_t *k = json_object(), *xp = json_object();
+    char *s;
+    for (int i = 0; i < c->nxp; i++)
+        json_object_set_new(xp, c->xp[i].name, cb_json_text(c->xp[i].val));
+    json_object_set_new(k, "kernel", cb_json_text(c->kernel));
+    json_object_set_new(k, "size", cb_json_text(c->size));
+    json_object_set(k, "params", c->params ? c->params : json_null());
+    json_object_set_new(k, "executor", cb_json_text(c->executor));
+    json_object_set_new(k, "runtime", cb_json_text(c->runtime));
+    json_object_set_new(k, "workers", json_integer(c->workers));
+    json_object_set_new(k, "exec_params", xp);
+    json_object_set_new(k, "pin", cb_json_text(c->pin));
+    s = json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    json_decref(k);
+    return s;
+}
+
+/* ---- runs ---------------------------------------------------------------- */
+
+int cb_run_add_sample(struct cb_run *r, double map_s, double startup_s,
+                      double shutdown_s, struct cb_error *e)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 8;
+        double *a = realloc(r->samples, cap * sizeof *a);
+        if (a)
+            r->samples = a;
+        double *b = a ? realloc(r->startup, cap * sizeof *b) : NULL;
+        if (b)
+            r->startup = b;
+        double *c = b ? realloc(r->shutdown, cap * sizeof *c) : NULL;
+        if (c)
+            r->shutdown = c;
+        for (int m = 0; c && m < CB_MAX_METRICS; m++) {
+            double *v = realloc(r->met[m].v, cap * sizeof *v);
+            if (!v) {
+                c = NULL;
+                break;
+            }
+            r->met[m].v = v;
+        }
+        if (!c)
+            return CB_FAIL(e, CB_ENOMEM, "out of memory for samples");
+        r->cap = cap;
+    }
+    r->samples[r->n] = map_s;
+    r->startup[r->n] = startup_s;
+    r->shutdown[r->n] = shutdown_s;
+    r->n++;
+    cb_run_underive(r);
+    return 0;
+}
+
+void cb_run_underive(struct cb_run *r)
+{
+    free(r->d.outlier);
+    r->d.outlier = NULL;
+    r->d.done = 0;
+}
+
+void cb_run_free(struct cb_run *r)
+{
+    free(r->samples);
+    free(r->startup);
+    free(r->shutdown);
+    free(r->warm);
+    for (int m = 0; m < CB_MAX_METRICS; m++)
+        free(r->met[m].v);
+    free(r->detail);
+    free(r->planned);
+    free(r->d.outlier);
+    json_decref(r->cfg.params);
+    json_decref(r->counters);
+    json_decref(r->warnings);
+    memset(r, 0, sizeof *r);
+}
+
+static int str_eq(const char *a, const char *b)
+{
+    return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+const struct cb_run *cb_model_baseline(const struct cb_model *m,
+                                       const struct cb_run *r)
+{
+    for (size_t i = 0; i < m->nruns; i++) {
+        const struct cb_run *b = &m->runs[i];
+        if (b->baseline && b->n > 0 && str_eq(b->cfg.kernel, r->cfg.kernel) &&
+            str_eq(b->cfg.size, r->cfg.size) &&
+            str_eq(b->cfg.runtime, r->cfg.runtime) &&
+            json_equal(b->cfg.params, r->cfg.params))
+            return b;
+    }
+    return NULL;
+}
+
+/* The index of the sample closest to the median (the lower middle one). */
+static int median_index(const double *x, size_t n, double med)
+{
+    int best = 0;
+    for (size_t i = 1; i < n; i++)
+        if (fabs(x[i] - med) < fabs(x[best] - med))
+            best = (int)i;
+    return n ? best : -1;
+}
+
+static void derive_run(struct cb_model *m, struct cb_run *r)
+{
+    const struct cb_run *b;
+    cb_summarize(r->samples, r->n, &r->d.sum);
+    free(r->d.outlier);
+    r->d.outlier = calloc(r->n ? r->n : 1, 1);
+    if (r->d.outlier)
+        cb_outliers(r->samples, r->n, r->d.outlier);
+    r->d.median_sample = median_index(r->samples, r->n, r->d.sum.median);
+    r->d.speedup = r->d.sp_lo = r->d.sp_hi = NAN;
+    r->d.base = b = cb_model_baseline(m, r);
+    if (b && r->n && !r->timed_kernel)
+        cb_ratio_ci(b->samples, b->n, r->samples, r->n, 0.95,
+                    CB_BOOTSTRAP_SEED, CB_BOOTSTRAP_ROUNDS, &r->d.speedup,
+                    &r->d.sp_lo, &r->d.sp_hi);
+    r->d.karp_flatt = cb_karp_flatt(r->d.speedup, r->cfg.workers,
+                                    &r->d.kf_why);
+    r->d.per_task = r->tasks && r->n ? r->d.sum.median / (double)r->tasks
+                                     : NAN;
+    r->d.imbalance = NAN;
+    if (r->detail && r->n) {
+        double mx = 0, tot = 0;
+        for (int i = 0; i < r->cfg.workers; i++) {
+            tot += r->detail[i].busy_s;
+            mx = r->detail[i].busy_s > mx ? r->detail[i].busy_s : mx;
+        }
+        if (tot > 0)
+            r->d.imbalance = mx / (tot / r->cfg.workers);
+    }
+    for (int k = 0; k < r->nmet; k++) {
+        r->d.met_median[k] = cb_median(r->met[k].v, r->n);
+        r->d.met_base[k] = NAN;
+        for (int j = 0; b && j < b->nmet; j++)
+            if (strcmp(b->met[j].name, r->met[k].name) == 0)
+                r->d.met_base[k] = cb_median(b->met[j].v, b->n);
+    }
+    cb_config_label(&r->cfg, r->d.label, sizeof r->d.label);
+    r->d.done = 1;
+}
+
+void cb_model_derive(struct cb_model *m)
+{
+    /* baselines first: every other run reads its baseline's samples only,
+     * but a derived baseline is what the table prints beside them */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < m->nruns; i++) {
+            struct cb_run *r = &m->runs[i];
+            if (!r->d.done && (pass == 1 || r->baseline))
+                derive_run(m, r);
+        }
+}
+
+void cb_model_free(struct cb_model *m)
+{
+    for (size_t i = 0; i < m->nruns; i++)
+        cb_run_free(&m->runs[i]);
+    free(m->runs);
+    free(m->path);
+    json_decref(m->root);
+    memset(m, 0, sizeof *m);
+}

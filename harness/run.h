@@ -1,0 +1,142 @@
+/* `corebench run`, in parts:
+ *
+ *   cli_run.c   the command line -> struct cb_run_opts (no side effects)
+ *   plan.c      options -> configurations (runs of the model + the sweep's
+ *               per-configuration state), availability, baselines
+ *   sample.c    one sample: start | map | stop, timed, verified (the probe
+ *               uses it too)
+ *   sweep.c     workloads, the lock, the context, warm-up and interleaved
+ *               rounds, interrupts; tells the reporters
+ *   reporter_*.c  what a sweep shows and writes: the console table, the
+ *               result file (reporter.h)
+ *
+ * The measurements live in the result model (model.h): a sweep is a
+ * struct cb_model whose runs fill up sample by sample. */
+#ifndef CB_RUN_H
+#define CB_RUN_H
+
+#include <signal.h>
+
+#include <jansson.h>
+
+#include "counters.h"
+#include "model.h"
+#include "topo.h"
+
+#define CB_RUN_MAX_LIST 64
+#define CB_RUN_MAX_CONFIGS 4096 /* per run: bounds the round arrays */
+
+/* What the command line asked for. */
+struct cb_run_opts {
+    const struct cb_kernel *kernels[CB_RUN_MAX_LIST];
+    int nkernels;
+    const struct cb_executor *execs[CB_RUN_MAX_LIST];
+    int nexecs, execs_given;
+    int workers[CB_RUN_MAX_LIST];
+    int nworkers;
+    /* --exec-param NAME=LIST (and its older names): swept per executor */
+    struct cb_run_xparam {
+        char name[32];
+        int nvals;
+        char vals[CB_RUN_MAX_LIST][CB_XPARAM_VAL];
+    } xp[CB_MAX_XPARAMS];
+    int nxp;
+    struct cb_params params;
+    char size[16];
+    struct cb_pin_spec pin;
+    char pin_text[128];
+    int repetitions, warmup;
+    uint64_t seed, order_seed;
+    int interleave, probe, counters, force, quiet, progress, baseline, lock;
+    const char *out;
+    char out_buf[4096];
+};
+
+/* Parses `corebench run`'s argv (argv[0] "run") against topo's allowed
+ * PUs. 0 parsed, 1 --help (printed), < 0 bad input with e filled. */
+int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
+                 const struct cb_topo *topo, struct cb_error *e);
+/* The output path: the default name when none was given, then checked
+ * (results.h) before anything else runs. */
+int cb_run_check_out(struct cb_run_opts *o, struct cb_error *e);
+
+/* The sweep's own state of configuration i (model.runs[i]): what it needs
+ * to sample it and what each sample left beyond the model's fields. */
+struct cb_slot {
+    const struct cb_executor *ex;
+    int kernel;                  /* index into the sweep's workloads */
+    int *pus;                    /* plan, workers entries */
+    struct cb_exec_config ec;    /* resolved executor parameters */
+    int failed;
+    /* per measured sample: map stats and ms[i].w (workers entries) */
+    struct cb_map_stats *ms;
+    struct cb_worker_stats *ws;
+    struct cb_counter_values *ctr;
+    size_t cap;
+};
+
+struct cb_sweep {
+    struct cb_run_opts *o;
+    struct cb_topo *topo;
+    struct cb_topo_info info;
+    struct cb_workload *wl; /* one per kernel */
+    struct cb_model m;      /* one run per configuration */
+    struct cb_slot *slot;   /* m.nruns entries */
+    json_t *root;           /* the result document (context, probe, ...) */
+    json_t *order;          /* run ids in the order sampled */
+    json_t *about, *unavailable;
+    struct cb_counters *ctr;
+    char self_exe[4096];
+    double timer_res;
+    int total_samples, done_samples;
+    int written; /* the result file exists: later writes replace it */
+    double t_start;
+};
+
+extern volatile sig_atomic_t cb_run_interrupted;
+
+/* ---- plan.c -------------------------------------------------------------- */
+
+/* Asks every executor of the sweep whether it can run here (once per
+ * available() function): drops the unavailable ones with one line per
+ * reason and a warning in s->unavailable, fills s->about, CB_EUSAGE for an
+ * executor launched wrongly, CB_EUNSUPPORTED when none is left. */
+int cb_plan_available(struct cb_sweep *s, struct cb_error *e);
+/* Every configuration of the sweep, per kernel: each runtime's baseline,
+ * then executors x workers x their parameters' values. */
+int cb_plan_build(struct cb_sweep *s, struct cb_error *e);
+void cb_plan_free(struct cb_sweep *s);
+
+/* ---- sample.c ------------------------------------------------------------ */
+
+/* What one start | map | stop gave. */
+struct cb_sample {
+    double startup_s, map_s, shutdown_s;
+    struct cb_counter_values ctr;
+    int have_ctr;
+};
+
+/* Starts x with c, maps w once into outs (poisoned first), stops, verifies:
+ * the one sampling loop of corebench (run and the probe's floors). st->w
+ * must hold c->workers entries; counters (may be NULL) are read around the
+ * three calls. 0, or the failure with e filled. */
+int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
+                   const struct cb_workload *w, void *outs,
+                   struct cb_map_stats *st, struct cb_counters *counters,
+                   struct cb_sample *out, struct cb_error *e);
+
+/* ---- sweep.c ------------------------------------------------------------- */
+
+/* The whole of `corebench run` after parsing: returns the exit status. */
+int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv);
+/* The warnings of run i (oversubscribed, unstable, short, outliers,
+ * smt-shared), as JSON warning objects. */
+json_t *cb_sweep_run_warnings(const struct cb_sweep *s, size_t i);
+/* A warning object {"code", "message", "advice"}. */
+json_t *cb_warning(const char *code, const char *advice, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Copies the median sample's per-worker figures of run i into the model
+ * (detail, shipping, GIL) and derives: what the reporters read. */
+void cb_sweep_settle(struct cb_sweep *s);
+
+#endif

@@ -1,0 +1,49 @@
+/* One sample: start | map | stop, each timed, the outputs poisoned before
+ * and verified after, counters read around the three. The one sampling
+ * loop of corebench: `run` takes every sample with it, the probe's
+ * executor floors too. */
+#include <string.h>
+
+#include "run.h"
+
+int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
+                   const struct cb_workload *w, void *outs,
+                   struct cb_map_stats *st, struct cb_counters *counters,
+                   struct cb_sample *out, struct cb_error *e)
+{
+    struct cb_pool *pool = NULL;
+    double t0, t1, t2, t3;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    cb_map_stats_reset(st);
+    memset(outs, 0xa5, w->n * w->out_size); /* a skipped task cannot pass */
+    if (counters)
+        cb_counters_start(counters);
+    t0 = cb_now();
+    rc = x->start(&pool, c, e);
+    t1 = cb_now();
+    if (rc == 0)
+        rc = x->map(pool, w, outs, st, e);
+    t2 = cb_now();
+    x->stop(pool);
+    t3 = cb_now();
+    if (counters) {
+        cb_counters_stop(counters, &out->ctr);
+        out->have_ctr = 1;
+    }
+    if (rc == 0)
+        rc = w->kernel->verify(w, outs, e);
+    if (x->caps & CB_EXEC_SELF_TIMED) {
+        /* timed inside the other runtime: our clock would also count
+         * starting it and talking to it */
+        out->startup_s = st->self_start_s;
+        out->map_s = st->self_map_s;
+        out->shutdown_s = st->self_stop_s;
+    } else {
+        out->startup_s = t1 - t0;
+        out->map_s = t2 - t1;
+        out->shutdown_s = t3 - t2;
+    }
+    return rc;
+}

@@ -1,0 +1,481 @@
+/* The sweep: for each kernel, every configuration is sampled in rounds:
+ * warm-up maps first, then `repetitions` rounds each visiting all the
+ * kernel's configurations in a seeded random order, so slow drift of the
+ * machine spreads over all of them instead of biasing the ones measured
+ * last. Every sample starts a fresh pool, maps once and stops it
+ * (sample.c). The reporters are told after every round, every kernel and
+ * at the end; an interrupt ends the sweep after the current sample. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "env.h"
+#include "lock.h"
+#include "probe.h"
+#include "reporter.h"
+#include "text.h"
+
+volatile sig_atomic_t cb_run_interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    cb_run_interrupted = 1;
+}
+
+json_t *cb_warning(const char *code, const char *advice, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return json_pack("{s:s, s:o, s:s}", "code", code, "message",
+                     cb_json_text(msg), "advice", advice);
+}
+
+json_t *cb_sweep_run_warnings(const struct cb_sweep *s, size_t i)
+{
+    const struct cb_run *r = &s->m.runs[i];
+    const struct cb_slot *sl = &s->slot[i];
+    json_t *a = json_array();
+    int shared;
+    if (r->cfg.workers > s->info.pus)
+        json_array_append_new(a, cb_warning("oversubscribed",
+            "use at most as many workers as allowed PUs for scaling figures",
+            "%d workers on %d allowed PUs", r->cfg.workers, s->info.pus));
+    if (r->n >= 2 && r->d.sum.cv > 0.05)
+        json_array_append_new(a, cb_warning("unstable",
+            "close other programs, pin workers (--pin cores), add "
+            "--repetitions",
+            "CV %.1f%% is above 5%%", r->d.sum.cv * 100));
+    if (r->n >= 1 && r->d.sum.median < 1000 * s->timer_res)
+        json_array_append_new(a, cb_warning("short",
+            "use a larger --size so the timer resolution does not matter",
+            "median %.3g s is under 1000x the timer resolution (%.3g s)",
+            r->d.sum.median, s->timer_res));
+    if (r->d.sum.outliers > 0)
+        json_array_append_new(a, cb_warning("outliers",
+            "look for background activity; outliers are kept in the "
+            "statistics",
+            "%d of %zu samples are outliers (modified z-score > 3.5)",
+            r->d.sum.outliers, r->n));
+    shared = r->planned
+                 ? cb_topo_plan_shared_cores(s->topo, sl->pus, r->cfg.workers)
+                 : 0;
+    if (shared > 0 && r->cfg.workers <= s->info.pus)
+        json_array_append_new(a, cb_warning("smt-shared",
+            "use --pin cores to give each worker its own core first",
+            "%d workers share a core (SMT siblings)", shared));
+    return a;
+}
+
+static json_t *counters_json(const struct cb_slot *sl, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        for (int k = 0; k < CB_CTR_COUNT; k++)
+            json_object_set_new(o, cb_counter_name(k), sl->ctr[i].valid[k]
+                ? json_integer((json_int_t)sl->ctr[i].v[k]) : json_null());
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+void cb_sweep_settle(struct cb_sweep *s)
+{
+    for (size_t i = 0; i < s->m.nruns; i++) {
+        struct cb_run *r = &s->m.runs[i];
+        const struct cb_slot *sl = &s->slot[i];
+        const struct cb_map_stats *ms;
+        double med;
+        size_t best = 0;
+        cb_run_underive(r);
+        if (!r->n)
+            continue;
+        med = cb_median(r->samples, r->n);
+        for (size_t j = 1; j < r->n; j++)
+            if (fabs(r->samples[j] - med) < fabs(r->samples[best] - med))
+                best = j;
+        ms = &sl->ms[best];
+        if (!r->detail)
+            r->detail = calloc((size_t)r->cfg.workers, sizeof *r->detail);
+        if (r->detail)
+            memcpy(r->detail, ms->w,
+                   (size_t)r->cfg.workers * sizeof *r->detail);
+        r->bytes_to = ms->bytes_to_workers;
+        r->bytes_from = ms->bytes_from_workers;
+        r->chunk_used = ms->chunksize > 0 ? ms->chunksize : -1;
+        if (ms->switches)
+            r->gil_switches = (double)ms->switches,
+            r->gil_drops = (double)ms->drop_requests,
+            r->gil_wait = ms->lock_wait_s;
+        json_decref(r->counters);
+        r->counters = s->ctr ? counters_json(sl, r->n) : NULL;
+    }
+    cb_model_derive(&s->m);
+    for (size_t i = 0; i < s->m.nruns; i++) {
+        json_decref(s->m.runs[i].warnings);
+        s->m.runs[i].warnings = cb_sweep_run_warnings(s, i);
+    }
+}
+
+static void progress(struct cb_sweep *s, size_t i, const char *what)
+{
+    const struct cb_run *r = &s->m.runs[i];
+    double el, eta;
+    if (!s->o->progress)
+        return;
+    el = cb_now() - s->t_start;
+    eta = s->done_samples ? el / s->done_samples *
+                                (s->total_samples - s->done_samples) : 0;
+    fprintf(stderr, "\r\033[K[%3d%%] %s %s %s w=%d  elapsed %.0fs eta %.0fs",
+            s->total_samples ? 100 * s->done_samples / s->total_samples : 0,
+            what, r->cfg.kernel, r->d.label[0] ? r->d.label : r->cfg.executor,
+            r->cfg.workers, el, eta);
+}
+
+/* One sample of configuration i, kept (measured) or not (warm-up). */
+static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
+{
+    struct cb_run *r = &s->m.runs[i];
+    struct cb_slot *sl = &s->slot[i];
+    const struct cb_workload *w = &s->wl[sl->kernel];
+    struct cb_worker_stats wtmp[64];
+    struct cb_map_stats mtmp = {0};
+    struct cb_sample smp;
+    struct cb_error err = {0};
+    size_t nw = (size_t)r->cfg.workers;
+    int rc;
+
+    if (r->n == sl->cap) { /* room for this sample (warm-ups borrow it) */
+        size_t cap = sl->cap ? 2 * sl->cap : (size_t)s->o->repetitions;
+        struct cb_map_stats *ms = realloc(sl->ms, cap * sizeof *ms);
+        struct cb_worker_stats *ws = ms ? realloc(sl->ws, cap * nw *
+                                                  sizeof *ws) : NULL;
+        struct cb_counter_values *ctr = ws ? realloc(sl->ctr, cap *
+                                                     sizeof *ctr) : NULL;
+        if (ms)
+            sl->ms = ms;
+        if (ws)
+            sl->ws = ws;
+        if (!ctr)
+            return CB_FAIL(&err, CB_ENOMEM, "out of memory");
+        sl->ctr = ctr;
+        sl->cap = cap;
+        for (size_t j = 0; j < r->n; j++) /* ws moved: re-point */
+            sl->ms[j].w = &sl->ws[j * nw];
+    }
+    /* warm-up stats are thrown away: the next sample's slot holds them */
+    mtmp.w = measured || nw > 64 ? &sl->ws[r->n * nw] : wtmp;
+    mtmp.nworkers = r->cfg.workers;
+    rc = cb_sample_take(sl->ex, &sl->ec, w, outs, &mtmp, s->ctr, &smp, &err);
+    /* Ctrl-C reaches the whole process group: workers killed by it are the
+     * user's interrupt, not a failure of the executor. */
+    if (rc && cb_run_interrupted)
+        return 0;
+    if (rc) {
+        r->verified = 0;
+        sl->failed = 1;
+        snprintf(r->error, sizeof r->error, "%s", err.msg);
+        return rc;
+    }
+    if (!measured) {
+        double *wm = realloc(r->warm, (r->nwarm + 1) * sizeof *wm);
+        if (wm) {
+            r->warm = wm;
+            r->warm[r->nwarm++] = smp.map_s;
+        }
+        return 0;
+    }
+    sl->ms[r->n] = mtmp;
+    if (smp.have_ctr)
+        sl->ctr[r->n] = smp.ctr;
+    if (w->kernel->metrics) {
+        struct cb_metric m[CB_MAX_METRICS];
+        int nm = w->kernel->metrics(w, outs, m, CB_MAX_METRICS);
+        if (nm < 0 || nm > CB_MAX_METRICS)
+            nm = 0;
+        r->nmet = nm;
+        for (int k = 0; k < nm; k++) {
+            snprintf(r->met[k].name, sizeof r->met[k].name, "%s", m[k].name);
+            snprintf(r->met[k].unit, sizeof r->met[k].unit, "%s", m[k].unit);
+            snprintf(r->met[k].what, sizeof r->met[k].what, "%s", m[k].what);
+        }
+        if (cb_run_add_sample(r, smp.map_s, smp.startup_s, smp.shutdown_s,
+                              &err))
+            return err.code;
+        for (int k = 0; k < nm; k++)
+            r->met[k].v[r->n - 1] = m[k].value;
+        return 0;
+    }
+    return cb_run_add_sample(r, smp.map_s, smp.startup_s, smp.shutdown_s,
+                             &err);
+}
+
+/* Calls hook `which` of every wanted reporter. */
+enum hook { H_BEGIN, H_ROUND, H_KERNEL, H_END };
+static int tell(struct cb_sweep *s, enum hook which, int arg,
+                struct cb_error *e)
+{
+    for (int i = 0; cb_reporters[i]; i++) {
+        const struct cb_reporter *r = cb_reporters[i];
+        int rc = 0;
+        if (r->wanted && !r->wanted(s->o))
+            continue;
+        if (which == H_BEGIN && r->begin)
+            rc = r->begin(s, e);
+        else if (which == H_ROUND && r->round)
+            rc = r->round(s, arg, e);
+        else if (which == H_KERNEL && r->kernel_done)
+            rc = r->kernel_done(s, arg, e);
+        else if (which == H_END && r->end)
+            rc = r->end(s, arg, e);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Warm-up, then the interleaved rounds of kernel k. 1 when a map failed,
+ * < 0 when a reporter could not write. */
+static int run_kernel(struct cb_sweep *s, int k, struct cb_error *e)
+{
+    const struct cb_run_opts *o = s->o;
+    const struct cb_workload *w = &s->wl[k];
+    size_t *idx = malloc((s->m.nruns + 1) * sizeof *idx), n = 0;
+    size_t *pos = malloc((s->m.nruns + 1) * sizeof *pos);
+    size_t obytes = w->n * w->out_size;
+    void *outs = malloc(obytes ? obytes : 1);
+    int failed = 0, rc = 0;
+
+    if (!idx || !pos || !outs) {
+        rc = CB_FAIL(e, CB_ENOMEM, "out of memory for %zu outputs", w->n);
+        goto out;
+    }
+    for (size_t i = 0; i < s->m.nruns; i++)
+        if (s->slot[i].kernel == k)
+            idx[n++] = i;
+    for (size_t j = 0; j < n && !cb_run_interrupted; j++)
+        for (int r = 0; r < o->warmup && !s->slot[idx[j]].failed &&
+                        !cb_run_interrupted; r++) {
+            progress(s, idx[j], "warm-up");
+            failed |= take(s, idx[j], 0, outs) != 0;
+            s->done_samples++;
+        }
+    for (int r = 0; r < o->repetitions && !cb_run_interrupted; r++) {
+        /* cb_shuffle permutes positions 0..n-1; map them to run ids */
+        for (size_t j = 0; j < n; j++)
+            pos[j] = j;
+        if (o->interleave)
+            cb_shuffle(pos, n, o->order_seed + (uint64_t)r * 7919u +
+                                   (uint64_t)k);
+        for (size_t j = 0; j < n && !cb_run_interrupted; j++) {
+            size_t i = idx[pos[j]];
+            json_array_append_new(s->order, json_integer((json_int_t)i));
+            if (s->slot[i].failed)
+                continue;
+            progress(s, i, "sample");
+            failed |= take(s, i, 1, outs) != 0;
+            s->done_samples++;
+        }
+        if ((rc = tell(s, H_ROUND, k, e)))
+            goto out;
+    }
+    if (o->progress)
+        fprintf(stderr, "\r\033[K");
+    rc = tell(s, H_KERNEL, k, e);
+out:
+    free(idx);
+    free(pos);
+    free(outs);
+    return rc ? rc : failed;
+}
+
+static void run_warnings(struct cb_sweep *s, json_t *warns)
+{
+    double load1;
+    int running, maxw = 0, ok;
+    char gov[64];
+    for (int i = 0; i < s->o->nworkers; i++)
+        maxw = s->o->workers[i] > maxw ? s->o->workers[i] : maxw;
+    /* runnable threads is instantaneous: take the least of a few reads so
+     * a transient (our own start-up) does not count as a busy machine */
+    ok = cb_env_load(&load1, &running) == 0;
+    for (int i = 0; ok && i < 4 && running > 0; i++) {
+        int r;
+        double l;
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        if (cb_env_load(&l, &r) == 0 && r < running)
+            running = r;
+    }
+    if (ok && (load1 >= s->info.pus || running > 0))
+        json_array_append_new(warns, cb_warning("load",
+            "wait for the machine to be idle, or stop other programs",
+            "machine busy at start: load average %.2f, %d other runnable "
+            "threads", load1, running));
+    if (maxw > s->info.pus)
+        json_array_append_new(warns, cb_warning("oversubscribed",
+            "speedups beyond the PU count measure time-sharing, not "
+            "parallelism",
+            "up to %d workers on %d allowed PUs", maxw, s->info.pus));
+    if (cb_env_governor(gov, sizeof gov) == 0 && strcmp(gov, "performance"))
+        json_array_append_new(warns, cb_warning("governor",
+            "set the governor to performance (cpupower frequency-set -g "
+            "performance) for stable clocks",
+            "CPU frequency governor is '%s'", gov));
+    if (!s->ctr && s->o->counters)
+        json_array_append_new(warns, cb_warning("counters",
+            "allow perf events (sysctl kernel.perf_event_paranoid=1) to get "
+            "cycles and instructions",
+            "hardware counters unavailable"));
+}
+
+static void print_warnings(const json_t *warns)
+{
+    size_t i;
+    json_t *w;
+    json_array_foreach(warns, i, w) {
+        char msg[600];
+        cb_text_clean(json_string_value(json_object_get(w, "message")), msg,
+                      sizeof msg, 400);
+        fprintf(stderr, "corebench run: warning: %s; %s\n", msg,
+                json_string_value(json_object_get(w, "advice")));
+    }
+}
+
+/* Everything before the first sample: workloads (bad params fail here,
+ * before any file exists), the plan, the context, the probe. */
+static int prepare(struct cb_sweep *s, int argc, char **argv,
+                   struct cb_error *e)
+{
+    struct cb_run_opts *o = s->o;
+    char reason[256] = "";
+    json_t *ctx, *warns;
+    int rc;
+
+    s->wl = calloc((size_t)o->nkernels, sizeof *s->wl);
+    if (!s->wl)
+        return CB_FAIL(e, CB_ENOMEM, "out of memory");
+    for (int k = 0; k < o->nkernels; k++) {
+        if ((rc = o->kernels[k]->prepare(&s->wl[k], &o->params, e)))
+            return rc;
+        s->wl[k].kernel = o->kernels[k]; /* marks it prepared */
+    }
+    if (readlink("/proc/self/exe", s->self_exe, sizeof s->self_exe - 1) < 0)
+        snprintf(s->self_exe, sizeof s->self_exe, "%s", argv[0]);
+    if ((rc = cb_plan_build(s, e)))
+        return rc;
+    s->timer_res = cb_timer_resolution();
+    if (o->counters)
+        s->ctr = cb_counters_open(reason, sizeof reason);
+    ctx = cb_env_capture(s->topo, argc, argv);
+    json_object_set_new(ctx, "settings", json_pack(
+        "{s:i, s:i, s:I, s:I, s:b, s:s}", "repetitions", o->repetitions,
+        "warmup", o->warmup, "seed", (json_int_t)o->seed,
+        "order_seed", (json_int_t)o->order_seed, "interleave", o->interleave,
+        "pin", o->pin_text));
+    json_object_set(ctx, "executors", s->about);
+    warns = json_array();
+    run_warnings(s, warns);
+    print_warnings(warns);
+    json_array_extend(warns, s->unavailable); /* printed when found */
+    s->order = json_array();
+    s->root = json_pack("{s:s, s:b, s:o, s:o, s:n}", "schema", CB_SCHEMA,
+                        "complete", 0, "context", ctx, "warnings", warns,
+                        "probe");
+    if (o->probe) {
+        struct cb_error pe = {0};
+        json_t *probe;
+        if (o->progress)
+            fprintf(stderr, "\r\033[Kprobing ceilings (--no-probe skips)");
+        probe = cb_probe_run_quick(s->topo, &pe);
+        if (probe)
+            json_object_set_new(s->root, "probe", probe);
+        else
+            fprintf(stderr, "corebench run: warning: probe failed: %s\n",
+                    pe.msg);
+    }
+    s->total_samples = (int)s->m.nruns * (o->warmup + o->repetitions);
+    return 0;
+}
+
+int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
+{
+    struct cb_sweep s;
+    struct cb_error e = {0};
+    struct sigaction sa, old_int, old_term;
+    int rc, lockfd = -1, failed = 0, status, signals = 0;
+
+    memset(&s, 0, sizeof s);
+    s.o = o;
+    cb_run_interrupted = 0;
+    if ((rc = cb_topo_load(&s.topo, NULL, NULL, &e)))
+        goto fail;
+    cb_topo_info(s.topo, &s.info);
+    if ((rc = cb_run_check_out(o, &e)) || (rc = cb_plan_available(&s, &e)))
+        goto fail;
+    if (o->lock && (rc = cb_lock_take(&lockfd, &e)))
+        goto fail;
+    if ((rc = prepare(&s, argc, argv, &e)))
+        goto fail;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    signals = 1;
+    s.t_start = cb_now();
+    if ((rc = tell(&s, H_BEGIN, 0, &e)))
+        goto fail;
+    for (int k = 0; k < o->nkernels && !cb_run_interrupted; k++) {
+        if ((rc = run_kernel(&s, k, &e)) < 0)
+            goto fail;
+        failed |= rc;
+    }
+    if ((rc = tell(&s, H_END, !cb_run_interrupted, &e)))
+        goto fail;
+    status = cb_run_interrupted ? 130 : failed ? 1
+             : json_array_size(s.unavailable) ? 3 : 0;
+    if (cb_run_interrupted)
+        fprintf(stderr, "\ncorebench run: interrupted; kept the finished "
+                        "rounds in %s\n", o->out);
+    else if (failed)
+        fprintf(stderr, "corebench run: some maps failed (see the table and "
+                        "\"error\" in %s)\n", o->out);
+    goto out;
+fail: {
+    char line[sizeof e.msg * 4 + 8];
+    cb_text_clean(e.msg, line, sizeof line, sizeof e.msg);
+    fprintf(stderr, "corebench run: %s\n", line);
+    status = rc == CB_EUSAGE ? 2 : rc == CB_EUNSUPPORTED ? 3 : 1;
+}
+out:
+    if (signals) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
+    for (int k = 0; s.wl && k < o->nkernels; k++)
+        if (s.wl[k].kernel)
+            s.wl[k].kernel->release(&s.wl[k]);
+    free(s.wl);
+    cb_plan_free(&s);
+    cb_model_free(&s.m);
+    json_decref(s.root);
+    json_decref(s.order);
+    json_decref(s.about);
+    json_decref(s.unavailable);
+    cb_counters_close(s.ctr);
+    cb_topo_destroy(s.topo);
+    if (lockfd >= 0)
+        close(lockfd);
+    return status;
+}
