@@ -120,8 +120,9 @@ static int py_read_json(struct cb_pool *p, double deadline, const char *when,
 {
     size_t scanned = 0;
     for (;;) {
-        char *nl = memchr(p->buf + p->pos + scanned, '\n',
-                          p->have - p->pos - scanned);
+        size_t left = p->have - p->pos - scanned;
+        char *nl = left ? memchr(p->buf + p->pos + scanned, '\n', left)
+                        : NULL;
         int rc;
         if (nl) {
             json_error_t je;
