@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../harness/common.h"
+#include "../kernels/plugin.h"
 #include "../kernels/kernel.h"
 
 /* ---- executor parameters ------------------------------------------------

@@ -143,6 +143,10 @@ struct cb_ceiling {
  * such count); levels without one are passed over for the next slower
  * one. Unknown working sets get dram, the historical ceiling. Returns 0,
  * or -1 when no level has a point at <= workers threads. */
+/* The measured point of level l for `workers` threads: the largest thread
+ * count not above it, or NULL. */
+const struct cb_triad_point *cb_triad_point_at(const struct cb_triad_level *l,
+                                               long workers);
 int cb_ceiling_pick(const struct cb_triad_level *lv, int n,
                     double ws_per_worker, long workers, struct cb_ceiling *c);
 
@@ -156,5 +160,20 @@ int cb_ceiling_pick(const struct cb_triad_level *lv, int n,
 void cb_ceiling_explain(const struct cb_triad_level *lv, int n,
                         const struct cb_ceiling *c, double fraction,
                         char *buf, size_t len);
+
+/* One executor's floor: its per-task cost on the `empty` kernel at
+ * chunksize 1 (openmp: dynamic,1), over a task count calibrated so a map
+ * takes tens of milliseconds and a pathological executor cannot stall the
+ * probe (probe_costs.c). */
+struct cb_floor_result {
+    size_t tasks;
+    int maps;
+    double start_s, per_task_s;
+};
+struct cb_executor;
+struct cb_kernel;
+int cb_probe_floor(const struct cb_executor *x, const struct cb_kernel *k,
+                   int workers, int quick, struct cb_floor_result *fr,
+                   struct cb_error *e);
 
 #endif

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../harness/common.h"
+#include "plugin.h"
 
 /* ---- execution context handed to run() -------------------------------- */
 
