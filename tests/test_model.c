@@ -217,18 +217,28 @@ static void test_in_memory(void)
     r[0].cfg.executor = "serial";
     r[0].cfg.workers = 1;
     r[0].baseline = 1;
-    r[1].cfg.executor = "openmp";
+    r[1].cfg.executor = "gil";
     r[1].cfg.workers = 2;
     r[1].cfg.nxp = 2;
-    r[1].cfg.xp[0] = (struct cb_xvalue){"schedule", "dynamic", 1};
-    r[1].cfg.xp[1] = (struct cb_xvalue){"chunksize", "4", 1};
+    r[1].cfg.xp[0] = (struct cb_xvalue){"chunksize", "4", 1};
+    r[1].cfg.xp[1] = (struct cb_xvalue){"switch_interval", "100", 1};
     for (int k = 0; k < 6; k++) {
         cb_run_add_sample(&r[0], 0.10 + 0.001 * k, 0, 0, &e);
         cb_run_add_sample(&r[1], 0.05 + 0.001 * k, 0, 0, &e);
     }
     cb_model_derive(&m);
-    CHECK(!strcmp(r[1].d.label, "openmp dynamic c=4"), "label '%s'",
+    CHECK(!strcmp(r[1].d.label, "gil c=4 si=100us"), "label '%s'",
           r[1].d.label);
+    {
+        /* an executor this build does not know (a file from a build with
+         * MPI): its parameters as they are called */
+        char lbl[64];
+        struct cb_config c = r[1].cfg;
+        c.executor = "elsewhere";
+        cb_config_label(&c, lbl, sizeof lbl);
+        CHECK(!strcmp(lbl, "elsewhere chunksize=4 switch_interval=100"),
+              "unknown executor's label '%s'", lbl);
+    }
     CHECK(fabs(r[1].d.speedup - 0.1025 / 0.0525) < 1e-12, "speedup %g",
           r[1].d.speedup);
     CHECK(cb_config_chunk(&r[1].cfg).kind == CB_CHUNK_COUNT &&
