@@ -36,8 +36,16 @@ static void usage(FILE *f)
 "      --switch-interval LIST  = -x switch_interval=LIST (us) [5000]\n"
 "      --start-method LIST  = -x start_method=LIST (fork|spawn) [fork]\n"
 "      --python PATH        = -x python=PATH, the py-* interpreter [python3]\n"
-"      --pin POLICY         none|compact|cores|scatter|pus:LIST [cores]\n"
-"  -r, --repetitions N      measured samples per configuration [5]\n"
+"      --pin POLICY         none|compact|cores|scatter|pus:LIST [none]\n"
+"  -r, --repetitions N      exactly N measured samples per configuration\n"
+"                           [adaptive: the four options below]\n"
+"      --min-samples N      clean samples before a configuration may stop [6]\n"
+"      --max-samples N      samples after which it stops anyway [20]\n"
+"      --target-ci PCT      stop once the median's 95%% CI half-width is\n"
+"                           under PCT%% of the median [2]; 0: none\n"
+"      --max-time SECONDS   time budget of the whole sweep [none]\n"
+"      --keep-interfered    count interfered samples in the statistics\n"
+"                           [set aside while 3 clean ones are left]\n"
 "      --warmup N           warm-up maps per configuration [1]\n"
 "      --seed N             input generator seed [42]\n"
 "      --order-seed N       seed of the interleaved sampling order [1]\n"
@@ -291,7 +299,8 @@ enum {
     OPT_CHUNK = 1000, OPT_SCHED, OPT_INTERVAL, OPT_START, OPT_PIN, OPT_WARMUP,
     OPT_SEED, OPT_ORDER_SEED, OPT_NO_INTERLEAVE, OPT_FORCE, OPT_NO_PROBE,
     OPT_NO_COUNTERS, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_BASELINE,
-    OPT_NO_LOCK, OPT_PYTHON,
+    OPT_NO_LOCK, OPT_PYTHON, OPT_MIN_SAMPLES, OPT_MAX_SAMPLES, OPT_TARGET_CI,
+    OPT_MAX_TIME, OPT_KEEP_INTERFERED,
 };
 
 /* The older options and the parameter each names. */
@@ -338,8 +347,31 @@ static int parse_one(int c, struct cb_run_opts *o, const char **kern,
         break;
     case 'r':
         rc = cb_parse_u64(optarg, 1, 10000, "--repetitions", &v, e);
-        o->repetitions = (int)v;
+        o->stop.exact = (int)v;
         break;
+    case OPT_MIN_SAMPLES:
+        rc = cb_parse_u64(optarg, 1, 10000, "--min-samples", &v, e);
+        o->stop.min_samples = (int)v;
+        o->stop_given |= 1;
+        break;
+    case OPT_MAX_SAMPLES:
+        rc = cb_parse_u64(optarg, 1, 10000, "--max-samples", &v, e);
+        o->stop.max_samples = (int)v;
+        o->stop_given |= 2;
+        break;
+    case OPT_TARGET_CI: {
+        double pct;
+        rc = cb_parse_double(optarg, 0, 100, "--target-ci", &pct, e);
+        o->stop.target_ci = pct / 100;
+        o->stop_given |= 4;
+        break;
+    }
+    case OPT_MAX_TIME:
+        rc = cb_parse_double(optarg, 0, 1e7, "--max-time", &o->stop.max_time_s,
+                             e);
+        o->stop_given |= 8;
+        break;
+    case OPT_KEEP_INTERFERED: o->keep_interfered = 1; break;
     case OPT_WARMUP:
         rc = cb_parse_u64(optarg, 0, 1000, "--warmup", &v, e);
         o->warmup = (int)v;
@@ -404,6 +436,11 @@ int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
         {"python", required_argument, 0, OPT_PYTHON},
         {"pin", required_argument, 0, OPT_PIN},
         {"repetitions", required_argument, 0, 'r'},
+        {"min-samples", required_argument, 0, OPT_MIN_SAMPLES},
+        {"max-samples", required_argument, 0, OPT_MAX_SAMPLES},
+        {"target-ci", required_argument, 0, OPT_TARGET_CI},
+        {"max-time", required_argument, 0, OPT_MAX_TIME},
+        {"keep-interfered", no_argument, 0, OPT_KEEP_INTERFERED},
         {"warmup", required_argument, 0, OPT_WARMUP},
         {"seed", required_argument, 0, OPT_SEED},
         {"order-seed", required_argument, 0, OPT_ORDER_SEED},
@@ -424,15 +461,22 @@ int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
     int c, rc, pus = allowed_pus(topo);
 
     memset(o, 0, sizeof *o);
-    o->repetitions = 5;
+    o->stop.min_samples = 6;
+    o->stop.max_samples = 20;
+    o->stop.target_ci = 0.02;
     o->warmup = 1;
     o->seed = 42;
     o->order_seed = 1;
     o->interleave = o->probe = o->counters = o->baseline = o->lock = 1;
     o->progress = isatty(2);
     snprintf(o->size, sizeof o->size, "default");
-    snprintf(o->pin_text, sizeof o->pin_text, "cores");
-    o->pin.policy = CB_PIN_CORES;
+    /* Unpinned by default: on a shared machine a pinned worker whose CPU
+     * another process takes cannot move and its sample stretches (the
+     * sweep then sets it aside as interfered), while an unpinned one
+     * migrates. Measured on the 2-core development VM (README, "Reading a
+     * result"). Placement studies ask for a policy. */
+    snprintf(o->pin_text, sizeof o->pin_text, "none");
+    o->pin.policy = CB_PIN_NONE;
     parse_topo = topo;
 
     opterr = 0;
@@ -470,6 +514,17 @@ int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
     }
     o->params.size = o->size;
     o->params.seed = o->seed;
+    if (o->stop.exact && o->stop_given)
+        return CB_FAIL(e, CB_EUSAGE, "-r %d asks for exactly %d samples: "
+                       "--min-samples, --max-samples, --target-ci and "
+                       "--max-time ask for adaptive sampling (accepted: one "
+                       "or the other)", o->stop.exact, o->stop.exact);
+    /* a minimum above the default maximum raises the maximum */
+    if (!(o->stop_given & 2) && o->stop.min_samples > o->stop.max_samples)
+        o->stop.max_samples = o->stop.min_samples;
+    if ((rc = cb_stop_rule_check(&o->stop, e)))
+        return rc;
+    o->repetitions = o->stop.exact ? o->stop.exact : o->stop.max_samples;
     return check_xparams(o, e);
 }
 

@@ -91,6 +91,15 @@ int cb_run_add_sample(struct cb_run *r, double map_s, double startup_s,
         double *c = b ? realloc(r->shutdown, cap * sizeof *c) : NULL;
         if (c)
             r->shutdown = c;
+        unsigned char *f = c ? realloc(r->interfered, cap) : NULL;
+        if (f)
+            r->interfered = f;
+        struct cb_run_interf *g =
+            f ? realloc(r->interf, cap * sizeof *g) : NULL;
+        if (g)
+            r->interf = g;
+        if (!g)
+            c = NULL;
         for (int m = 0; c && m < CB_MAX_METRICS; m++) {
             double *v = realloc(r->met[m].v, cap * sizeof *v);
             if (!v) {
@@ -106,6 +115,8 @@ int cb_run_add_sample(struct cb_run *r, double map_s, double startup_s,
     r->samples[r->n] = map_s;
     r->startup[r->n] = startup_s;
     r->shutdown[r->n] = shutdown_s;
+    r->interfered[r->n] = 0;
+    memset(&r->interf[r->n], 0, sizeof r->interf[r->n]);
     r->n++;
     cb_run_underive(r);
     return 0;
@@ -124,6 +135,8 @@ void cb_run_free(struct cb_run *r)
     free(r->startup);
     free(r->shutdown);
     free(r->warm);
+    free(r->interfered);
+    free(r->interf);
     for (int m = 0; m < CB_MAX_METRICS; m++)
         free(r->met[m].v);
     free(r->detail);
@@ -164,21 +177,58 @@ static int median_index(const double *x, size_t n, double med)
     return n ? best : -1;
 }
 
+/* Whether sample i of r counts in its statistics. */
+static int used(const struct cb_model *m, const struct cb_run *r, size_t i)
+{
+    size_t clean = 0;
+    if (m->keep_interfered || !r->interfered || !r->interfered[i])
+        return 1;
+    for (size_t j = 0; j < r->n; j++)
+        clean += !r->interfered[j];
+    return clean < CB_MODEL_MIN_CLEAN; /* too few clean: every one counts */
+}
+
+/* The samples of r its statistics use, into a new buffer (n of them). */
+static double *used_samples(const struct cb_model *m, const struct cb_run *r,
+                            size_t *n)
+{
+    double *x = malloc((r->n ? r->n : 1) * sizeof *x);
+    *n = 0;
+    for (size_t i = 0; x && i < r->n; i++)
+        if (used(m, r, i))
+            x[(*n)++] = r->samples[i];
+    return x;
+}
+
 static void derive_run(struct cb_model *m, struct cb_run *r)
 {
     const struct cb_run *b;
-    cb_summarize(r->samples, r->n, &r->d.sum);
+    size_t nu = 0, nb = 0;
+    double *u = used_samples(m, r, &nu), *bu = NULL;
+    unsigned char *flags = calloc(nu ? nu : 1, 1);
+    cb_summarize(u, nu, &r->d.sum);
+    r->d.used = nu;
+    r->d.aside = r->n - nu;
     free(r->d.outlier);
     r->d.outlier = calloc(r->n ? r->n : 1, 1);
-    if (r->d.outlier)
-        cb_outliers(r->samples, r->n, r->d.outlier);
+    if (r->d.outlier && flags) {
+        cb_outliers(u, nu, flags);
+        for (size_t i = 0, k = 0; i < r->n; i++)
+            if (used(m, r, i))
+                r->d.outlier[i] = flags[k++];
+    }
+    free(flags);
     r->d.median_sample = median_index(r->samples, r->n, r->d.sum.median);
     r->d.speedup = r->d.sp_lo = r->d.sp_hi = NAN;
     r->d.base = b = cb_model_baseline(m, r);
-    if (b && r->n && !r->timed_kernel)
-        cb_ratio_ci(b->samples, b->n, r->samples, r->n, 0.95,
-                    CB_BOOTSTRAP_SEED, CB_BOOTSTRAP_ROUNDS, &r->d.speedup,
-                    &r->d.sp_lo, &r->d.sp_hi);
+    if (b)
+        bu = used_samples(m, b, &nb);
+    if (b && nu && nb && !r->timed_kernel)
+        cb_ratio_ci(bu, nb, u, nu, 0.95, CB_BOOTSTRAP_SEED,
+                    CB_BOOTSTRAP_ROUNDS, &r->d.speedup, &r->d.sp_lo,
+                    &r->d.sp_hi);
+    free(u);
+    free(bu);
     r->d.karp_flatt = cb_karp_flatt(r->d.speedup, r->cfg.workers,
                                     &r->d.kf_why);
     r->d.per_task = r->tasks && r->n ? r->d.sum.median / (double)r->tasks

@@ -70,6 +70,16 @@ struct cb_run {
     /* per measured sample (n) and warm-up (nwarm) */
     size_t n, cap, nwarm;
     double *samples, *startup, *shutdown, *warm;
+    /* per measured sample: was it interfered (harness/interference.h), and
+     * if so by which worker; interfered samples are set aside from the
+     * statistics unless the model keeps them (cb_model.keep_interfered) or
+     * too few clean ones are left (CB_MODEL_MIN_CLEAN) */
+    unsigned char *interfered;
+    struct cb_run_interf {
+        int worker, cpu, pinned;
+        double delay_s, excess_s;
+    } *interf;
+    char stop[16]; /* why sampling stopped: "exact", "target-ci", ... */
     int nmet;
     struct cb_run_metric met[CB_MAX_METRICS];
     /* of the median sample (a sweep copies them in before writing; a
@@ -85,8 +95,9 @@ struct cb_run {
     /* derived by cb_model_derive(), read-only for everyone else */
     struct {
         int done;
-        struct cb_summary sum;
-        unsigned char *outlier; /* n flags */
+        struct cb_summary sum;  /* of the samples used */
+        size_t used, aside;     /* samples in the statistics, set aside */
+        unsigned char *outlier; /* n flags (samples set aside: 0) */
         double speedup, sp_lo, sp_hi; /* NaN: none */
         double karp_flatt;
         const char *kf_why; /* why karp_flatt is NaN, or NULL */
@@ -108,13 +119,18 @@ struct cb_model {
     char topo_summary[64]; /* "1 pkg, 2 cores, 2 PUs" */
     double pus, cpu_limit; /* NaN unknown */
     const json_t *context, *probe, *warnings, *fits;
+    int keep_interfered; /* statistics count interfered samples too */
     struct cb_run *runs;
     size_t nruns;
 };
 
+/* Interfered samples are set aside while at least this many clean ones
+ * are left; with fewer, every sample counts (and the run says so). */
+#define CB_MODEL_MIN_CLEAN 3
+
 /* ---- runs (model.c) ------------------------------------------------------ */
 
-/* Adds one sample to r (growing its arrays). */
+/* Adds one sample to r (growing its arrays), clean. */
 int cb_run_add_sample(struct cb_run *r, double map_s, double startup_s,
                       double shutdown_s, struct cb_error *e);
 void cb_run_free(struct cb_run *r);

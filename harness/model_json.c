@@ -62,6 +62,27 @@ static json_t *detail_json(const struct cb_run *r)
     return a;
 }
 
+/* Per sample: interfered or not, by whom; and how many samples the
+ * statistics set aside (those interfered, while enough clean ones are
+ * left). */
+static json_t *interference_json(const struct cb_run *r)
+{
+    json_t *flags = json_array(), *who = json_array();
+    for (size_t i = 0; i < r->n; i++) {
+        const struct cb_run_interf *v = r->interf ? &r->interf[i] : NULL;
+        int f = r->interfered && r->interfered[i];
+        json_array_append_new(flags, json_boolean(f));
+        json_array_append_new(who, f && v
+            ? json_pack("{s:i, s:o, s:b, s:o, s:o}", "worker", v->worker,
+                        "cpu", int_or_null(v->cpu), "pinned", v->pinned,
+                        "run_delay_s", cb_json_num(v->delay_s),
+                        "excess_s", cb_json_num(v->excess_s))
+            : json_null());
+    }
+    return json_pack("{s:o, s:o, s:I}", "interfered", flags, "by", who,
+                     "set_aside", (json_int_t)r->d.aside);
+}
+
 static json_t *metrics_json(const struct cb_run *r)
 {
     json_t *o = json_object();
@@ -157,6 +178,9 @@ json_t *cb_model_run_json(struct cb_model *m, struct cb_run *r)
         "ci_hi", cb_json_num(r->d.sum.ci_hi),
         "outliers", r->d.sum.outliers));
     json_object_set_new(j, "outlier_flags", flags);
+    json_object_set_new(j, "interference", interference_json(r));
+    json_object_set_new(j, "stop", r->stop[0] ? json_string(r->stop)
+                                              : json_null());
     json_object_set_new(j, "speedup",
                         triple(r->d.speedup, r->d.sp_lo, r->d.sp_hi, 1));
     json_object_set_new(j, "efficiency",

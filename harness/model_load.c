@@ -251,6 +251,41 @@ static int load_metrics(const json_t *run, struct cb_run *r, const char *path,
     return 0;
 }
 
+/* Which samples were interfered, and by whom (files from before: none). */
+static int load_interference(const json_t *run, struct cb_run *r,
+                             const char *path, size_t idx, struct cb_error *e)
+{
+    const json_t *in = json_object_get(run, "interference"), *f, *who;
+    size_t i;
+    if (!in || json_is_null(in))
+        return 0;
+    f = json_object_get(in, "interfered");
+    who = json_object_get(in, "by");
+    if (!json_is_array(f) || json_array_size(f) != r->n)
+        return bad(e, path, idx, "\"interference\".\"interfered\" is not "
+                   "one boolean per sample");
+    r->interfered = calloc(r->n + 1, 1);
+    r->interf = calloc(r->n + 1, sizeof *r->interf);
+    if (!r->interfered || !r->interf)
+        return CB_FAIL(e, CB_ENOMEM, "out of memory");
+    for (i = 0; i < r->n; i++) {
+        const json_t *w = json_array_get(who, i);
+        double x;
+        if (!json_is_boolean(json_array_get(f, i)))
+            return bad(e, path, idx, "\"interference\".\"interfered\"[%zu] "
+                       "is not a boolean", i);
+        r->interfered[i] = json_is_true(json_array_get(f, i));
+        x = cb_json_get(w, "worker");
+        r->interf[i].worker = x >= 0 && x < CB_MAX_WORKERS ? (int)x : -1;
+        x = cb_json_get(w, "cpu");
+        r->interf[i].cpu = x >= 0 && x < 1e9 ? (int)x : -1;
+        r->interf[i].pinned = json_is_true(json_object_get(w, "pinned"));
+        r->interf[i].delay_s = cb_json_get(w, "run_delay_s");
+        r->interf[i].excess_s = cb_json_get(w, "excess_s");
+    }
+    return 0;
+}
+
 static int load_run(const char *path, size_t idx, const json_t *run,
                     struct cb_run *r, struct cb_error *e)
 {
@@ -321,8 +356,11 @@ static int load_run(const char *path, size_t idx, const json_t *run,
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
     if (!r->shutdown && !(r->shutdown = calloc(r->n + 1, sizeof(double))))
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
-    if ((rc = load_metrics(run, r, path, idx, e)))
+    if ((rc = load_metrics(run, r, path, idx, e)) ||
+        (rc = load_interference(run, r, path, idx, e)))
         return rc;
+    if (jstr(run, "stop"))
+        snprintf(r->stop, sizeof r->stop, "%s", jstr(run, "stop"));
     if (load_detail(run, r))
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
 
@@ -400,6 +438,8 @@ int cb_model_load(const char *path, struct cb_model *m, struct cb_error *e)
     m->probe = json_object_get(m->root, "probe");
     m->warnings = json_object_get(m->root, "warnings");
     m->fits = json_object_get(m->root, "fits");
+    m->keep_interfered = json_is_true(json_object_get(
+        json_object_get(m->context, "settings"), "keep_interfered"));
     summary_of(m);
     return 0;
 }

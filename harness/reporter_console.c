@@ -3,6 +3,7 @@
  * serial time against C's. Every figure comes from the model's derived
  * values; every string is cleaned. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +52,20 @@ static void row_notes(const struct cb_sweep *s, size_t i, char *notes,
         note(notes, len, "%s", json_string_value(json_object_get(wv, "code")));
     if (!r->n)
         return;
+    /* what the sampling did: samples set aside, a stop short of its aim */
+    if (r->d.aside)
+        note(notes, len, "aside=%zu/%zu", r->d.aside, r->n);
+    if (!strcmp(r->stop, "max-samples") || !strcmp(r->stop, "max-time"))
+        note(notes, len, "stop=%s", r->stop);
+    /* the price of not pinning: workers moved between CPUs (perf's
+     * cpu-migrations over the median sample) */
+    if (!r->planned && r->counters && r->d.median_sample >= 0) {
+        double mig = cb_json_get(json_array_get(r->counters,
+                                                (size_t)r->d.median_sample),
+                                 "cpu_migrations");
+        if (mig > 0)
+            note(notes, len, "migr=%.0f", mig);
+    }
     if (s->wl[s->slot[i].kernel].kernel->flags & CB_KERNEL_NO_WORK) {
         char pt[24];
         fmt_time(r->d.per_task, pt, sizeof pt);
@@ -83,9 +98,18 @@ static void row_notes(const struct cb_sweep *s, size_t i, char *notes,
 static int console_begin(struct cb_sweep *s, struct cb_error *e)
 {
     (void)e;
-    printf("corebench run: %zu configurations x %d samples (+%d warm-up), "
-           "pin %s, %s -> %s\n", s->m.nruns, s->o->repetitions,
-           s->o->warmup, s->o->pin_text,
+    const struct cb_stop_rule *st = &s->o->stop;
+    char how[128];
+    if (st->exact)
+        snprintf(how, sizeof how, "%d samples", st->exact);
+    else if (st->target_ci > 0)
+        snprintf(how, sizeof how, "%d-%d samples to a %.3g%% CI",
+                 st->min_samples, st->max_samples, 100 * st->target_ci);
+    else
+        snprintf(how, sizeof how, "%d-%d samples", st->min_samples,
+                 st->max_samples);
+    printf("corebench run: %zu configurations x %s (+%d warm-up), pin %s, "
+           "%s -> %s\n", s->m.nruns, how, s->o->warmup, s->o->pin_text,
            s->info.cpu_model[0] ? s->info.cpu_model : "cpu", s->o->out);
     printf("%-11s %-22s %3s %10s %7s %6s %-17s %5s %9s  %s\n", "kernel",
            "executor", "w", "median", "+-ci%", "cv%", "speedup [95% ci]",

@@ -21,6 +21,7 @@
 
 #include "counters.h"
 #include "model.h"
+#include "sampling.h"
 #include "topo.h"
 
 #define CB_RUN_MAX_LIST 64
@@ -45,7 +46,12 @@ struct cb_run_opts {
     char size[16];
     struct cb_pin_spec pin;
     char pin_text[128];
-    int repetitions, warmup;
+    /* when a configuration has samples enough: -r N (exact), or adaptive
+     * (--min-samples, --max-samples, --target-ci, --max-time) */
+    struct cb_stop_rule stop;
+    int repetitions, warmup; /* repetitions: the most a configuration takes */
+    int keep_interfered;
+    unsigned stop_given; /* 1 min, 2 max, 4 target, 8 time: asked for */
     uint64_t seed, order_seed;
     int interleave, probe, counters, force, quiet, progress, baseline, lock;
     const char *out;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "env.h"
+#include "interference.h"
 #include "lock.h"
 #include "probe.h"
 #include "reporter.h"
@@ -142,6 +143,50 @@ static void progress(struct cb_sweep *s, size_t i, const char *what)
             r->cfg.workers, el, eta);
 }
 
+/* Was the sample just added slowed by something outside the benchmark?
+ * (harness/interference.h: a worker's run delay beyond its switch
+ * allowance over 1% of the sample.) */
+static void judge(const struct cb_sweep *s, struct cb_run *r,
+                  const struct cb_map_stats *ms, double map_s)
+{
+    struct cb_interf_worker iw[CB_MAX_WORKERS];
+    struct cb_interf_rule rule;
+    struct cb_interf_verdict v;
+    cb_interf_rule_default(&rule);
+    rule.cpus = s->info.pus;
+    cb_interf_from_stats(ms->w, r->cfg.workers, iw);
+    if (cb_interference_judge(&rule, map_s, iw, r->cfg.workers, &v) ==
+        CB_INTERF_INTERFERED) {
+        r->interfered[r->n - 1] = 1;
+        r->interf[r->n - 1] = (struct cb_run_interf){
+            v.worker, v.cpu, v.pinned, v.delay_s, v.excess_s};
+    }
+}
+
+/* The sample with the kernel's metrics (convoy: the I/O task's time per
+ * operation) read from its outputs. */
+static int record_metrics(struct cb_run *r, const struct cb_workload *w,
+                          const void *outs, const struct cb_sample *smp,
+                          struct cb_error *err)
+{
+    struct cb_metric m[CB_MAX_METRICS];
+    int nm = w->kernel->metrics(w, outs, m, CB_MAX_METRICS);
+    if (nm < 0 || nm > CB_MAX_METRICS)
+        nm = 0;
+    r->nmet = nm;
+    for (int k = 0; k < nm; k++) {
+        snprintf(r->met[k].name, sizeof r->met[k].name, "%s", m[k].name);
+        snprintf(r->met[k].unit, sizeof r->met[k].unit, "%s", m[k].unit);
+        snprintf(r->met[k].what, sizeof r->met[k].what, "%s", m[k].what);
+    }
+    if (cb_run_add_sample(r, smp->map_s, smp->startup_s, smp->shutdown_s,
+                          err))
+        return err->code;
+    for (int k = 0; k < nm; k++)
+        r->met[k].v[r->n - 1] = m[k].value;
+    return 0;
+}
+
 /* One sample of configuration i, kept (measured) or not (warm-up). */
 static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
 {
@@ -198,26 +243,12 @@ static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
     sl->ms[r->n] = mtmp;
     if (smp.have_ctr)
         sl->ctr[r->n] = smp.ctr;
-    if (w->kernel->metrics) {
-        struct cb_metric m[CB_MAX_METRICS];
-        int nm = w->kernel->metrics(w, outs, m, CB_MAX_METRICS);
-        if (nm < 0 || nm > CB_MAX_METRICS)
-            nm = 0;
-        r->nmet = nm;
-        for (int k = 0; k < nm; k++) {
-            snprintf(r->met[k].name, sizeof r->met[k].name, "%s", m[k].name);
-            snprintf(r->met[k].unit, sizeof r->met[k].unit, "%s", m[k].unit);
-            snprintf(r->met[k].what, sizeof r->met[k].what, "%s", m[k].what);
-        }
-        if (cb_run_add_sample(r, smp.map_s, smp.startup_s, smp.shutdown_s,
-                              &err))
-            return err.code;
-        for (int k = 0; k < nm; k++)
-            r->met[k].v[r->n - 1] = m[k].value;
-        return 0;
-    }
-    return cb_run_add_sample(r, smp.map_s, smp.startup_s, smp.shutdown_s,
-                             &err);
+    rc = w->kernel->metrics ? record_metrics(r, w, outs, &smp, &err)
+                            : cb_run_add_sample(r, smp.map_s, smp.startup_s,
+                                                smp.shutdown_s, &err);
+    if (rc == 0)
+        judge(s, r, &mtmp, smp.map_s);
+    return rc;
 }
 
 /* Calls hook `which` of every wanted reporter. */
@@ -242,6 +273,23 @@ static int tell(struct cb_sweep *s, enum hook which, int arg,
             return rc;
     }
     return 0;
+}
+
+/* Whether run r has samples enough now; records why in r->stop. */
+static int stopped(const struct cb_sweep *s, struct cb_run *r)
+{
+    double *clean = malloc((r->n ? r->n : 1) * sizeof *clean);
+    size_t nc = 0;
+    enum cb_stop why;
+    for (size_t i = 0; clean && i < r->n; i++)
+        if (s->o->keep_interfered || !r->interfered[i])
+            clean[nc++] = r->samples[i];
+    why = cb_stop_check(&s->o->stop, clean, nc, r->n,
+                        cb_now() - s->t_start, NULL);
+    free(clean);
+    if (why != CB_STOP_CONTINUE)
+        snprintf(r->stop, sizeof r->stop, "%s", cb_stop_name(why));
+    return why != CB_STOP_CONTINUE;
 }
 
 /* Warm-up, then the interleaved rounds of kernel k. 1 when a map failed,
@@ -270,7 +318,10 @@ static int run_kernel(struct cb_sweep *s, int k, struct cb_error *e)
             failed |= take(s, idx[j], 0, outs) != 0;
             s->done_samples++;
         }
-    for (int r = 0; r < o->repetitions && !cb_run_interrupted; r++) {
+    /* rounds until every configuration has stopped (harness/sampling.h:
+     * exactly -r N, or its median known to --target-ci, or --max-samples,
+     * or --max-time) */
+    for (int r = 0, left = (int)n; left > 0 && !cb_run_interrupted; r++) {
         /* cb_shuffle permutes positions 0..n-1; map them to run ids */
         for (size_t j = 0; j < n; j++)
             pos[j] = j;
@@ -279,12 +330,15 @@ static int run_kernel(struct cb_sweep *s, int k, struct cb_error *e)
                                    (uint64_t)k);
         for (size_t j = 0; j < n && !cb_run_interrupted; j++) {
             size_t i = idx[pos[j]];
-            json_array_append_new(s->order, json_integer((json_int_t)i));
-            if (s->slot[i].failed)
+            struct cb_run *run = &s->m.runs[i];
+            if (s->slot[i].failed || run->stop[0])
                 continue;
+            json_array_append_new(s->order, json_integer((json_int_t)i));
             progress(s, i, "sample");
             failed |= take(s, i, 1, outs) != 0;
             s->done_samples++;
+            if (s->slot[i].failed || stopped(s, run))
+                left--;
         }
         if ((rc = tell(s, H_ROUND, k, e)))
             goto out;
@@ -379,10 +433,18 @@ static int prepare(struct cb_sweep *s, int argc, char **argv,
         s->ctr = cb_counters_open(reason, sizeof reason);
     ctx = cb_env_capture(s->topo, argc, argv);
     json_object_set_new(ctx, "settings", json_pack(
-        "{s:i, s:i, s:I, s:I, s:b, s:s}", "repetitions", o->repetitions,
-        "warmup", o->warmup, "seed", (json_int_t)o->seed,
-        "order_seed", (json_int_t)o->order_seed, "interleave", o->interleave,
-        "pin", o->pin_text));
+        "{s:o, s:i, s:i, s:o, s:o, s:b, s:i, s:I, s:I, s:b, s:s}",
+        "repetitions", o->stop.exact ? json_integer(o->stop.exact)
+                                     : json_null(),
+        "min_samples", o->stop.exact ? o->stop.exact : o->stop.min_samples,
+        "max_samples", o->repetitions,
+        "target_ci", o->stop.exact ? json_null()
+                                   : cb_json_num(o->stop.target_ci),
+        "max_time_s", o->stop.max_time_s > 0 ? json_real(o->stop.max_time_s)
+                                             : json_null(),
+        "keep_interfered", o->keep_interfered, "warmup", o->warmup,
+        "seed", (json_int_t)o->seed, "order_seed", (json_int_t)o->order_seed,
+        "interleave", o->interleave, "pin", o->pin_text));
     json_object_set(ctx, "executors", s->about);
     warns = json_array();
     run_warnings(s, warns);
@@ -417,7 +479,10 @@ int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
 
     memset(&s, 0, sizeof s);
     s.o = o;
+    s.m.keep_interfered = o->keep_interfered;
     cb_run_interrupted = 0;
+    /* a line at a time, also into a pipe (corebench run | tee) */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     if ((rc = cb_topo_load(&s.topo, NULL, NULL, &e)))
         goto fail;
     cb_topo_info(s.topo, &s.info);

@@ -27,7 +27,7 @@ rx0=$(ns_rx_b)
 cd "$T"
 NS_TIMEOUT=300 ns_mpirun 2 1 --bind-to none --mca orte_tmpdir_base "$T" \
   "$CB" run -e mpi -k gcd,empty --size tiny -w 1,2,3 --schedule static,dynamic \
-  -r 2 --warmup 1 --no-probe --no-counters --no-lock -o two.json \
+  --pin cores -r 2 --warmup 1 --no-probe --no-counters --no-lock -o two.json \
   >two.out 2>two.err
 rc=$?
 check "the two-host sweep exits 0 (rc=$rc: $(tail -5 two.err))" test "$rc" -eq 0

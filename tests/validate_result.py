@@ -180,7 +180,20 @@ def main(path):
              "samples must be non-negative numbers")
         st = typ(r, "stats", dict, w) or {}
         typ(st, "n", int, w + ".stats")
-        want(st.get("n") == len(samples), w, "stats.n != len(samples)")
+        inter = opt(r, "interference", dict, w) or {}
+        aside = inter.get("set_aside", 0)
+        if inter:
+            fl = typ(inter, "interfered", list, w + ".interference") or []
+            want(len(fl) == len(samples) and all(isinstance(x, bool)
+                 for x in fl), w, "interference.interfered: one bool per "
+                 "sample")
+            by = typ(inter, "by", list, w + ".interference") or []
+            want(len(by) == len(samples), w, "interference.by: one per sample")
+            want(isinstance(aside, int) and 0 <= aside <= sum(fl), w,
+                 f"set_aside {aside} is not within the interfered count")
+        opt(r, "stop", str, w, nullable=True)
+        want(st.get("n") == len(samples) - aside, w,
+             "stats.n != samples minus those set aside")
         for k in ("median", "mean", "min", "max", "ci_lo", "ci_hi", "mad"):
             typ(st, k, NUM, w + ".stats", nullable=not samples)
         for k in ("stddev", "cv"):
