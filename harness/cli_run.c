@@ -241,6 +241,53 @@ static int parse_xparam(struct cb_run_opts *o, const char *opt,
     return 0;
 }
 
+static int item_pval(const char *opt, const char *s, void *dst, int i,
+                     int max, struct cb_error *e)
+{
+    struct cb_run_plist *pl = dst;
+    (void)max;
+    if (strlen(s) >= sizeof pl->vals[i])
+        return CB_FAIL(e, CB_EUSAGE, "%s %s: a value over %zu bytes", opt,
+                       pl->key, sizeof pl->vals[i] - 1);
+    snprintf(pl->vals[i], sizeof pl->vals[i], "%s", s);
+    return 1;
+}
+
+/* -p KEY=VALUE, or KEY=V1,V2 to sweep the kernel parameter (the kernel's
+ * prepare() checks each value). */
+static int parse_param(struct cb_run_opts *o, const char *arg,
+                       struct cb_error *e)
+{
+    const char *eq = strchr(arg, '=');
+    struct cb_run_plist *pl;
+    int rc;
+    if (!eq || !strchr(eq, ','))
+        return cb_params_add(&o->params, arg, e);
+    if (eq == arg || (size_t)(eq - arg) >= sizeof pl->key)
+        return CB_FAIL(e, CB_EUSAGE, "--param '%.60s': not KEY=VALUE or "
+                       "KEY=V1,V2", arg);
+    if (o->nplist == CB_MAX_PARAMS)
+        return CB_FAIL(e, CB_EUSAGE, "--param: more than %d swept keys",
+                       CB_MAX_PARAMS);
+    pl = &o->plist[o->nplist++];
+    snprintf(pl->key, sizeof pl->key, "%.*s", (int)(eq - arg), arg);
+    if ((rc = parse_list("--param", eq + 1, CB_RUN_MAX_LIST, &pl->n,
+                         item_pval, pl, e)))
+        return rc;
+    for (int i = 0; i < pl->n; i++) /* a duplicate runs once */
+        for (int j = i + 1; j < pl->n; j++)
+            if (!strcmp(pl->vals[i], pl->vals[j])) {
+                fprintf(stderr, "corebench run: note: --param %s lists %s "
+                        "more than once; it runs once\n", pl->key,
+                        pl->vals[j]);
+                memmove(pl->vals[j], pl->vals[j + 1],
+                        (size_t)(pl->n - j - 1) * sizeof pl->vals[0]);
+                pl->n--;
+                j--;
+            }
+    return 0;
+}
+
 static int parse_exec_param(struct cb_run_opts *o, const char *arg,
                             struct cb_error *e)
 {
@@ -339,7 +386,7 @@ static int parse_one(int c, struct cb_run_opts *o, const char **kern,
                            optarg);
         snprintf(o->size, sizeof o->size, "%s", optarg);
         break;
-    case 'p': rc = cb_params_add(&o->params, optarg, e); break;
+    case 'p': rc = parse_param(o, optarg, e); break;
     case 'x': rc = parse_exec_param(o, optarg, e); break;
     case OPT_PIN:
         rc = cb_pin_parse(optarg, &o->pin, e);

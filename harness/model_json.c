@@ -261,9 +261,9 @@ json_t *cb_model_fits_json(struct cb_model *m, int allowed_pus)
         if (cb_amdahl_fit(p, sp, (size_t)n, &f, &se, &why) != 0)
             f = se = NAN;
         json_array_append_new(fits, json_pack(
-            "{s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:i}",
+            "{s:o, s:o, s:O, s:o, s:s, s:o, s:o, s:o, s:i}",
             "kernel", cb_json_text(r->cfg.kernel),
-            "size", cb_json_text(r->cfg.size),
+            "size", cb_json_text(r->cfg.size), "params", r->cfg.params,
             "executor", cb_json_text(r->cfg.executor),
             "variant", r->d.label, "serial_fraction", cb_json_num(f),
             "stderr", cb_json_num(se),

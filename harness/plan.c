@@ -230,7 +230,7 @@ int cb_plan_build(struct cb_sweep *s, struct cb_error *e)
 {
     const struct cb_run_opts *o = s->o;
     int rc;
-    for (int k = 0; k < o->nkernels; k++) {
+    for (int k = 0; k < s->nwl; k++) {
         size_t first = s->m.nruns;
         /* a baseline per runtime in the list (serial for C, py-serial for
          * CPython) unless the list has it: it takes the one-value

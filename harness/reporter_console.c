@@ -123,13 +123,18 @@ static int console_begin(struct cb_sweep *s, struct cb_error *e)
 static void fits_line(struct cb_sweep *s, int k)
 {
     json_t *fits = cb_model_fits_json(&s->m, s->info.pus), *f;
+    const json_t *params = NULL;
     char line[1024] = "";
+    for (size_t i = 0; i < s->m.nruns && !params; i++)
+        if (s->slot[i].kernel == k)
+            params = s->m.runs[i].cfg.params;
     size_t fi;
     json_array_foreach(fits, fi, f) {
         double v = cb_json_get(f, "serial_fraction");
         double se = cb_json_get(f, "stderr");
         const char *why = json_string_value(json_object_get(f, "reason"));
-        if (strcmp(json_string_value(json_object_get(f, "kernel")),
+        if (!json_equal(json_object_get(f, "params"), params) ||
+            strcmp(json_string_value(json_object_get(f, "kernel")),
                    s->wl[k].kernel->name) ||
             cb_json_get(f, "points") < 1)
             continue;
@@ -144,7 +149,7 @@ static void fits_line(struct cb_sweep *s, int k)
     }
     if (*line) {
         line[strlen(line) - 1] = '\0';
-        printf("%-11s Amdahl serial fraction: %s\n", s->wl[k].kernel->name,
+        printf("%-11s Amdahl serial fraction: %s\n", s->wl_name[k],
                line);
     }
     json_decref(fits);
@@ -166,7 +171,7 @@ static void runtimes_line(const struct cb_sweep *s, int k)
         fmt_time(b->d.sum.median, tb, sizeof tb);
         fmt_time(c->d.sum.median, tc, sizeof tc);
         printf("%-11s %s / %s: %.1fx (%s vs %s, same inputs)\n",
-               s->wl[k].kernel->name, b->cfg.executor, c->cfg.executor,
+               s->wl_name[k], b->cfg.executor, c->cfg.executor,
                b->d.sum.median / c->d.sum.median, tb, tc);
     }
 }
@@ -197,7 +202,7 @@ static int console_kernel(struct cb_sweep *s, int k, struct cb_error *e)
         }
         row_notes(s, i, notes, sizeof notes);
         printf("%-11s %-22s %3d %10s %7s %6s %-17s %5s %9s  %s\n",
-               s->wl[k].kernel->name, r->d.label, r->cfg.workers, med, ci, cv,
+               s->wl_name[k], r->d.label, r->cfg.workers, med, ci, cv,
                sp, eff, st, notes);
     }
     fits_line(s, k);

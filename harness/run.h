@@ -43,6 +43,14 @@ struct cb_run_opts {
     } xp[CB_MAX_XPARAMS];
     int nxp;
     struct cb_params params;
+    /* -p KEY=V1,V2: kernel parameters swept, one workload per value (and
+     * per combination, over several keys) */
+    struct cb_run_plist {
+        char key[32];
+        int n;
+        char vals[CB_RUN_MAX_LIST][64];
+    } plist[CB_MAX_PARAMS];
+    int nplist;
     char size[16];
     struct cb_pin_spec pin;
     char pin_text[128];
@@ -85,7 +93,9 @@ struct cb_sweep {
     struct cb_run_opts *o;
     struct cb_topo *topo;
     struct cb_topo_info info;
-    struct cb_workload *wl; /* one per kernel */
+    struct cb_workload *wl; /* one per kernel and swept params (nwl) */
+    char (*wl_name)[96];    /* "gcd", or "gcd n=16" when -p sweeps n */
+    int nwl;
     struct cb_model m;      /* one run per configuration */
     struct cb_slot *slot;   /* m.nruns entries */
     json_t *root;           /* the result document (context, probe, ...) */

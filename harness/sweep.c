@@ -406,6 +406,43 @@ static void print_warnings(const json_t *warns)
     }
 }
 
+/* Every workload of the sweep: one per kernel, or per kernel and
+ * combination of the values -p KEY=V1,V2 sweeps. */
+static int prepare_workloads(struct cb_sweep *s, struct cb_error *e)
+{
+    const struct cb_run_opts *o = s->o;
+    int combos = 1, rc;
+    for (int i = 0; i < o->nplist; i++)
+        if ((combos *= o->plist[i].n) > CB_RUN_MAX_CONFIGS)
+            return CB_FAIL(e, CB_EUSAGE, "--param sweeps more than %d "
+                           "combinations", CB_RUN_MAX_CONFIGS);
+    s->wl = calloc((size_t)(o->nkernels * combos), sizeof *s->wl);
+    s->wl_name = calloc((size_t)(o->nkernels * combos), sizeof *s->wl_name);
+    if (!s->wl || !s->wl_name)
+        return CB_FAIL(e, CB_ENOMEM, "out of memory");
+    for (int k = 0; k < o->nkernels; k++)
+        for (int c = 0; c < combos; c++) {
+            struct cb_params p = o->params;
+            struct cb_workload *w = &s->wl[s->nwl];
+            size_t l = (size_t)snprintf(s->wl_name[s->nwl], 96, "%s",
+                                        o->kernels[k]->name);
+            for (int i = 0, q = c; i < o->nplist; q /= o->plist[i++].n) {
+                char kv[128];
+                const char *v = o->plist[i].vals[q % o->plist[i].n];
+                snprintf(kv, sizeof kv, "%s=%s", o->plist[i].key, v);
+                if ((rc = cb_params_add(&p, kv, e)))
+                    return rc;
+                l += (size_t)snprintf(s->wl_name[s->nwl] + l, 96 - l > 96
+                                      ? 0 : 96 - l, " %s", kv);
+            }
+            if ((rc = o->kernels[k]->prepare(w, &p, e)))
+                return rc;
+            w->kernel = o->kernels[k]; /* marks it prepared */
+            s->nwl++;
+        }
+    return 0;
+}
+
 /* Everything before the first sample: workloads (bad params fail here,
  * before any file exists), the plan, the context, the probe. */
 static int prepare(struct cb_sweep *s, int argc, char **argv,
@@ -416,14 +453,8 @@ static int prepare(struct cb_sweep *s, int argc, char **argv,
     json_t *ctx, *warns;
     int rc;
 
-    s->wl = calloc((size_t)o->nkernels, sizeof *s->wl);
-    if (!s->wl)
-        return CB_FAIL(e, CB_ENOMEM, "out of memory");
-    for (int k = 0; k < o->nkernels; k++) {
-        if ((rc = o->kernels[k]->prepare(&s->wl[k], &o->params, e)))
-            return rc;
-        s->wl[k].kernel = o->kernels[k]; /* marks it prepared */
-    }
+    if ((rc = prepare_workloads(s, e)))
+        return rc;
     if (readlink("/proc/self/exe", s->self_exe, sizeof s->self_exe - 1) < 0)
         snprintf(s->self_exe, sizeof s->self_exe, "%s", argv[0]);
     if ((rc = cb_plan_build(s, e)))
@@ -501,7 +532,7 @@ int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
     s.t_start = cb_now();
     if ((rc = tell(&s, H_BEGIN, 0, &e)))
         goto fail;
-    for (int k = 0; k < o->nkernels && !cb_run_interrupted; k++) {
+    for (int k = 0; k < s.nwl && !cb_run_interrupted; k++) {
         if ((rc = run_kernel(&s, k, &e)) < 0)
             goto fail;
         failed |= rc;
@@ -528,10 +559,10 @@ out:
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
     }
-    for (int k = 0; s.wl && k < o->nkernels; k++)
-        if (s.wl[k].kernel)
-            s.wl[k].kernel->release(&s.wl[k]);
+    for (int k = 0; s.wl && k < s.nwl; k++)
+        s.wl[k].kernel->release(&s.wl[k]);
     free(s.wl);
+    free(s.wl_name);
     cb_plan_free(&s);
     cb_model_free(&s.m);
     json_decref(s.root);
