@@ -211,6 +211,15 @@ struct cb_executor {
                struct cb_map_stats *st, struct cb_error *e);
     /* Stops and reaps every worker; accepts NULL. */
     void (*stop)(struct cb_pool *p);
+    /* Optional: makes a map in progress return, from another thread or a
+     * signal handler while map() runs (a map past --task-timeout, an
+     * interrupt): kills the worker processes with SIGKILL, so map() sees
+     * them die and returns CB_EBROKEN; stop() then reaps them. Must be
+     * async-signal-safe (kill() and plain reads only) and idempotent.
+     * NULL: the workers are threads of this process (or ranks of a job)
+     * and cannot be stopped safely; the harness then gives up on the map
+     * and ends the process after writing what finished. */
+    void (*abort)(struct cb_pool *p);
     /* Optional: entry point of a re-executed worker process
      * (`corebench __worker NAME ARGS...`, the spawn start method). argv[0]
      * is the executor name. Returns the process exit status. */
@@ -320,6 +329,12 @@ void cb_worker_sched_end(struct cb_sched_mark *m, struct cb_worker_stats *ws);
 int cb_schedstat_parse(const char *text, uint64_t *run_delay_ns);
 
 void cb_map_stats_reset(struct cb_map_stats *st);
+
+/* Tests' fault injection (executors/inject.c): with CB_INJECT set, wraps
+ * w's kernel so that one task crashes, hangs, answers wrong, exits or
+ * stops its worker. Called wherever a workload is built; a no-op without
+ * CB_INJECT. */
+void cb_inject_apply(struct cb_workload *w);
 
 /* In a worker process that did not inherit the workload (a spawned or
  * remote worker): rebuilds the parent's workload with kernel `kernel`'s

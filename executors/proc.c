@@ -198,6 +198,13 @@ void cb__proc_shutdown(struct cb__proc *c, int n, int now)
         cb__proc_reap(&c[i], deadline);
 }
 
+void cb__proc_kill_all(const struct cb__proc *c, int n)
+{
+    for (int i = 0; c && i < n; i++)
+        if (c[i].pid > 0 && !c[i].reaped)
+            kill(c[i].pid, SIGKILL);
+}
+
 /* ---- I/O ----------------------------------------------------------------- */
 
 int cb__proc_iov_skip(struct iovec *dst, const struct iovec *src, int n,

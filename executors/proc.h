@@ -91,6 +91,10 @@ void cb__proc_died(struct cb__proc *c, const char *killed, char *buf,
  * n may be 0 (c may then be NULL). */
 void cb__proc_shutdown(struct cb__proc *c, int n, int now);
 
+/* Parent, async-signal-safe (an executor's abort()): SIGKILLs every
+ * started, not yet reaped worker of c[0..n). Reaping is stop()'s. */
+void cb__proc_kill_all(const struct cb__proc *c, int n);
+
 /* ---- I/O (either side) -------------------------------------------------- */
 
 /* Fills dst with the part of src[0..n) that starts `off` bytes in; returns

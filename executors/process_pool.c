@@ -298,7 +298,6 @@ static void pp_fork_child(const void *arg, int i, int fd)
  * carry their records. Returns the exit status. */
 static int pp_worker_main(int argc, char **argv)
 {
-    const struct cb_kernel *k;
     struct cb_workload w = {0};
     struct cb_params prm = {0};
     struct cb_exec_config cfg = {.workers = 1};
@@ -326,47 +325,24 @@ static int pp_worker_main(int argc, char **argv)
     /* bind first, so that prepare() touches memory on the worker's node */
     cb_worker_bind(&cfg, 0, &ws);
 
-    k = cb_kernel_find(argv[7]);
-    if (!k) {
-        rc = CB_FAIL(&e, CB_EUSAGE, "unknown kernel '%s'", argv[7]);
-        goto hello;
-    }
-    prm.size = strcmp(argv[8], "-") == 0 ? NULL : argv[8];
-    for (int i = 9; i < argc; i++) {
-        /* parsed alone first, to ask the kernel whether it accepts the key */
-        struct cb_params one = {0};
-        const struct cb_kv *kv = &one.kv[0];
-        uint64_t seed;
-        if ((rc = cb_params_add(&one, argv[i], &e)))
-            goto hello;
-        if (cb_params_check(&one, k->name, k->param_help, NULL) == 0) {
-            if (prm.nkv < CB_MAX_PARAMS)
-                prm.kv[prm.nkv++] = *kv;
-        } else if (strcmp(kv->key, "seed") == 0 &&
-                   cb_parse_u64(kv->val, 0, UINT64_MAX, "seed", &seed,
-                                NULL) == 0) {
-            prm.seed = seed;
-        }
-    }
-    rc = k->prepare(&w, &prm, &e);
-    if (rc)
-        goto hello;
-    w.kernel = k;
-    if (w.n != n || w.in_size != in_size || w.out_size != out_size)
-        rc = CB_FAIL(&e, CB_EUSAGE,
-                     "kernel %s rebuilt a workload of %zu tasks of %zu/%zu "
-                     "bytes, the parent has %llu of %llu/%llu",
-                     k->name, w.n, w.in_size, w.out_size, (unsigned long long)n,
-                     (unsigned long long)in_size, (unsigned long long)out_size);
-hello:
+    /* the parent's resolved parameters, rebuilt as every remote worker
+     * does (cb_workload_rebuild: the keys the kernel accepts, the seed) */
+    rc = 0;
+    for (int i = 9; i < argc && rc == 0; i++)
+        rc = cb_params_add(&prm, argv[i], &e);
+    if (rc == 0)
+        rc = cb_workload_rebuild(&w, argv[7],
+                                 strcmp(argv[8], "-") == 0 ? NULL : argv[8],
+                                 prm.kv, prm.nkv, (size_t)n, (size_t)in_size,
+                                 (size_t)out_size, &e);
     if (pp_send_hello((int)fd, rc, rc ? e.msg : NULL) < 0 && rc == 0)
         rc = CB_ESYS;
     if (rc == 0)
         rc = pp_worker_loop((int)fd, &w, (int)index, &ws);
     else
         rc = 1;
-    if (k && w.kernel)
-        k->release(&w);
+    if (w.kernel)
+        w.kernel->release(&w);
     close((int)fd);
     return rc;
 }
@@ -796,6 +772,12 @@ static int pp_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
     return 0;
 }
 
+static void pp_abort(struct cb_pool *p)
+{
+    if (p)
+        cb__proc_kill_all(p->kid, p->n);
+}
+
 static void pp_stop(struct cb_pool *p)
 {
     if (!p)
@@ -818,5 +800,6 @@ const struct cb_executor cb_exec_process_pool = {
     .start = pp_start,
     .map = pp_map,
     .stop = pp_stop,
+    .abort = pp_abort,
     .worker_main = pp_worker_main,
 };

@@ -287,6 +287,12 @@ static int pr_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
     return 0;
 }
 
+static void pr_abort(struct cb_pool *p)
+{
+    if (p)
+        cb__proc_kill_all(p->kid, p->n);
+}
+
 static void pr_stop(struct cb_pool *p)
 {
     if (!p)
@@ -307,4 +313,5 @@ const struct cb_executor cb_exec_processes = {
     .start = pr_start,
     .map = pr_map,
     .stop = pr_stop,
+    .abort = pr_abort,
 };

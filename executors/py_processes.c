@@ -22,4 +22,5 @@ const struct cb_executor cb_exec_py_processes = {
     .start = py_processes_start,
     .map = cb__py_map,
     .stop = cb__py_stop,
+    .abort = cb__py_abort,
 };

@@ -20,4 +20,5 @@ const struct cb_executor cb_exec_py_serial = {
     .start = py_serial_start,
     .map = cb__py_map,
     .stop = cb__py_stop,
+    .abort = cb__py_abort,
 };

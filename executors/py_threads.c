@@ -21,4 +21,5 @@ const struct cb_executor cb_exec_py_threads = {
     .start = py_threads_start,
     .map = cb__py_map,
     .stop = cb__py_stop,
+    .abort = cb__py_abort,
 };

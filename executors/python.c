@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -196,13 +198,29 @@ static int py_launch(struct cb_pool *p, char **args, int nargs,
 }
 
 /* Closes the channel, lets the interpreter exit, then kills whatever is
- * left of its process group (pool workers of a killed interpreter). */
+ * left of its process group (pool workers of a killed interpreter, its
+ * resource tracker) and reaps them: corebench is their subreaper (see
+ * py_adopt_orphans), so none is left a zombie or an orphan. */
 static void py_end(struct cb_pool *p)
 {
     pid_t pg = p->kid.pid;
     cb__proc_shutdown(&p->kid, 1, p->broken);
-    if (pg > 0)
-        kill(-pg, SIGKILL); /* ESRCH when the group is gone: fine */
+    if (pg <= 0)
+        return;
+    kill(-pg, SIGKILL); /* ESRCH when the group is gone: fine */
+    while (waitpid(-pg, NULL, 0) > 0 || errno == EINTR)
+        ;
+}
+
+/* The interpreter's own children (pool workers, multiprocessing's resource
+ * tracker) outlive it when it is killed; as corebench's subreaper they
+ * come back to corebench, which reaps them in py_end, instead of waiting
+ * as orphans or zombies for init. Once per process. */
+static void py_adopt_orphans(void)
+{
+    static int done;
+    if (!done)
+        done = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
 }
 
 int cb__py_available(const struct cb_exec_config *c,
@@ -259,6 +277,7 @@ int cb__py_start(struct cb_pool **pp, const struct cb_exec_config *c,
     *pp = NULL;
     if (!w)
         return CB_FAIL(e, CB_EUSAGE, "%s: start() needs the workload", who);
+    py_adopt_orphans();
     if (!(p = calloc(1, sizeof *p)))
         return CB_FAIL(e, CB_ENOMEM, "%s: out of memory", who);
     p->cfg = *c;
@@ -388,6 +407,13 @@ int cb__py_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
 out:
     json_decref(m);
     return rc;
+}
+
+void cb__py_abort(struct cb_pool *p)
+{
+    /* the interpreter leads its own process group: its pool workers go too */
+    if (p && p->kid.pid > 0)
+        kill(-p->kid.pid, SIGKILL);
 }
 
 void cb__py_stop(struct cb_pool *p)

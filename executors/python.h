@@ -34,6 +34,8 @@ int cb__py_start(struct cb_pool **p, const struct cb_exec_config *c,
 int cb__py_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
                struct cb_map_stats *st, struct cb_error *e);
 void cb__py_stop(struct cb_pool *p);
+/* SIGKILL to the interpreter's process group (async-signal-safe). */
+void cb__py_abort(struct cb_pool *p);
 /* Runs `PYTHON pyexec.py --about`: CB_EUNSUPPORTED with the reason when
  * there is no interpreter or it cannot run pyexec.py; else fills `about`
  * (python, executable, version, implementation, gil_enabled,

@@ -210,6 +210,7 @@ int cb_workload_rebuild(struct cb_workload *w, const char *kernel,
     if ((rc = k->prepare(w, &prm, e)))
         return rc;
     w->kernel = k;
+    cb_inject_apply(w);
     if (w->n != n || w->in_size != in_size || w->out_size != out_size) {
         rc = CB_FAIL(e, CB_EUSAGE,
                      "kernel %s rebuilt a workload of %zu tasks of %zu/%zu "

@@ -47,6 +47,12 @@ static void usage(FILE *f)
 "      --keep-interfered    count interfered samples in the statistics\n"
 "                           [set aside while 3 clean ones are left]\n"
 "      --warmup N           warm-up maps per configuration [1]\n"
+"      --task-timeout SEC   a map taking longer is stuck: its worker\n"
+"                           processes are killed, the configuration fails\n"
+"                           [300 s for warm-ups, then 10 x the slowest\n"
+"                           warm-up, at least 10 s]\n"
+"      --keep-going         after a failed configuration, go on with the\n"
+"                           next [stop the sweep]\n"
 "      --seed N             input generator seed [42]\n"
 "      --order-seed N       seed of the interleaved sampling order [1]\n"
 "      --no-interleave      sample configurations in sweep order\n"
@@ -60,10 +66,11 @@ static void usage(FILE *f)
 "      --progress / --no-progress  progress line on stderr [when a tty]\n"
 "  -h, --help               this help\n"
 "\n"
-"Exit status: 0 all verified, 1 a map failed (recorded in the file),\n"
-"2 bad input (nothing written), 3 all verified but an executor was\n"
-"unavailable here and skipped (named on stderr and in the file),\n"
-"130 interrupted (partial file kept).\n");
+"Exit status: 0 all verified, 1 a map failed or was stuck (recorded in\n"
+"the file), 2 bad input (nothing written), 3 all verified but an executor\n"
+"was unavailable here and skipped (named on stderr and in the file),\n"
+"130 / 143 interrupted by SIGINT / SIGTERM (finished rounds kept; a\n"
+"second signal exits at once).\n");
 }
 
 /* Splits a comma list; fn parses one item into slot i and returns how many
@@ -347,7 +354,7 @@ enum {
     OPT_SEED, OPT_ORDER_SEED, OPT_NO_INTERLEAVE, OPT_FORCE, OPT_NO_PROBE,
     OPT_NO_COUNTERS, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_BASELINE,
     OPT_NO_LOCK, OPT_PYTHON, OPT_MIN_SAMPLES, OPT_MAX_SAMPLES, OPT_TARGET_CI,
-    OPT_MAX_TIME, OPT_KEEP_INTERFERED,
+    OPT_MAX_TIME, OPT_KEEP_INTERFERED, OPT_TASK_TIMEOUT, OPT_KEEP_GOING,
 };
 
 /* The older options and the parameter each names. */
@@ -419,6 +426,11 @@ static int parse_one(int c, struct cb_run_opts *o, const char **kern,
         o->stop_given |= 8;
         break;
     case OPT_KEEP_INTERFERED: o->keep_interfered = 1; break;
+    case OPT_TASK_TIMEOUT:
+        rc = cb_parse_double(optarg, 0.001, 1e7, "--task-timeout",
+                             &o->task_timeout, e);
+        break;
+    case OPT_KEEP_GOING: o->keep_going = 1; break;
     case OPT_WARMUP:
         rc = cb_parse_u64(optarg, 0, 1000, "--warmup", &v, e);
         o->warmup = (int)v;
@@ -488,6 +500,8 @@ int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
         {"target-ci", required_argument, 0, OPT_TARGET_CI},
         {"max-time", required_argument, 0, OPT_MAX_TIME},
         {"keep-interfered", no_argument, 0, OPT_KEEP_INTERFERED},
+        {"task-timeout", required_argument, 0, OPT_TASK_TIMEOUT},
+        {"keep-going", no_argument, 0, OPT_KEEP_GOING},
         {"warmup", required_argument, 0, OPT_WARMUP},
         {"seed", required_argument, 0, OPT_SEED},
         {"order-seed", required_argument, 0, OPT_ORDER_SEED},

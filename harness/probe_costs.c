@@ -231,7 +231,8 @@ static int floor_pass(const struct cb_executor *x, const struct cb_kernel *k,
         goto out;
     for (int i = maps > 1 ? -1 : 0; i < maps; i++) {
         struct cb_sample smp;
-        if ((rc = cb_sample_take(x, &c, &w, outs, &st, NULL, &smp, e)))
+        if ((rc = cb_sample_take(x, &c, &w, outs, &st, NULL, NULL, &smp,
+                                 e)))
             goto out;
         *start_s = smp.startup_s;
         if (i >= 0)

@@ -15,6 +15,7 @@
 #ifndef CB_RUN_H
 #define CB_RUN_H
 
+#include <pthread.h>
 #include <signal.h>
 
 #include <jansson.h>
@@ -59,6 +60,8 @@ struct cb_run_opts {
     struct cb_stop_rule stop;
     int repetitions, warmup; /* repetitions: the most a configuration takes */
     int keep_interfered;
+    double task_timeout; /* --task-timeout seconds; 0: derived */
+    int keep_going;      /* a failed configuration does not end the sweep */
     unsigned stop_given; /* 1 min, 2 max, 4 target, 8 time: asked for */
     uint64_t seed, order_seed;
     int interleave, probe, counters, force, quiet, progress, baseline, lock;
@@ -89,6 +92,19 @@ struct cb_slot {
     size_t cap;
 };
 
+/* The sample in progress, as the sweep's watchdog sees it: while map()
+ * runs, `pool` is set (under mu); past `deadline` or on an interrupt the
+ * watchdog calls the executor's abort(). */
+struct cb_inflight {
+    pthread_mutex_t mu;
+    const struct cb_executor *x;
+    struct cb_pool *pool;
+    double timeout;  /* seconds a map may take; 0: no limit */
+    double deadline; /* cb_now() after which it is stuck */
+    int timed_out;   /* the watchdog ended the map for its deadline */
+    double since;    /* when the watchdog acted */
+};
+
 struct cb_sweep {
     struct cb_run_opts *o;
     struct cb_topo *topo;
@@ -105,10 +121,14 @@ struct cb_sweep {
     char self_exe[4096];
     double timer_res;
     int total_samples, done_samples;
+    struct cb_inflight fl;  /* the sample in progress (watchdog) */
+    size_t fl_run;          /* its run */
+    int stop_all;           /* a configuration failed: no --keep-going */
     int written; /* the result file exists: later writes replace it */
     double t_start;
 };
 
+/* The signal that interrupted the sweep (SIGINT, SIGTERM), or 0. */
 extern volatile sig_atomic_t cb_run_interrupted;
 
 /* ---- plan.c -------------------------------------------------------------- */
@@ -139,7 +159,8 @@ struct cb_sample {
 int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
                    const struct cb_workload *w, void *outs,
                    struct cb_map_stats *st, struct cb_counters *counters,
-                   struct cb_sample *out, struct cb_error *e);
+                   struct cb_inflight *fl, struct cb_sample *out,
+                   struct cb_error *e);
 
 /* ---- sweep.c ------------------------------------------------------------- */
 

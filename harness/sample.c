@@ -9,7 +9,8 @@
 int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
                    const struct cb_workload *w, void *outs,
                    struct cb_map_stats *st, struct cb_counters *counters,
-                   struct cb_sample *out, struct cb_error *e)
+                   struct cb_inflight *fl, struct cb_sample *out,
+                   struct cb_error *e)
 {
     struct cb_pool *pool = NULL;
     double t0, t1, t2, t3;
@@ -23,9 +24,26 @@ int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
     t0 = cb_now();
     rc = x->start(&pool, c, e);
     t1 = cb_now();
+    if (rc == 0 && fl) { /* the watchdog may now end the map */
+        pthread_mutex_lock(&fl->mu);
+        fl->x = x;
+        fl->pool = pool;
+        fl->timed_out = 0;
+        fl->deadline = fl->timeout > 0 ? cb_now() + fl->timeout : 0;
+        pthread_mutex_unlock(&fl->mu);
+    }
     if (rc == 0)
         rc = x->map(pool, w, outs, st, e);
     t2 = cb_now();
+    if (fl) {
+        pthread_mutex_lock(&fl->mu);
+        fl->pool = NULL;
+        pthread_mutex_unlock(&fl->mu);
+        if (fl->timed_out)
+            rc = CB_FAIL(e, CB_EBROKEN, "map timed out after %.3g s "
+                         "(--task-timeout); its worker processes were "
+                         "killed", fl->timeout);
+    }
     x->stop(pool);
     t3 = cb_now();
     if (counters) {

@@ -23,11 +23,21 @@
 #include "text.h"
 
 volatile sig_atomic_t cb_run_interrupted;
+static struct cb_inflight *signal_fl; /* the sweep's, for a second signal */
 
+/* SIGINT, SIGTERM: the first ends the sweep after the sample in progress
+ * (the watchdog ends that one at once); a second exits now, killing the
+ * in-flight pool's worker processes first (abort is async-signal-safe,
+ * and a handler on the sweep's thread sees a consistent pool pointer). */
 static void on_signal(int sig)
 {
-    (void)sig;
-    cb_run_interrupted = 1;
+    if (cb_run_interrupted) {
+        struct cb_inflight *fl = signal_fl;
+        if (fl && fl->pool && fl->x->abort)
+            fl->x->abort(fl->pool);
+        _exit(128 + sig);
+    }
+    cb_run_interrupted = sig;
 }
 
 json_t *cb_warning(const char *code, const char *advice, const char *fmt, ...)
@@ -187,6 +197,21 @@ static int record_metrics(struct cb_run *r, const struct cb_workload *w,
     return 0;
 }
 
+/* How long a map of run r may take: --task-timeout, else 300 s for its
+ * warm-up maps and then ten times its slowest warm-up map, at least 10 s
+ * (a stuck map is found in seconds, a slow machine is not a stuck one). */
+static double task_timeout(const struct cb_sweep *s, const struct cb_run *r)
+{
+    double slow = 0;
+    if (s->o->task_timeout > 0)
+        return s->o->task_timeout;
+    if (!r->nwarm)
+        return 300;
+    for (size_t i = 0; i < r->nwarm; i++)
+        slow = r->warm[i] > slow ? r->warm[i] : slow;
+    return 10 * slow > 10 ? 10 * slow : 10;
+}
+
 /* One sample of configuration i, kept (measured) or not (warm-up). */
 static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
 {
@@ -221,7 +246,10 @@ static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
     /* warm-up stats are thrown away: the next sample's slot holds them */
     mtmp.w = measured || nw > 64 ? &sl->ws[r->n * nw] : wtmp;
     mtmp.nworkers = r->cfg.workers;
-    rc = cb_sample_take(sl->ex, &sl->ec, w, outs, &mtmp, s->ctr, &smp, &err);
+    s->fl.timeout = task_timeout(s, r);
+    s->fl_run = i;
+    rc = cb_sample_take(sl->ex, &sl->ec, w, outs, &mtmp, s->ctr, &s->fl,
+                        &smp, &err);
     /* Ctrl-C reaches the whole process group: workers killed by it are the
      * user's interrupt, not a failure of the executor. */
     if (rc && cb_run_interrupted)
@@ -230,6 +258,7 @@ static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
         r->verified = 0;
         sl->failed = 1;
         snprintf(r->error, sizeof r->error, "%s", err.msg);
+        s->stop_all |= !s->o->keep_going;
         return rc;
     }
     if (!measured) {
@@ -313,7 +342,7 @@ static int run_kernel(struct cb_sweep *s, int k, struct cb_error *e)
             idx[n++] = i;
     for (size_t j = 0; j < n && !cb_run_interrupted; j++)
         for (int r = 0; r < o->warmup && !s->slot[idx[j]].failed &&
-                        !cb_run_interrupted; r++) {
+                        !cb_run_interrupted && !s->stop_all; r++) {
             progress(s, idx[j], "warm-up");
             failed |= take(s, idx[j], 0, outs) != 0;
             s->done_samples++;
@@ -321,14 +350,16 @@ static int run_kernel(struct cb_sweep *s, int k, struct cb_error *e)
     /* rounds until every configuration has stopped (harness/sampling.h:
      * exactly -r N, or its median known to --target-ci, or --max-samples,
      * or --max-time) */
-    for (int r = 0, left = (int)n; left > 0 && !cb_run_interrupted; r++) {
+    for (int r = 0, left = (int)n; left > 0 && !cb_run_interrupted &&
+                                   !s->stop_all; r++) {
         /* cb_shuffle permutes positions 0..n-1; map them to run ids */
         for (size_t j = 0; j < n; j++)
             pos[j] = j;
         if (o->interleave)
             cb_shuffle(pos, n, o->order_seed + (uint64_t)r * 7919u +
                                    (uint64_t)k);
-        for (size_t j = 0; j < n && !cb_run_interrupted; j++) {
+        for (size_t j = 0; j < n && !cb_run_interrupted && !s->stop_all;
+             j++) {
             size_t i = idx[pos[j]];
             struct cb_run *run = &s->m.runs[i];
             if (s->slot[i].failed || run->stop[0])
@@ -438,6 +469,7 @@ static int prepare_workloads(struct cb_sweep *s, struct cb_error *e)
             if ((rc = o->kernels[k]->prepare(w, &p, e)))
                 return rc;
             w->kernel = o->kernels[k]; /* marks it prepared */
+            cb_inject_apply(w);         /* tests only: CB_INJECT */
             s->nwl++;
         }
     return 0;
@@ -501,12 +533,80 @@ static int prepare(struct cb_sweep *s, int argc, char **argv,
     return 0;
 }
 
+/* ---- the watchdog --------------------------------------------------------
+ *
+ * A thread beside the sweep that ends a map which must end: one past its
+ * --task-timeout, or any once the sweep is interrupted. It calls the
+ * executor's abort(), which kills worker processes, so the map returns and
+ * the sweep records the failure (or drops the sample) and goes on or
+ * stops. Threads cannot be killed safely: if the map has not returned
+ * after a grace period, the watchdog writes what finished, says why, and
+ * ends the process itself. */
+#define CB_WATCHDOG_TICK_NS 20000000L /* 20 ms */
+#define CB_WATCHDOG_GRACE_S 2.0
+
+static volatile int watchdog_quit;
+
+static void give_up(struct cb_sweep *s, int status, const char *why)
+{
+    struct cb_run *r = &s->m.runs[s->fl_run];
+    struct cb_error e = {0};
+    r->verified = 0;
+    snprintf(r->error, sizeof r->error, "%s", why);
+    if (tell(s, H_END, 0, &e))
+        fprintf(stderr, "corebench run: %s\n", e.msg);
+    fprintf(stderr, "\ncorebench run: %s %s w=%d: %s; kept the finished "
+            "rounds in %s\n", r->cfg.kernel, r->d.label[0] ? r->d.label :
+            r->cfg.executor, r->cfg.workers, why, s->o->out);
+    _exit(status);
+}
+
+static void *watchdog(void *arg)
+{
+    struct cb_sweep *s = arg;
+    struct cb_inflight *fl = &s->fl;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the sweep's */
+    while (!watchdog_quit) {
+        struct timespec ts = {0, CB_WATCHDOG_TICK_NS};
+        double now;
+        nanosleep(&ts, NULL);
+        now = cb_now();
+        pthread_mutex_lock(&fl->mu);
+        if (fl->pool && !fl->since &&
+            (cb_run_interrupted ||
+             (fl->deadline > 0 && now > fl->deadline))) {
+            fl->timed_out = !cb_run_interrupted;
+            fl->since = now;
+            if (fl->x->abort)
+                fl->x->abort(fl->pool);
+        } else if (fl->pool && fl->since &&
+                   now - fl->since > CB_WATCHDOG_GRACE_S) {
+            char why[200];
+            int sig = cb_run_interrupted;
+            snprintf(why, sizeof why, "%s; %s's workers are threads of "
+                     "this process (or ranks of a job) and cannot be "
+                     "stopped safely, so corebench ends here",
+                     sig ? "interrupted during a map"
+                         : "the map timed out (--task-timeout)",
+                     fl->x->name);
+            give_up(s, sig ? 128 + sig : 1, why);
+        } else if (!fl->pool) {
+            fl->since = 0;
+        }
+        pthread_mutex_unlock(&fl->mu);
+    }
+    return NULL;
+}
+
 int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
 {
     struct cb_sweep s;
     struct cb_error e = {0};
     struct sigaction sa, old_int, old_term;
-    int rc, lockfd = -1, failed = 0, status, signals = 0;
+    int rc, lockfd = -1, failed = 0, status, signals = 0, have_wd = 0;
+    pthread_t wd;
 
     memset(&s, 0, sizeof s);
     s.o = o;
@@ -524,6 +624,11 @@ int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
     if ((rc = prepare(&s, argc, argv, &e)))
         goto fail;
 
+    pthread_mutex_init(&s.fl.mu, NULL);
+    signal_fl = &s.fl;
+    watchdog_quit = 0;
+    if (pthread_create(&wd, NULL, watchdog, &s) == 0)
+        have_wd = 1;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, &old_int);
@@ -537,13 +642,17 @@ int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
             goto fail;
         failed |= rc;
     }
-    if ((rc = tell(&s, H_END, !cb_run_interrupted, &e)))
+    if ((rc = tell(&s, H_END, !cb_run_interrupted && !s.stop_all, &e)))
         goto fail;
-    status = cb_run_interrupted ? 130 : failed ? 1
+    status = cb_run_interrupted ? 128 + cb_run_interrupted : failed ? 1
              : json_array_size(s.unavailable) ? 3 : 0;
     if (cb_run_interrupted)
         fprintf(stderr, "\ncorebench run: interrupted; kept the finished "
                         "rounds in %s\n", o->out);
+    else if (s.stop_all)
+        fprintf(stderr, "corebench run: a map failed, so the sweep stopped "
+                        "(--keep-going goes on); see the table and \"error\" "
+                        "in %s\n", o->out);
     else if (failed)
         fprintf(stderr, "corebench run: some maps failed (see the table and "
                         "\"error\" in %s)\n", o->out);
@@ -555,6 +664,11 @@ fail: {
     status = rc == CB_EUSAGE ? 2 : rc == CB_EUNSUPPORTED ? 3 : 1;
 }
 out:
+    if (have_wd) {
+        watchdog_quit = 1;
+        pthread_join(wd, NULL);
+    }
+    signal_fl = NULL;
     if (signals) {
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);

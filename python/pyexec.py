@@ -192,6 +192,52 @@ class _Timed:
         return r
 
 
+# ---- fault injection (tests only: CB_INJECT, as executors/inject.c) ------
+
+_INJ = [0, 0]  # tasks run in this process, fired
+_INJ_LOCK = threading.Lock()
+
+
+def _inject_spec():
+    v = os.environ.get("CB_INJECT", "")
+    kind, _, where = v.partition("@")
+    key, _, n = where.partition("=")
+    if kind not in ("crash", "hang", "wrong", "exit", "stop") or \
+            key not in ("task", "worker") or not n.isdigit():
+        return None
+    return kind, key == "worker", int(n)
+
+
+class _Inject:
+    """The task function, with CB_INJECT's fault after the chosen task."""
+    __slots__ = ("fn", "spec")
+
+    def __init__(self, fn, spec):
+        self.fn, self.spec = fn, spec
+
+    def __call__(self, *args):
+        r = self.fn(*args)
+        kind, by_worker, n = self.spec
+        st = getattr(_TL, "st", None)
+        with _INJ_LOCK:
+            k, _INJ[0] = _INJ[0], _INJ[0] + 1
+            hit = (not _INJ[1] and (st.index if st else 0) == n) \
+                if by_worker else k == n
+            _INJ[1] |= hit
+        if not hit:
+            return r
+        if kind == "crash":  # SIGSEGV's default action: CPython sets none
+            os.kill(os.getpid(), signal.SIGSEGV)
+        elif kind == "hang":
+            while True:
+                time.sleep(3600)
+        elif kind == "exit":
+            os._exit(3)
+        elif kind == "stop":
+            os.kill(os.getpid(), signal.SIGSTOP)
+        return _corrupted(r)
+
+
 def _run_chunk(fn, chunk):
     """The seeds' manual chunking: one call runs a whole slice."""
     return [fn(*a) for a in chunk]
@@ -333,6 +379,9 @@ def serve(argv):
         _send(sock, {"ok": False, "error": "%s: %s" % (type(e).__name__, e)})
         return 1
     corrupt = int(os.environ.get("CB_PY_CORRUPT", "-1"))  # tests only
+    spec = _inject_spec()
+    if spec:
+        fn = _Inject(fn, spec)
     _send(sock, {"ok": True, "pid": os.getpid(), "tasks": len(args)})
     cache = {}
     for line in reader:

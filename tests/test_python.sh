@@ -65,7 +65,7 @@ for r in d['runs']:
 
 # a wrong CPython output fails the C verify(), naming the task
 for x in py-serial py-processes; do
-  CB_PY_CORRUPT=3 $R -k gcd -e $x -w 2 -o bad-$x.json 2>bad.txt; rc=$?
+  CB_PY_CORRUPT=3 $R -k gcd -e $x -w 2 --keep-going -o bad-$x.json 2>bad.txt; rc=$?
   check "$x: a corrupted output fails the sweep (rc=$rc)" test "$rc" -eq 1
   check "$x: the failure names the task and is in the file" "$PY" -c "
 import json

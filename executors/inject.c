@@ -1,0 +1,128 @@
+/* Fault injection, for tests: CB_INJECT in the environment makes one task
+ * of every executor misbehave, so that what a sweep does about it can be
+ * tested for each executor (tests/test_stuck.sh).
+ *
+ *   CB_INJECT=KIND@task=N    the N-th task (0-based) a worker process runs
+ *                            (threads of one process share the count)
+ *   CB_INJECT=KIND@worker=I  worker I's first task
+ *   KIND: crash  SIGSEGV (default action) in the task
+ *         hang   blocks for good (in a blocking section: a GIL is released)
+ *         wrong  the task's output is wrong (verify() must say so)
+ *         exit   the worker process exits with status 3
+ *         stop   the worker stops itself (SIGSTOP)
+ *
+ * cb_inject_apply() wraps a prepared workload's kernel with one whose run()
+ * calls the real one and then injects; every place a workload is built
+ * calls it (the sweep, and cb_workload_rebuild in spawned and remote
+ * workers), so the count holds wherever tasks run. Without CB_INJECT it
+ * does nothing and costs nothing. python/pyexec.py reads the same
+ * variable. Not a user feature: undocumented in --help, documented in
+ * docs/INPUTS.md. */
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "executor.h"
+
+enum inject_kind { INJ_NONE, INJ_CRASH, INJ_HANG, INJ_WRONG, INJ_EXIT,
+                   INJ_STOP };
+
+static struct {
+    int parsed;
+    enum inject_kind kind;
+    int by_worker;
+    long n;
+    atomic_long count;
+    atomic_int fired;
+    /* wrappers of the kernels seen so far, and the real ones */
+    struct cb_kernel wrap[16];
+    const struct cb_kernel *real[16];
+    int nwrap;
+} inj;
+
+static void inject_parse(void)
+{
+    static const char *const kinds[] = {"", "crash", "hang", "wrong",
+                                        "exit", "stop"};
+    const char *v = getenv("CB_INJECT"), *at;
+    inj.parsed = 1;
+    if (!v || !(at = strchr(v, '@')))
+        return;
+    for (int k = 1; k < 6; k++)
+        if ((size_t)(at - v) == strlen(kinds[k]) &&
+            strncmp(v, kinds[k], strlen(kinds[k])) == 0)
+            inj.kind = (enum inject_kind)k;
+    if (strncmp(at + 1, "task=", 5) == 0)
+        inj.n = atol(at + 6);
+    else if (strncmp(at + 1, "worker=", 7) == 0)
+        inj.n = atol(at + 8), inj.by_worker = 1;
+    else
+        inj.kind = INJ_NONE;
+}
+
+static void inject_fault(const struct cb_workload *w, void *out,
+                         struct cb_ctx *ctx)
+{
+    switch (inj.kind) {
+    case INJ_CRASH:
+        signal(SIGSEGV, SIG_DFL);
+        raise(SIGSEGV);
+        break;
+    case INJ_HANG:
+        cb_blocking_begin(ctx);
+        for (;;)
+            pause();
+    case INJ_WRONG:
+        ((unsigned char *)out)[0] ^= 1;
+        ((unsigned char *)out)[w->out_size - 1] ^= 0x80;
+        break;
+    case INJ_EXIT:
+        _exit(3);
+    case INJ_STOP:
+        raise(SIGSTOP);
+        break;
+    default:
+        break;
+    }
+}
+
+static void inject_run(const struct cb_workload *w, const void *in,
+                       void *out, struct cb_ctx *ctx)
+{
+    const struct cb_kernel *real = NULL;
+    long k;
+    for (int i = 0; i < inj.nwrap && !real; i++)
+        if (w->kernel == &inj.wrap[i])
+            real = inj.real[i];
+    real->run(w, in, out, ctx);
+    k = atomic_fetch_add(&inj.count, 1);
+    if (inj.by_worker ? ctx->worker == inj.n &&
+                            !atomic_exchange(&inj.fired, 1)
+                      : k == inj.n)
+        inject_fault(w, out, ctx);
+}
+
+void cb_inject_apply(struct cb_workload *w)
+{
+    int i;
+    if (!inj.parsed)
+        inject_parse();
+    if (inj.kind == INJ_NONE || !w->kernel)
+        return;
+    for (i = 0; i < inj.nwrap; i++)
+        if (inj.real[i] == w->kernel || &inj.wrap[i] == w->kernel)
+            break;
+    if (i == inj.nwrap) {
+        if (i == 16)
+            return;
+        inj.real[i] = w->kernel;
+        inj.wrap[i] = *w->kernel;
+        inj.wrap[i].run = inject_run;
+        inj.nwrap++;
+    }
+    w->kernel = &inj.wrap[i];
+}
