@@ -10,7 +10,7 @@
 # another machine (host, CPU, topology, fingerprint), compare-cflags.json
 # another build; compare-workload.json runs every configuration on other
 # kernel parameters, compare-sumsize.json only sum's (as `sum` sized to a
-# machine would).
+# machine would); compare-interfered.json adds an interfered sample.
 set -u
 
 CB=${1:?usage: test_compare.sh COREBENCH SOURCE_DIR}
@@ -202,6 +202,26 @@ expect_in "unknown option named" err "'--frobnicate'"
 cmp --help
 expect_rc "--help" 0
 expect_in "--help shows usage" out "usage: corebench compare BASE.json NEW.json"
+
+# ---- interfered samples: compare takes the samples the statistics use ------
+# compare-interfered.json is compare-new.json with a sixth process-pool
+# sample of 1 s, flagged interfered: the model sets it aside, so the row is
+# the same as without it.
+cmp compare-base.json compare-interfered.json
+expect_rc "interfered sample set aside" 0
+expect_row "interfered sample set aside: same ratio as without it" sum "process-pool c=8" 4 1.299 slower
+expect_in "interfered sample set aside: samples column counts the used ones" out "  process-pool c=8  4      5/5  "
+expect_in "interfered sample set aside: the legend says so" out "the files set 0 (base) and 1 (new) interfered samples aside"
+"$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["context"]["settings"]["keep_interfered"] = True
+json.dump(d, open(sys.argv[2], "w"))
+' "$FX/compare-interfered.json" "$TMP/kept.json"
+cmp compare-base.json "$TMP/kept.json"
+expect_rc "interfered sample kept (--keep-interfered run)" 0
+expect_in "kept: six samples count" out "  process-pool c=8  4      5/6  "
+expect_not_in "kept: nothing set aside" out "interfered samples aside"
 
 # ---- workloads: what --force is for ----------------------------------------
 cmp compare-base.json compare-sumsize.json
