@@ -146,32 +146,6 @@ static int parse(int argc, char **argv, struct args *a, struct cb_error *e)
     return 0;
 }
 
-/* --json and --export-markdown: writable (results.h), never an input and
- * never each other. Checked before any file is read. */
-static int check_outputs(const struct args *a, struct cb_error *e)
-{
-    const char *path[2] = {a->json, a->md};
-    static const char *const opt[2] = {"--json", "--export-markdown"};
-    char shown[200];
-    int rc;
-    for (int k = 0; k < 2; k++) {
-        if (!path[k])
-            continue;
-        if ((rc = cb_results_check_target(opt[k], path[k], 1, e)))
-            return rc;
-        cb_text_clean(path[k], shown, sizeof shown, 120);
-        for (int i = 0; i < a->nfiles; i++)
-            if (cb_results_same_file(path[k], a->files[i]))
-                return CB_FAIL(e, CB_EUSAGE, "%s %s: is one of the input "
-                               "files; it would be replaced", opt[k], shown);
-        if (k == 1 && path[0] && cb_results_same_file(path[0], path[1]))
-            return CB_FAIL(e, CB_EUSAGE, "%s %s: is the file --json writes "
-                           "too (accepted: a file of its own)", opt[k],
-                           shown);
-    }
-    return 0;
-}
-
 /* What cannot be compared: a comparison with nothing but different
  * workloads (without --force), or with nothing at all under the gate. */
 static int check_comparable(const struct cb_cmp *c, int n,
@@ -216,8 +190,16 @@ int cb_cmd_compare(int argc, char **argv)
         free(a.files);
         return 0;
     }
-    if (rc || (rc = check_outputs(&a, &e)))
+    if (rc)
         goto fail;
+    {
+        /* writable, replaced atomically, never an input nor each other */
+        static const char *const opt[2] = {"--json", "--export-markdown"};
+        const char *path[2] = {a.json, a.md};
+        if ((rc = cb_results_check_outputs(opt, path, 2, 1, a.files,
+                                           a.nfiles, &e)))
+            goto fail;
+    }
     m = calloc((size_t)a.nfiles, sizeof *m);
     c = calloc((size_t)a.nfiles, sizeof *c);
     if (!m || !c) {

@@ -593,30 +593,6 @@ int cb_run_parse_only(int argc, char **argv, const struct cb_topo *topo,
     return rc;
 }
 
-/* --out, then each export: the same rules (results.h), and no two of them
- * one file (the last written would replace the others). */
-static int check_exports(const struct cb_run_opts *o, struct cb_error *e)
-{
-    const char *path[3] = {o->out, o->export_csv, o->export_md};
-    static const char *const opt[3] = {"--out", "--export-csv",
-                                       "--export-markdown"};
-    int rc;
-    for (int i = 0; i < 3; i++) {
-        char shown[200];
-        if (!path[i])
-            continue;
-        if ((rc = cb_results_check_target(opt[i], path[i], o->force, e)))
-            return rc;
-        cb_text_clean(path[i], shown, sizeof shown, 120);
-        for (int j = 0; j < i; j++)
-            if (path[j] && cb_results_same_file(path[i], path[j]))
-                return CB_FAIL(e, CB_EUSAGE, "%s %s: is the file %s writes "
-                               "too (accepted: a file of its own)", opt[i],
-                               shown, opt[j]);
-    }
-    return 0;
-}
-
 int cb_run_check_out(struct cb_run_opts *o, struct cb_error *e)
 {
     if (!o->out) {
@@ -634,7 +610,13 @@ int cb_run_check_out(struct cb_run_opts *o, struct cb_error *e)
                  safe);
         o->out = o->out_buf;
     }
-    return check_exports(o, e);
+    {
+        /* --out, then each export: the same rules, no two one file */
+        static const char *const opt[3] = {"--out", "--export-csv",
+                                           "--export-markdown"};
+        const char *path[3] = {o->out, o->export_csv, o->export_md};
+        return cb_results_check_outputs(opt, path, 3, o->force, NULL, 0, e);
+    }
 }
 
 int cb_cmd_run(int argc, char **argv)

@@ -161,16 +161,9 @@ static int emit(FILE *f, void *arg)
 
 static int csv_end(struct cb_sweep *s, int complete, struct cb_error *e)
 {
-    int rc;
     (void)complete;
     cb_model_derive(&s->m); /* labels and outlier flags */
-    rc = cb_results_write_with(s->o->export_csv, s->o->force, emit, s, e);
-    if (rc == 0 && !s->o->quiet) {
-        char shown[300];
-        cb_text_clean(s->o->export_csv, shown, sizeof shown, 200);
-        printf("wrote %s\n", shown);
-    }
-    return rc;
+    return cb_reporter_write(s, s->o->export_csv, emit, e);
 }
 
 static int csv_wanted(const struct cb_run_opts *o)

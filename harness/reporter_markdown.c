@@ -60,7 +60,7 @@ static int emit(FILE *f, void *arg)
 
 static int md_end(struct cb_sweep *s, int complete, struct cb_error *e)
 {
-    int rc, settled = 1;
+    int settled = 1;
     (void)complete;
     /* the per-worker figures of the table's notes: settle unless every run
      * is derived since its last sample (the result file's writer did) */
@@ -68,13 +68,7 @@ static int md_end(struct cb_sweep *s, int complete, struct cb_error *e)
         settled &= s->m.runs[i].d.done;
     if (!settled)
         cb_sweep_settle(s);
-    rc = cb_results_write_with(s->o->export_md, s->o->force, emit, s, e);
-    if (rc == 0 && !s->o->quiet) {
-        char shown[300];
-        cb_text_clean(s->o->export_md, shown, sizeof shown, 200);
-        printf("wrote %s\n", shown);
-    }
-    return rc;
+    return cb_reporter_write(s, s->o->export_md, emit, e);
 }
 
 static int md_wanted(const struct cb_run_opts *o)

@@ -172,6 +172,30 @@ int cb_results_same_file(const char *a, const char *b)
     return strcmp(ra, rb) == 0;
 }
 
+int cb_results_check_outputs(const char *const *opt, const char *const *path,
+                             int n, int overwrite, char *const *inputs,
+                             int ninputs, struct cb_error *e)
+{
+    int rc;
+    for (int i = 0; i < n; i++) {
+        if (!path[i])
+            continue;
+        if ((rc = cb_results_check_target(opt[i], path[i], overwrite, e)))
+            return rc;
+        for (int j = 0; j < ninputs; j++)
+            if (cb_results_same_file(path[i], inputs[j]))
+                return CB_FAIL(e, CB_EUSAGE, "%s %s: is one of the input "
+                               "files; it would be replaced", opt[i],
+                               path[i]);
+        for (int j = 0; j < i; j++)
+            if (path[j] && cb_results_same_file(path[i], path[j]))
+                return CB_FAIL(e, CB_EUSAGE, "%s %s: is the file %s writes "
+                               "too (accepted: a file of its own)", opt[i],
+                               path[i], opt[j]);
+    }
+    return 0;
+}
+
 int cb_results_check_path(const char *path, int overwrite, struct cb_error *e)
 {
     return cb_results_check_target("--out", path, overwrite, e);

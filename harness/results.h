@@ -40,9 +40,15 @@ int cb_results_check_target(const char *opt, const char *path, int overwrite,
 int cb_results_check_path(const char *path, int overwrite, struct cb_error *e);
 
 /* 1 when paths a and b name the same file: the same file where both
- * exist, else the same name in the same directory (so two outputs of one
- * command, or an output and an input, are never one file). */
+ * exist, else the same name in the same directory. */
 int cb_results_same_file(const char *a, const char *b);
+/* The outputs of one command: each of the n paths (NULL: not asked) as
+ * cb_results_check_target(opt[i], ...) checks it, none of them one file
+ * with another, nor with one of the ninputs input files (it would be
+ * replaced). CB_EUSAGE naming the option, the path and the reason. */
+int cb_results_check_outputs(const char *const *opt, const char *const *path,
+                             int n, int overwrite, char *const *inputs,
+                             int ninputs, struct cb_error *e);
 
 /* Removes the temporary files (".corebench-PID-XXXXXX") that writers
  * killed mid-write left in dir: our own regular files whose pid is dead,
