@@ -305,8 +305,9 @@ static void executors(const struct out *o, const struct cb_cmp *c)
         tally_line(o, "all", width, &c->all);
 }
 
-/* "TITLE (N): ref, ref, ..., and K more": runs idx of m (with `why` from
- * the pair's other run when given). */
+/* "TITLE (N): ref, ref, ..., and K more": runs idx of m, each with both
+ * workloads "(base / new)" when its counterparts oidx of `other` are
+ * given. */
 static void listing(const struct out *o, const char *title,
                     const struct cb_model *m, const size_t *idx, size_t n,
                     const struct cb_model *other, const size_t *oidx)
