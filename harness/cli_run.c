@@ -58,7 +58,9 @@ static void usage(FILE *f)
 "      --no-interleave      sample configurations in sweep order\n"
 "      --no-baseline        do not add the serial baselines\n"
 "  -o, --out FILE           result file [results/<date>-<host>.json]\n"
-"      --force              replace FILE if it exists\n"
+"      --force              replace FILE (and the exports) if they exist\n"
+"      --export-csv FILE    also write every sample as CSV, one row each\n"
+"      --export-markdown FILE  also write the table as Markdown\n"
 "      --no-probe           skip the ceilings probe section\n"
 "      --no-counters        do not open perf counters\n"
 "      --no-lock            allow overlapping sweeps (results will be noisy)\n"
@@ -355,6 +357,7 @@ enum {
     OPT_NO_COUNTERS, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_BASELINE,
     OPT_NO_LOCK, OPT_PYTHON, OPT_MIN_SAMPLES, OPT_MAX_SAMPLES, OPT_TARGET_CI,
     OPT_MAX_TIME, OPT_KEEP_INTERFERED, OPT_TASK_TIMEOUT, OPT_KEEP_GOING,
+    OPT_EXPORT_CSV, OPT_EXPORT_MD,
 };
 
 /* The older options and the parameter each names. */
@@ -445,6 +448,8 @@ static int parse_one(int c, struct cb_run_opts *o, const char **kern,
     case OPT_NO_INTERLEAVE: o->interleave = 0; break;
     case OPT_NO_BASELINE: o->baseline = 0; break;
     case 'o': o->out = optarg; break;
+    case OPT_EXPORT_CSV: o->export_csv = optarg; break;
+    case OPT_EXPORT_MD: o->export_md = optarg; break;
     case OPT_FORCE: o->force = 1; break;
     case OPT_NO_PROBE: o->probe = 0; break;
     case OPT_NO_COUNTERS: o->counters = 0; break;
@@ -509,6 +514,8 @@ int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
         {"no-baseline", no_argument, 0, OPT_NO_BASELINE},
         {"out", required_argument, 0, 'o'},
         {"force", no_argument, 0, OPT_FORCE},
+        {"export-csv", required_argument, 0, OPT_EXPORT_CSV},
+        {"export-markdown", required_argument, 0, OPT_EXPORT_MD},
         {"no-probe", no_argument, 0, OPT_NO_PROBE},
         {"no-counters", no_argument, 0, OPT_NO_COUNTERS},
         {"no-lock", no_argument, 0, OPT_NO_LOCK},
@@ -618,7 +625,13 @@ int cb_run_check_out(struct cb_run_opts *o, struct cb_error *e)
                  safe);
         o->out = o->out_buf;
     }
-    return cb_results_check_path(o->out, o->force, e);
+    {
+        /* --out, then each export: the same rules, no two one file */
+        static const char *const opt[3] = {"--out", "--export-csv",
+                                           "--export-markdown"};
+        const char *path[3] = {o->out, o->export_csv, o->export_md};
+        return cb_results_check_outputs(opt, path, 3, o->force, NULL, 0, e);
+    }
 }
 
 int cb_cmd_run(int argc, char **argv)

@@ -8,7 +8,8 @@ int cb_cmd_run(int argc, char **argv);     /* harness/run.c */
 int cb_cmd_list(int argc, char **argv);    /* harness/main.c */
 int cb_cmd_topo(int argc, char **argv);    /* harness/topo.c */
 int cb_cmd_report(int argc, char **argv);  /* harness/report.c */
-int cb_cmd_compare(int argc, char **argv); /* harness/compare.c */
+int cb_cmd_compare(int argc, char **argv); /* harness/cli_compare.c: 1 is
+                                              its gate, 3 a failure */
 int cb_cmd_probe(int argc, char **argv);   /* harness/probe.c */
 
 /* `corebench run`'s option parser alone (the fuzzer's entry): argv as

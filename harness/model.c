@@ -188,6 +188,12 @@ static int used(const struct cb_model *m, const struct cb_run *r, size_t i)
     return clean < CB_MODEL_MIN_CLEAN; /* too few clean: every one counts */
 }
 
+int cb_run_sample_used(const struct cb_run *r, size_t i)
+{
+    /* something set aside: then exactly the interfered samples are */
+    return !(r->d.aside && r->interfered && r->interfered[i]);
+}
+
 /* The samples of r its statistics use, into a new buffer (n of them). */
 static double *used_samples(const struct cb_model *m, const struct cb_run *r,
                             size_t *n)

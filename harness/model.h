@@ -139,6 +139,10 @@ void cb_run_free(struct cb_run *r);
  * the executor named "serial"), with samples; or NULL. */
 const struct cb_run *cb_model_baseline(const struct cb_model *m,
                                        const struct cb_run *r);
+/* Whether sample i of derived run r counts in its statistics: interfered
+ * samples are set aside (d.aside) unless the model keeps them or too few
+ * clean ones are left. What readers use to take the same samples. */
+int cb_run_sample_used(const struct cb_run *r, size_t i);
 /* Computes (once: `done`) every run's derived figures. Idempotent. */
 void cb_model_derive(struct cb_model *m);
 /* Forgets r's derived figures (a sweep adding samples). */

@@ -26,4 +26,10 @@ struct cb_reporter {
 /* NULL-terminated, harness/reporters.c */
 extern const struct cb_reporter *const cb_reporters[];
 
+/* For a reporter that writes a file of its own (the exports): what emit()
+ * prints lands at path atomically (cb_results_write_with, replacing only
+ * with --force), then "wrote PATH" unless --quiet. */
+int cb_reporter_write(struct cb_sweep *s, const char *path,
+                      int (*emit)(FILE *f, void *sweep), struct cb_error *e);
+
 #endif

@@ -155,13 +155,70 @@ int cb_results_check_target(const char *opt, const char *path, int overwrite,
     return 0;
 }
 
+int cb_results_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    char da[4096], db[4096], ra[4096], rb[4096];
+    const char *ba, *bb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    /* one of them is not there yet: the same directory and name */
+    dir_of(a, da, sizeof da);
+    dir_of(b, db, sizeof db);
+    ba = strrchr(a, '/') ? strrchr(a, '/') + 1 : a;
+    bb = strrchr(b, '/') ? strrchr(b, '/') + 1 : b;
+    if (strcmp(ba, bb) != 0 || !realpath(da, ra) || !realpath(db, rb))
+        return 0;
+    return strcmp(ra, rb) == 0;
+}
+
+int cb_results_check_outputs(const char *const *opt, const char *const *path,
+                             int n, int overwrite, char *const *inputs,
+                             int ninputs, struct cb_error *e)
+{
+    int rc;
+    for (int i = 0; i < n; i++) {
+        if (!path[i])
+            continue;
+        if ((rc = cb_results_check_target(opt[i], path[i], overwrite, e)))
+            return rc;
+        for (int j = 0; j < ninputs; j++)
+            if (cb_results_same_file(path[i], inputs[j]))
+                return CB_FAIL(e, CB_EUSAGE, "%s %s: is one of the input "
+                               "files; it would be replaced", opt[i],
+                               path[i]);
+        for (int j = 0; j < i; j++)
+            if (path[j] && cb_results_same_file(path[i], path[j]))
+                return CB_FAIL(e, CB_EUSAGE, "%s %s: is the file %s writes "
+                               "too (accepted: a file of its own)", opt[i],
+                               path[i], opt[j]);
+    }
+    return 0;
+}
+
 int cb_results_check_path(const char *path, int overwrite, struct cb_error *e)
 {
     return cb_results_check_target("--out", path, overwrite, e);
 }
 
+static int emit_json(FILE *f, void *root)
+{
+    if (json_dumpf(root, f, JSON_INDENT(1) | JSON_ENSURE_ASCII |
+                                JSON_REAL_PRECISION(10)) != 0)
+        return -1;
+    return fputc('\n', f) == EOF ? -1 : 0;
+}
+
 int cb_results_write(const json_t *root, const char *path, int replace_own,
                      struct cb_error *e)
+{
+    return cb_results_write_with(path, replace_own, emit_json, (void *)root,
+                                 e);
+}
+
+int cb_results_write_with(const char *path, int replace_own,
+                          int (*emit)(FILE *f, void *arg), void *arg,
+                          struct cb_error *e)
 {
     char dir[4096], tmp[4200];
     struct stat st;
@@ -181,10 +238,7 @@ int cb_results_write(const json_t *root, const char *path, int replace_own,
         unlink(tmp);
         return CB_FAIL(e, CB_ESYS, "%s: %s", tmp, strerror(errno));
     }
-    rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_ENSURE_ASCII |
-                                 JSON_REAL_PRECISION(10));
-    if (rc == 0)
-        rc = fputc('\n', f) == EOF ? -1 : 0;
+    rc = emit(f, arg) != 0 || ferror(f) ? -1 : 0;
     if (fflush(f) != 0 || fsync(fileno(f)) != 0)
         rc = -1;
     if (fclose(f) != 0)

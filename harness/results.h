@@ -3,6 +3,8 @@
 #ifndef CB_RESULTS_H
 #define CB_RESULTS_H
 
+#include <stdio.h>
+
 #include <jansson.h>
 
 #include "common.h"
@@ -37,6 +39,17 @@ int cb_results_check_target(const char *opt, const char *path, int overwrite,
 /* cb_results_check_target("--out", ...) */
 int cb_results_check_path(const char *path, int overwrite, struct cb_error *e);
 
+/* 1 when paths a and b name the same file: the same file where both
+ * exist, else the same name in the same directory. */
+int cb_results_same_file(const char *a, const char *b);
+/* The outputs of one command: each of the n paths (NULL: not asked) as
+ * cb_results_check_target(opt[i], ...) checks it, none of them one file
+ * with another, nor with one of the ninputs input files (it would be
+ * replaced). CB_EUSAGE naming the option, the path and the reason. */
+int cb_results_check_outputs(const char *const *opt, const char *const *path,
+                             int n, int overwrite, char *const *inputs,
+                             int ninputs, struct cb_error *e);
+
 /* Removes the temporary files (".corebench-PID-XXXXXX") that writers
  * killed mid-write left in dir: our own regular files whose pid is dead,
  * or that are over an hour old. Never another user's file, never a live
@@ -52,6 +65,13 @@ void cb_results_clean_stale(const char *dir);
  * used for the rewrites of the file this run created). */
 int cb_results_write(const json_t *root, const char *path, int replace_own,
                      struct cb_error *e);
+
+/* The same for any text: whatever emit() prints to f (0, or -1 when it
+ * failed) lands at path atomically, with the same rules. The exports of
+ * `run` (--export-csv, --export-markdown) and `compare` write this way. */
+int cb_results_write_with(const char *path, int replace_own,
+                          int (*emit)(FILE *f, void *arg), void *arg,
+                          struct cb_error *e);
 
 /* Loads and checks a result file: JSON syntax errors give
  * "FILE:LINE:COL: message"; an empty file, a non-object, a missing or

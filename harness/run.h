@@ -8,7 +8,7 @@
  *   sweep.c     workloads, the lock, the context, warm-up and interleaved
  *               rounds, interrupts; tells the reporters
  *   reporter_*.c  what a sweep shows and writes: the console table, the
- *               result file (reporter.h)
+ *               result file, the CSV and Markdown exports (reporter.h)
  *
  * The measurements live in the result model (model.h): a sweep is a
  * struct cb_model whose runs fill up sample by sample. */
@@ -67,6 +67,9 @@ struct cb_run_opts {
     int interleave, probe, counters, force, quiet, progress, baseline, lock;
     const char *out;
     char out_buf[4096];
+    /* --export-csv, --export-markdown: written at the end (reporters),
+     * checked with --out before anything runs; NULL when not asked */
+    const char *export_csv, *export_md;
 };
 
 /* Parses `corebench run`'s argv (argv[0] "run") against topo's allowed

@@ -25,6 +25,7 @@ mknod null c 1 3 2>/dev/null || true
 mkfifo lockfifo; mkdir lockdir; echo x > hl1; ln hl1 hl2; ln -s "$T/keep.json" locklink
 cp "$SRC/tests/fixtures/compare-base.json" base.json
 cp "$SRC/tests/fixtures/compare-cflags.json" cflags.json
+cp "$SRC/tests/fixtures/compare-workload.json" workload.json
 : > empty.json
 printf '{"schema": "corebench/1", "runs": [1, 2' > truncated.json
 printf '{"schema": "corebench/0", "runs": []}' > schema0.json
@@ -101,6 +102,10 @@ cases=(
 "run --out|$R -k gcd -o x.json/"
 "run --out|$R -k gcd -o keep.json/x.json"
 "run --out|$R -k gcd -o ''"
+"run --out|$R -k gcd -o a.json --export-csv keep.json"
+"run --out|$R -k gcd -o a.json --export-markdown fifo.json --force"
+"run --out|$R -k gcd -o a.json --export-csv a.json"
+"run --out|$R -k gcd -o a.json --export-csv x.csv --export-markdown ./x.csv"
 "the lock|env CB_LOCK_FILE=$T/locklink $CB $R -k gcd -o a.json"
 "the lock|env CB_LOCK_FILE=$T/lockfifo $CB $R -k gcd -o a.json"
 "the lock|env CB_LOCK_FILE=$T/lockdir $CB $R -k gcd -o a.json"
@@ -128,7 +133,9 @@ cases=(
 "compare|compare base.json base.json --alpha 0.9"
 "compare|compare base.json base.json --alpha x"
 "compare|compare base.json base.json --json"
-"compare|compare base.json cflags.json"
+"compare|compare base.json workload.json"
+"compare|compare base.json base.json --fail-if-slower x"
+"compare|compare base.json base.json --export-markdown base.json"
 "compare|compare base.json base.json --json base.json"
 "compare|compare base.json base.json --json fifo.json"
 "compare|compare base.json base.json --frobnicate"

@@ -6,7 +6,11 @@
 # kind: gcd/threads clearly faster (ratio 0.502), gcd/serial the same with
 # overlapping samples (1.002), sum/process-pool slower (1.299),
 # factorize/thread-pool with 2 new samples (too few), and one configuration
-# only in each file.
+# only in each file. compare-machine.json is compare-new.json measured on
+# another machine (host, CPU, topology, fingerprint), compare-cflags.json
+# another build; compare-workload.json runs every configuration on other
+# kernel parameters, compare-sumsize.json only sum's (as `sum` sized to a
+# machine would); compare-interfered.json adds an interfered sample.
 set -u
 
 CB=${1:?usage: test_compare.sh COREBENCH SOURCE_DIR}
@@ -54,13 +58,14 @@ expect_in() {
     if grep -qF -- "$3" "$TMP/$2"; then ok "$1"; else bad "$1" "missing in $2: $3"; fi
 }
 
-# expect_row NAME KERNEL EXECUTOR WORKERS RATIO VERDICT: the table row of
-# that configuration carries that ratio and ends with that verdict.
+# expect_row NAME KERNEL LABEL WORKERS RATIO VERDICT: the table row of
+# that configuration (kernel, size, the model's label, workers) carries
+# that ratio and ends with that verdict.
 expect_row() {
     local row
     row=$(grep -E "^$2 +[a-z]+ +$3 +$4 " "$TMP/out")
     if [ "$(printf '%s\n' "$row" | grep -c .)" -ne 1 ]; then
-        bad "$1" "expected one row for $2 $3 x$4, got: ${row:-none}"
+        bad "$1" "expected one row for $2 $3 w=$4, got: ${row:-none}"
     elif ! printf '%s\n' "$row" | grep -qE " $5( \[[0-9.]+, [0-9.]+\])? "; then
         bad "$1" "ratio $5 not in: $row"
     elif ! printf '%s\n' "$row" | grep -qE "  $6\$"; then
@@ -70,19 +75,32 @@ expect_row() {
     fi
 }
 
+# expect_re NAME FILE EXTENDED-REGEX
+expect_re() {
+    if grep -qE -- "$3" "$TMP/$2"; then ok "$1"; else bad "$1" "no line in $2 matches: $3"; fi
+}
+
+# expect_not_in NAME FILE FIXED-STRING
+expect_not_in() {
+    if grep -qF -- "$3" "$TMP/$2"; then bad "$1" "found in $2: $3"; else ok "$1"; fi
+}
+
 # ---- the main comparison ---------------------------------------------------
 cmp compare-base.json compare-new.json
 expect_rc "base vs new" 0
 expect_row "threads row: faster" gcd threads 4 0.502 faster
 expect_row "serial row: same (overlapping samples)" gcd serial 1 1.002 same
-expect_row "process-pool row: slower" sum process-pool 4 1.299 slower
-expect_row "thread-pool row: too few samples" factorize thread-pool 2 0.810 "too few samples"
+expect_row "process-pool row: slower" sum "process-pool c=8" 4 1.299 slower
+expect_row "thread-pool row: too few samples" factorize "thread-pool c=1" 2 0.810 "too few samples"
 expect_in "faster/slower rows carry the exact p (5 + 5 samples: 2/252)" out "0.0079  faster"
 expect_in "header states the test and alpha" out "two-sided Mann-Whitney U on the raw samples, alpha 0.05"
 expect_in "legend explains too few samples" out "too few samples: fewer than 3 on a side"
-expect_in "options distinguish configurations" out "chunksize=8 start=fork"
-expect_in "only in base listed" out "only in compare-base.json (1): gcd/small gil x2 chunksize=1 switch=5000us"
-expect_in "only in new listed" out "only in compare-new.json (1): sum/small openmp x4 schedule=static"
+expect_in "the model's label names the configuration" out "  process-pool c=8  "
+expect_in "only in base listed" out "only in compare-base.json (1): gcd/small gil c=1 w=2"
+# (openmp's label says its schedule only where the build has openmp)
+expect_re "only in new listed" out "^only in compare-new\.json \(1\): sum/small openmp( static)? w=4\$"
+expect_in "times in the unit convention" out "  100.00 ms   100.20 ms  "
+expect_not_in "same machine and build: no differences shown" out "differs:"
 expect_in "per-executor geomean" out "threads        0.502  1 configuration: 1 faster, 0 slower, 0 same"
 expect_in "overall geomean" out "all            0.853  4 configurations: 1 faster, 1 slower, 1 same, 1 too few samples"
 last=$(tail -n 1 "$TMP/out")
@@ -113,40 +131,48 @@ n_same=$(awk '/^kernel /{h=1; next} h&&/^$/{exit} h' "$TMP/out" | grep -cE ' 1\.
 if [ "$n" -eq 5 ] && [ "$n_same" -eq 5 ]; then ok "self-compare: every row same, ratio 1.000, p 1"; else bad "self-compare rows" "rows=$n same=$n_same"; fi
 expect_in "self-compare summary" out "5 configurations: 0 faster, 0 slower, 5 no significant difference"
 
-# ---- context refusals ------------------------------------------------------
-cmp compare-base.json compare-cflags.json
-expect_rc "different cflags refused" 2
-expect_in "cflags refusal names the field and both values" err "context.corebench.cflags differs: compare-base.json has '-O2 -g', compare-cflags.json has '-O3 -march=native'"
-[ -s "$TMP/out" ] && bad "refusal prints no table" || ok "refusal prints no table"
-[ "$(wc -l <"$TMP/err")" -eq 1 ] && ok "one line per difference (cflags)" || bad "one line per difference (cflags)"
+# ---- other machines and builds: shown, never refused -----------------------
+cmp compare-base.json compare-machine.json
+expect_rc "two machines without --force" 0
+expect_in "two machines: the base host shown" out "base compare-base.json: host alpha, Example CPU @ 3.0GHz, 1 pkg, 4 cores, 8 PUs"
+expect_in "two machines: the other host shown" out "new  compare-machine.json: host gamma, Other CPU @ 2.0GHz, 2 pkg, 16 cores, 32 PUs"
+expect_in "two machines: the host difference" out "differs: host: alpha -> gamma"
+expect_in "two machines: the fingerprint difference" out "differs: fingerprint: 3f2a9c1d0b7e6a55 -> 77aa05c3e9d1b264"
+expect_in "two machines: what the ratios mean" out "different machines: each ratio compares the two machines"
+expect_not_in "two machines: not called a build difference" out "different builds"
+expect_row "two machines: still compared" gcd threads 4 0.502 faster
+[ -s "$TMP/err" ] && bad "two machines: nothing on stderr" || ok "two machines: nothing on stderr"
 
 cmp compare-base.json compare-fingerprint.json
-expect_rc "different fingerprint refused" 2
-expect_in "fingerprint refusal names the field and both values" err "context.topology.fingerprint differs: compare-base.json has '3f2a9c1d0b7e6a55', compare-fingerprint.json has '9e04b1c2d3a4f507'"
+expect_rc "different fingerprint only" 0
+expect_in "fingerprint difference shown" out "differs: fingerprint: 3f2a9c1d0b7e6a55 -> 9e04b1c2d3a4f507"
 
-cmp compare-base.json compare-fingerprint.json --force
-expect_rc "different fingerprint with --force" 0
-expect_in "--force warns on stderr" err "WARNING: context.topology.fingerprint differs"
-expect_in "--force warns in the report too" out "WARNING: build or topology differs"
-expect_row "--force still compares" gcd threads 4 0.502 faster
-
-cmp --force compare-base.json compare-cflags.json
-expect_rc "different cflags with --force" 0
-expect_in "--force warns about cflags" err "WARNING: context.corebench.cflags differs"
+cmp compare-base.json compare-cflags.json
+expect_rc "different cflags without --force" 0
+expect_in "cflags difference shown with both values" out "differs: cflags: -O2 -g -> -O3 -march=native"
+expect_in "builds differ: what the ratios mean" out "different builds: each ratio includes the build"
+expect_not_in "one build difference is no machine difference" out "different machines"
+expect_row "different build: compared" sum "process-pool c=8" 4 1.299 slower
 
 # Strings from a crafted file: escape sequences and a bidi override must not
-# reach the terminal, refused or forced.
+# reach the terminal or the Markdown.
 cmp compare-base.json compare-hostile.json
-expect_rc "hostile compiler string refused" 2
-expect_in "hostile: names compiler" err "context.corebench.compiler differs"
-cmp compare-base.json compare-hostile.json --force
-expect_rc "hostile with --force" 0
+expect_rc "hostile file compared" 0
+expect_in "hostile: compiler difference shown cleaned" out "differs: compiler: GNU 12.2.0 -> GNU 12.2.0?[2J?gnp.exe"
 if grep -q $'\x1b\|\x07' "$TMP/out" "$TMP/err" || grep -q $'\xe2\x80\xae' "$TMP/out" "$TMP/err"; then
     bad "no control characters or bidi overrides printed"
 else
     ok "no control characters or bidi overrides printed"
 fi
 expect_in "hostile host name shown cleaned" out "host evil?]0;pwned?host"
+expect_re "hostile kernel name cleaned in a left-out list" out "^only in compare-hostile\.json \(2\): sum/small openmp( static)? w=4, gcd\?\[31m/small serial w=1\$"
+cmp compare-base.json compare-hostile.json --export-markdown "$TMP/hostile.md"
+expect_rc "hostile file as Markdown" 0
+if grep -q $'\x1b\|\x07' "$TMP/hostile.md" || grep -q $'\xe2\x80\xae' "$TMP/hostile.md"; then
+    bad "hostile Markdown: no control characters or bidi overrides"
+else
+    ok "hostile Markdown: no control characters or bidi overrides"
+fi
 
 # ---- unreadable files ------------------------------------------------------
 cmp compare-base.json compare-schema0.json
@@ -183,27 +209,148 @@ cmp --help
 expect_rc "--help" 0
 expect_in "--help shows usage" out "usage: corebench compare BASE.json NEW.json"
 
+# ---- interfered samples: compare takes the samples the statistics use ------
+# compare-interfered.json is compare-new.json with a sixth process-pool
+# sample of 1 s, flagged interfered: the model sets it aside, so the row is
+# the same as without it.
+cmp compare-base.json compare-interfered.json
+expect_rc "interfered sample set aside" 0
+expect_row "interfered sample set aside: same ratio as without it" sum "process-pool c=8" 4 1.299 slower
+expect_in "interfered sample set aside: samples column counts the used ones" out "  process-pool c=8  4      5/5  "
+expect_in "interfered sample set aside: the legend says so" out "the files set 0 (base) and 1 (new) interfered samples aside"
+"$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["context"]["settings"]["keep_interfered"] = True
+json.dump(d, open(sys.argv[2], "w"))
+' "$FX/compare-interfered.json" "$TMP/kept.json"
+cmp compare-base.json "$TMP/kept.json"
+expect_rc "interfered sample kept (--keep-interfered run)" 0
+expect_in "kept: six samples count" out "  process-pool c=8  4      5/6  "
+expect_not_in "kept: nothing set aside" out "interfered samples aside"
+
+# ---- workloads: what --force is for ----------------------------------------
+cmp compare-base.json compare-sumsize.json
+expect_rc "one workload differs: the rest compared" 0
+expect_in "one workload differs: listed with both params" out "not compared, the workload (kernel parameters) differs; --force pairs them (1): sum/small process-pool c=8 w=4 (n=4000 len=10000 / n=8000 len=10000)"
+if grep -qE '^sum +small +process-pool' "$TMP/out"; then bad "one workload differs: no row for it"; else ok "one workload differs: no row for it"; fi
+expect_in "one workload differs: three compared" out "3 configurations: 1 faster, 0 slower, 1 no significant difference, 1 too few samples"
+
+cmp compare-base.json compare-workload.json
+expect_rc "every workload differs: refused" 2
+expect_in "every workload differs: says why and what --force does" err "compare-workload.json: nothing to compare: the configurations in common run other workloads (kernel parameters differ, e.g. gcd/small serial w=1); --force pairs them anyway"
+[ -s "$TMP/out" ] && bad "refusal prints no table" || ok "refusal prints no table"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && ok "refusal: one line" || bad "refusal: one line"
+
+cmp compare-base.json compare-workload.json --force
+expect_rc "every workload differs with --force" 0
+expect_row "--force pairs them, marked" sum "process-pool c=8" 4 1.299 "slower \(workload differs\)"
+expect_in "--force: the legend says what the mark means" out "workload differs: paired by --force although the kernel parameters differ"
+
+# ---- --fail-if-slower: the CI gate -----------------------------------------
+# process-pool c=8 is significantly slower by 29.85% (26.1 / 20.1 ms).
+cmp compare-base.json compare-new.json --fail-if-slower 5
+expect_rc "gate 5%: a configuration 29.9% slower fails it" 1
+expect_in "gate 5%: names it on stderr" err "corebench compare: slower by more than 5%: compare-new.json: sum/small process-pool c=8 w=4: ratio 1.299 [1.281, 1.318], p 0.007937"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && ok "gate 5%: one line per configuration" || bad "gate 5%: one line per configuration"
+expect_in "gate 5%: the table is still printed" out "  process-pool c=8  "
+expect_in "gate 5%: verdict on stdout" out "gate --fail-if-slower 5%: FAILED, 1 configuration significantly slower by more than 5%:"
+cmp compare-base.json compare-new.json --fail-if-slower 29.8
+expect_rc "gate 29.8%: still fails" 1
+cmp compare-base.json compare-new.json --fail-if-slower=29.9%
+expect_rc "gate 29.9% (PCT% form): passes" 0
+expect_in "gate 29.9%: says it passed" out "gate --fail-if-slower 29.9%: passed, no configuration significantly slower by more than 29.9% (4 compared, 1 too few samples to test)"
+[ -s "$TMP/err" ] && bad "gate passed: nothing on stderr" || ok "gate passed: nothing on stderr"
+cmp compare-base.json compare-base.json --fail-if-slower 0
+expect_rc "gate 0% on a file against itself" 0
+# 5 + 5 samples cannot reach p < 0.001: not significant, so not gated
+cmp compare-base.json compare-new.json --fail-if-slower 5 --alpha 0.001
+expect_rc "gate: a slower median without significance passes" 0
+# the other way round gcd/threads is 2x slower
+cmp compare-new.json compare-base.json --fail-if-slower 5
+expect_rc "gate: the other way round, threads 2x slower" 1
+expect_in "gate: names threads" err "gcd/small threads w=4: ratio 1.993"
+cmp compare-base.json compare-new.json compare-machine.json --fail-if-slower 5
+expect_rc "gate over several files" 1
+[ "$(grep -c 'slower by more than 5%' "$TMP/err")" -eq 2 ] && ok "gate over several files: each file's row named" || bad "gate over several files: each file's row named"
+cmp compare-base.json compare-workload.json --force --fail-if-slower 5
+expect_rc "gate over --force pairs" 1
+for v in -1 abc 5x "" nan 1e7; do
+    cmp compare-base.json compare-new.json --fail-if-slower "$v"
+    expect_rc "--fail-if-slower '$v'" 2
+    expect_in "--fail-if-slower '$v' named" err "--fail-if-slower: '"
+done
+cmp compare-base.json compare-new.json --fail-if-slower
+expect_rc "--fail-if-slower without a value" 2
+expect_in "--fail-if-slower without a value: says so" err "--fail-if-slower needs a value"
+"$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["runs"]:
+    r["workers"] += 100
+json.dump(d, open(sys.argv[2], "w"))
+' "$FX/compare-base.json" "$TMP/disjoint.json"
+cmp compare-base.json "$TMP/disjoint.json"
+expect_rc "nothing in common, no gate" 0
+expect_in "nothing in common: says so" out "no configurations in common: nothing to compare"
+cmp compare-base.json "$TMP/disjoint.json" --fail-if-slower 5
+expect_rc "nothing in common under the gate: refused" 2
+expect_in "nothing in common under the gate: says why" err "no configuration in common with the base: nothing for --fail-if-slower to test"
+
+# ---- --export-markdown -----------------------------------------------------
+cmp compare-base.json compare-machine.json --fail-if-slower 5 --export-markdown "$TMP/cmp.md"
+expect_rc "--export-markdown with a failing gate" 1
+if "$PY" -c '
+import sys
+md = open(sys.argv[1]).read()
+assert md.startswith("# corebench compare\n"), md[:40]
+assert "- base compare-base.json: host alpha" in md
+assert "- new compare-machine.json: host gamma" in md
+assert "- differs: host: alpha -\\> gamma" in md, md
+rows = [l for l in md.splitlines() if l.startswith("| sum ")]
+want = "| sum | small | process-pool c=8 | 4 | 5/5 | 20.10 ms | 26.10 ms | 1.299 \\[1.281, 1.318\\] | 0.0079 | slower |"
+assert rows == [want], rows
+assert "| threads | 0.502 | 1 | 1 | 0 | 0 | 0 |" in md
+assert "## Gate" in md and "FAILED, 1 configuration" in md
+' "$TMP/cmp.md"
+then ok "--export-markdown content"; else bad "--export-markdown content"; fi
+cmp compare-base.json compare-new.json --export-markdown compare-new.json
+expect_rc "--export-markdown onto an input refused" 2
+expect_in "--export-markdown onto an input: says why" err "--export-markdown compare-new.json: is one of the input files"
+cmp compare-base.json compare-new.json --json "$TMP/same" --export-markdown "$TMP/same"
+expect_rc "--json and --export-markdown one file: refused" 2
+expect_in "one file for both: says why" err "is the file --json writes too"
+ln -s "$TMP/cmp.md" "$TMP/link.md"
+cmp compare-base.json compare-new.json --export-markdown "$TMP/link.md"
+expect_rc "--export-markdown onto a symbolic link refused" 2
+
 # ---- --json and several files ----------------------------------------------
-cmp compare-base.json compare-new.json compare-fingerprint.json --force --json "$TMP/cmp.json"
+cmp compare-base.json compare-new.json compare-fingerprint.json --json "$TMP/cmp.json"
 expect_rc "three files with --json" 0
 expect_in "three files: each summary names its file" out "compare-fingerprint.json: 4 configurations: 1 faster"
 if [ -s "$TMP/cmp.json" ] && "$PY" - "$TMP/cmp.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema"] == "corebench-compare/1" and d["alpha"] == 0.05
+assert d["schema"] == "corebench-compare/2" and d["alpha"] == 0.05
+assert d["fail_if_slower_pct"] is None and d["force"] is False
 c = d["comparisons"]
 assert [x["file"] for x in c] == ["compare-new.json", "compare-fingerprint.json"]
-assert c[0]["context_differences"] == []
-assert c[1]["context_differences"][0]["field"] == "context.topology.fingerprint"
-rows = {(r["kernel"], r["executor"]): r for r in c[0]["rows"]}
+assert c[0]["context_differences"] == [] and not c[0]["machines_differ"]
+assert {x["field"] for x in c[1]["context_differences"]} == {"host", "fingerprint"}
+assert c[1]["machines_differ"] and not c[1]["builds_differ"]
+rows = {(r["kernel"], r["label"]): r for r in c[0]["rows"]}
 assert rows[("gcd", "threads")]["verdict"] == "faster"
 assert abs(rows[("gcd", "threads")]["ratio"] - 0.0151 / 0.0301) < 1e-9
-assert rows[("sum", "process-pool")]["verdict"] == "slower"
+pp = rows[("sum", "process-pool c=8")]
+assert pp["verdict"] == "slower" and pp["exec_params"]["chunksize"] == "8"
+assert pp["exec_params"]["start_method"] == "fork" and pp["workers"] == 4
+assert pp["base"]["n"] == 5 and abs(pp["new"]["median"] - 0.0261) < 1e-12
 assert rows[("gcd", "serial")]["verdict"] == "same"
-assert rows[("factorize", "thread-pool")]["verdict"] == "too few samples"
+assert rows[("factorize", "thread-pool c=1")]["verdict"] == "too few samples"
 assert c[0]["summary"]["faster"] == 1 and c[0]["summary"]["configurations"] == 4
-assert c[0]["only_in_base"][0]["executor"] == "gil"
-assert c[0]["only_in_new"][0]["executor"] == "openmp"
+assert c[0]["only_in_base"][0]["label"] == "gil c=1"
+assert c[0]["only_in_new"][0]["label"] in ("openmp static", "openmp")
+assert [x["executor"] for x in c[0]["executors"]] == ["serial", "threads", "process-pool", "thread-pool"]
 EOF
 then ok "--json content"; else bad "--json content"; fi
 ls -A "$TMP" | grep -q '^\.corebench-' && bad "--json left a temporary file" || ok "--json left no temporary file"

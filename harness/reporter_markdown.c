@@ -1,0 +1,83 @@
+/* The Markdown export (`run --export-markdown FILE`): the run table as a
+ * Markdown table (the console's cells: table.h, so the two never differ),
+ * under a few lines of context. Every cell goes through cb_text_md.
+ * Written atomically at the end of the sweep (also an interrupted one). */
+#include <stdio.h>
+#include <string.h>
+
+#include "reporter.h"
+#include "table.h"
+#include "text.h"
+
+static const char *ctx_str(const struct cb_sweep *s, const char *obj,
+                           const char *key)
+{
+    const json_t *ctx = json_object_get(s->root, "context");
+    const json_t *o = obj ? json_object_get(ctx, obj) : ctx;
+    return json_string_value(json_object_get(o, key));
+}
+
+static void md_row(FILE *f, const char *const *cells)
+{
+    for (int c = 0; c < CB_TC_COUNT; c++) {
+        fputs(c ? " | " : "| ", f);
+        cb_text_md(f, cells[c], 0);
+    }
+    fputs(" |\n", f);
+}
+
+static int emit(FILE *f, void *arg)
+{
+    struct cb_sweep *s = arg;
+    const char *cells[CB_TC_COUNT];
+    fputs("# corebench run\n\n- host: ", f);
+    cb_text_md(f, ctx_str(s, "host", "hostname"), 120);
+    fputs(" (", f);
+    cb_text_md(f, ctx_str(s, "cpu", "model"), 120);
+    fprintf(f, ", %d allowed PUs)\n- date: ", s->info.pus);
+    cb_text_md(f, ctx_str(s, NULL, "date"), 40);
+    fprintf(f, "\n- %zu configurations x %d samples (+%d warm-up), pin ",
+            s->m.nruns, s->o->repetitions, s->o->warmup);
+    cb_text_md(f, s->o->pin_text, 120);
+    fputs("\n- result file: ", f);
+    cb_text_md(f, s->o->out, 0);
+    if (cb_run_interrupted)
+        fputs(" (interrupted: the rounds that finished)", f);
+    fputs("\n\n", f);
+    md_row(f, cb_table_head);
+    for (int c = 0; c < CB_TC_COUNT; c++)
+        fputs(cb_table_numeric[c] ? "|---:" : "|---", f);
+    fputs("|\n", f);
+    for (size_t i = 0; i < s->m.nruns; i++) {
+        struct cb_table_row row;
+        cb_table_row(&s->m.runs[i], s->wl_name[s->slot[i].kernel], &row);
+        for (int c = 0; c < CB_TC_COUNT; c++)
+            cells[c] = row.cell[c];
+        md_row(f, cells);
+    }
+    return 0;
+}
+
+static int md_end(struct cb_sweep *s, int complete, struct cb_error *e)
+{
+    int settled = 1;
+    (void)complete;
+    /* the per-worker figures of the table's notes: settle unless every run
+     * is derived since its last sample (the result file's writer did) */
+    for (size_t i = 0; i < s->m.nruns; i++)
+        settled &= s->m.runs[i].d.done;
+    if (!settled)
+        cb_sweep_settle(s);
+    return cb_reporter_write(s, s->o->export_md, emit, e);
+}
+
+static int md_wanted(const struct cb_run_opts *o)
+{
+    return o->export_md != NULL;
+}
+
+const struct cb_reporter cb_reporter_markdown = {
+    .name = "markdown",
+    .wanted = md_wanted,
+    .end = md_end,
+};
