@@ -165,7 +165,26 @@ int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
                    struct cb_inflight *fl, struct cb_sample *out,
                    struct cb_error *e);
 
-/* ---- sweep.c ------------------------------------------------------------- */
+/* ---- sweep.c, sweep_setup.c, watchdog.c ------------------------------------ */
+
+/* The reporters' hooks (reporter.h), in the order a sweep calls them. */
+enum cb_hook { CB_H_BEGIN, CB_H_ROUND, CB_H_KERNEL, CB_H_END };
+/* Calls hook `which` of every wanted reporter (arg: the kernel for
+ * ROUND and KERNEL, `complete` for END). */
+int cb_sweep_tell(struct cb_sweep *s, enum cb_hook which, int arg,
+                  struct cb_error *e);
+/* Everything before the first sample: workloads, plan, context, probe. */
+int cb_sweep_prepare(struct cb_sweep *s, int argc, char **argv,
+                     struct cb_error *e);
+
+/* The signal handlers and the watchdog thread of a sweep. */
+struct cb_watchdog {
+    pthread_t thread;
+    int thread_ok;
+    struct sigaction old_int, old_term;
+};
+int cb_watchdog_start(struct cb_sweep *s, struct cb_watchdog *wd);
+void cb_watchdog_stop(struct cb_watchdog *wd);
 
 /* The whole of `corebench run` after parsing: returns the exit status. */
 int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv);

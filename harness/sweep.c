@@ -22,71 +22,6 @@
 #include "reporter.h"
 #include "text.h"
 
-volatile sig_atomic_t cb_run_interrupted;
-static struct cb_inflight *signal_fl; /* the sweep's, for a second signal */
-
-/* SIGINT, SIGTERM: the first ends the sweep after the sample in progress
- * (the watchdog ends that one at once); a second exits now, killing the
- * in-flight pool's worker processes first (abort is async-signal-safe,
- * and a handler on the sweep's thread sees a consistent pool pointer). */
-static void on_signal(int sig)
-{
-    if (cb_run_interrupted) {
-        struct cb_inflight *fl = signal_fl;
-        if (fl && fl->pool && fl->x->abort)
-            fl->x->abort(fl->pool);
-        _exit(128 + sig);
-    }
-    cb_run_interrupted = sig;
-}
-
-json_t *cb_warning(const char *code, const char *advice, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return json_pack("{s:s, s:o, s:s}", "code", code, "message",
-                     cb_json_text(msg), "advice", advice);
-}
-
-json_t *cb_sweep_run_warnings(const struct cb_sweep *s, size_t i)
-{
-    const struct cb_run *r = &s->m.runs[i];
-    const struct cb_slot *sl = &s->slot[i];
-    json_t *a = json_array();
-    int shared;
-    if (r->cfg.workers > s->info.pus)
-        json_array_append_new(a, cb_warning("oversubscribed",
-            "use at most as many workers as allowed PUs for scaling figures",
-            "%d workers on %d allowed PUs", r->cfg.workers, s->info.pus));
-    if (r->n >= 2 && r->d.sum.cv > 0.05)
-        json_array_append_new(a, cb_warning("unstable",
-            "close other programs, pin workers (--pin cores), add "
-            "--repetitions",
-            "CV %.1f%% is above 5%%", r->d.sum.cv * 100));
-    if (r->n >= 1 && r->d.sum.median < 1000 * s->timer_res)
-        json_array_append_new(a, cb_warning("short",
-            "use a larger --size so the timer resolution does not matter",
-            "median %.3g s is under 1000x the timer resolution (%.3g s)",
-            r->d.sum.median, s->timer_res));
-    if (r->d.sum.outliers > 0)
-        json_array_append_new(a, cb_warning("outliers",
-            "look for background activity; outliers are kept in the "
-            "statistics",
-            "%d of %zu samples are outliers (modified z-score > 3.5)",
-            r->d.sum.outliers, r->n));
-    shared = r->planned
-                 ? cb_topo_plan_shared_cores(s->topo, sl->pus, r->cfg.workers)
-                 : 0;
-    if (shared > 0 && r->cfg.workers <= s->info.pus)
-        json_array_append_new(a, cb_warning("smt-shared",
-            "use --pin cores to give each worker its own core first",
-            "%d workers share a core (SMT siblings)", shared));
-    return a;
-}
-
 static json_t *counters_json(const struct cb_slot *sl, size_t n)
 {
     json_t *a = json_array();
@@ -280,23 +215,21 @@ static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
     return rc;
 }
 
-/* Calls hook `which` of every wanted reporter. */
-enum hook { H_BEGIN, H_ROUND, H_KERNEL, H_END };
-static int tell(struct cb_sweep *s, enum hook which, int arg,
-                struct cb_error *e)
+int cb_sweep_tell(struct cb_sweep *s, enum cb_hook which, int arg,
+                  struct cb_error *e)
 {
     for (int i = 0; cb_reporters[i]; i++) {
         const struct cb_reporter *r = cb_reporters[i];
         int rc = 0;
         if (r->wanted && !r->wanted(s->o))
             continue;
-        if (which == H_BEGIN && r->begin)
+        if (which == CB_H_BEGIN && r->begin)
             rc = r->begin(s, e);
-        else if (which == H_ROUND && r->round)
+        else if (which == CB_H_ROUND && r->round)
             rc = r->round(s, arg, e);
-        else if (which == H_KERNEL && r->kernel_done)
+        else if (which == CB_H_KERNEL && r->kernel_done)
             rc = r->kernel_done(s, arg, e);
-        else if (which == H_END && r->end)
+        else if (which == CB_H_END && r->end)
             rc = r->end(s, arg, e);
         if (rc)
             return rc;
@@ -371,12 +304,12 @@ static int run_kernel(struct cb_sweep *s, int k, struct cb_error *e)
             if (s->slot[i].failed || stopped(s, run))
                 left--;
         }
-        if ((rc = tell(s, H_ROUND, k, e)))
+        if ((rc = cb_sweep_tell(s, CB_H_ROUND, k, e)))
             goto out;
     }
     if (o->progress)
         fprintf(stderr, "\r\033[K");
-    rc = tell(s, H_KERNEL, k, e);
+    rc = cb_sweep_tell(s, CB_H_KERNEL, k, e);
 out:
     free(idx);
     free(pos);
@@ -384,229 +317,12 @@ out:
     return rc ? rc : failed;
 }
 
-static void run_warnings(struct cb_sweep *s, json_t *warns)
-{
-    double load1;
-    int running, maxw = 0, ok;
-    char gov[64];
-    for (int i = 0; i < s->o->nworkers; i++)
-        maxw = s->o->workers[i] > maxw ? s->o->workers[i] : maxw;
-    /* runnable threads is instantaneous: take the least of a few reads so
-     * a transient (our own start-up) does not count as a busy machine */
-    ok = cb_env_load(&load1, &running) == 0;
-    for (int i = 0; ok && i < 4 && running > 0; i++) {
-        int r;
-        double l;
-        struct timespec ts = {0, 20 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-        if (cb_env_load(&l, &r) == 0 && r < running)
-            running = r;
-    }
-    if (ok && (load1 >= s->info.pus || running > 0))
-        json_array_append_new(warns, cb_warning("load",
-            "wait for the machine to be idle, or stop other programs",
-            "machine busy at start: load average %.2f, %d other runnable "
-            "threads", load1, running));
-    if (maxw > s->info.pus)
-        json_array_append_new(warns, cb_warning("oversubscribed",
-            "speedups beyond the PU count measure time-sharing, not "
-            "parallelism",
-            "up to %d workers on %d allowed PUs", maxw, s->info.pus));
-    if (cb_env_governor(gov, sizeof gov) == 0 && strcmp(gov, "performance"))
-        json_array_append_new(warns, cb_warning("governor",
-            "set the governor to performance (cpupower frequency-set -g "
-            "performance) for stable clocks",
-            "CPU frequency governor is '%s'", gov));
-    if (!s->ctr && s->o->counters)
-        json_array_append_new(warns, cb_warning("counters",
-            "allow perf events (sysctl kernel.perf_event_paranoid=1) to get "
-            "cycles and instructions",
-            "hardware counters unavailable"));
-}
-
-static void print_warnings(const json_t *warns)
-{
-    size_t i;
-    json_t *w;
-    json_array_foreach(warns, i, w) {
-        char msg[600];
-        cb_text_clean(json_string_value(json_object_get(w, "message")), msg,
-                      sizeof msg, 400);
-        fprintf(stderr, "corebench run: warning: %s; %s\n", msg,
-                json_string_value(json_object_get(w, "advice")));
-    }
-}
-
-/* Every workload of the sweep: one per kernel, or per kernel and
- * combination of the values -p KEY=V1,V2 sweeps. */
-static int prepare_workloads(struct cb_sweep *s, struct cb_error *e)
-{
-    const struct cb_run_opts *o = s->o;
-    int combos = 1, rc;
-    for (int i = 0; i < o->nplist; i++)
-        if ((combos *= o->plist[i].n) > CB_RUN_MAX_CONFIGS)
-            return CB_FAIL(e, CB_EUSAGE, "--param sweeps more than %d "
-                           "combinations", CB_RUN_MAX_CONFIGS);
-    s->wl = calloc((size_t)(o->nkernels * combos), sizeof *s->wl);
-    s->wl_name = calloc((size_t)(o->nkernels * combos), sizeof *s->wl_name);
-    if (!s->wl || !s->wl_name)
-        return CB_FAIL(e, CB_ENOMEM, "out of memory");
-    for (int k = 0; k < o->nkernels; k++)
-        for (int c = 0; c < combos; c++) {
-            struct cb_params p = o->params;
-            struct cb_workload *w = &s->wl[s->nwl];
-            size_t l = (size_t)snprintf(s->wl_name[s->nwl], 96, "%s",
-                                        o->kernels[k]->name);
-            for (int i = 0, q = c; i < o->nplist; q /= o->plist[i++].n) {
-                char kv[128];
-                const char *v = o->plist[i].vals[q % o->plist[i].n];
-                snprintf(kv, sizeof kv, "%s=%s", o->plist[i].key, v);
-                if ((rc = cb_params_add(&p, kv, e)))
-                    return rc;
-                l += (size_t)snprintf(s->wl_name[s->nwl] + l, 96 - l > 96
-                                      ? 0 : 96 - l, " %s", kv);
-            }
-            if ((rc = o->kernels[k]->prepare(w, &p, e)))
-                return rc;
-            w->kernel = o->kernels[k]; /* marks it prepared */
-            cb_inject_apply(w);         /* tests only: CB_INJECT */
-            s->nwl++;
-        }
-    return 0;
-}
-
-/* Everything before the first sample: workloads (bad params fail here,
- * before any file exists), the plan, the context, the probe. */
-static int prepare(struct cb_sweep *s, int argc, char **argv,
-                   struct cb_error *e)
-{
-    struct cb_run_opts *o = s->o;
-    char reason[256] = "";
-    json_t *ctx, *warns;
-    int rc;
-
-    if ((rc = prepare_workloads(s, e)))
-        return rc;
-    if (readlink("/proc/self/exe", s->self_exe, sizeof s->self_exe - 1) < 0)
-        snprintf(s->self_exe, sizeof s->self_exe, "%s", argv[0]);
-    if ((rc = cb_plan_build(s, e)))
-        return rc;
-    s->timer_res = cb_timer_resolution();
-    if (o->counters)
-        s->ctr = cb_counters_open(reason, sizeof reason);
-    ctx = cb_env_capture(s->topo, argc, argv);
-    json_object_set_new(ctx, "settings", json_pack(
-        "{s:o, s:i, s:i, s:o, s:o, s:b, s:i, s:I, s:I, s:b, s:s}",
-        "repetitions", o->stop.exact ? json_integer(o->stop.exact)
-                                     : json_null(),
-        "min_samples", o->stop.exact ? o->stop.exact : o->stop.min_samples,
-        "max_samples", o->repetitions,
-        "target_ci", o->stop.exact ? json_null()
-                                   : cb_json_num(o->stop.target_ci),
-        "max_time_s", o->stop.max_time_s > 0 ? json_real(o->stop.max_time_s)
-                                             : json_null(),
-        "keep_interfered", o->keep_interfered, "warmup", o->warmup,
-        "seed", (json_int_t)o->seed, "order_seed", (json_int_t)o->order_seed,
-        "interleave", o->interleave, "pin", o->pin_text));
-    json_object_set(ctx, "executors", s->about);
-    warns = json_array();
-    run_warnings(s, warns);
-    print_warnings(warns);
-    json_array_extend(warns, s->unavailable); /* printed when found */
-    s->order = json_array();
-    s->root = json_pack("{s:s, s:b, s:o, s:o, s:n}", "schema", CB_SCHEMA,
-                        "complete", 0, "context", ctx, "warnings", warns,
-                        "probe");
-    if (o->probe) {
-        struct cb_error pe = {0};
-        json_t *probe;
-        if (o->progress)
-            fprintf(stderr, "\r\033[Kprobing ceilings (--no-probe skips)");
-        probe = cb_probe_run_quick(s->topo, &pe);
-        if (probe)
-            json_object_set_new(s->root, "probe", probe);
-        else
-            fprintf(stderr, "corebench run: warning: probe failed: %s\n",
-                    pe.msg);
-    }
-    s->total_samples = (int)s->m.nruns * (o->warmup + o->repetitions);
-    return 0;
-}
-
-/* ---- the watchdog --------------------------------------------------------
- *
- * A thread beside the sweep that ends a map which must end: one past its
- * --task-timeout, or any once the sweep is interrupted. It calls the
- * executor's abort(), which kills worker processes, so the map returns and
- * the sweep records the failure (or drops the sample) and goes on or
- * stops. Threads cannot be killed safely: if the map has not returned
- * after a grace period, the watchdog writes what finished, says why, and
- * ends the process itself. */
-#define CB_WATCHDOG_TICK_NS 20000000L /* 20 ms */
-#define CB_WATCHDOG_GRACE_S 2.0
-
-static volatile int watchdog_quit;
-
-static void give_up(struct cb_sweep *s, int status, const char *why)
-{
-    struct cb_run *r = &s->m.runs[s->fl_run];
-    struct cb_error e = {0};
-    r->verified = 0;
-    snprintf(r->error, sizeof r->error, "%s", why);
-    if (tell(s, H_END, 0, &e))
-        fprintf(stderr, "corebench run: %s\n", e.msg);
-    fprintf(stderr, "\ncorebench run: %s %s w=%d: %s; kept the finished "
-            "rounds in %s\n", r->cfg.kernel, r->d.label[0] ? r->d.label :
-            r->cfg.executor, r->cfg.workers, why, s->o->out);
-    _exit(status);
-}
-
-static void *watchdog(void *arg)
-{
-    struct cb_sweep *s = arg;
-    struct cb_inflight *fl = &s->fl;
-    sigset_t all;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the sweep's */
-    while (!watchdog_quit) {
-        struct timespec ts = {0, CB_WATCHDOG_TICK_NS};
-        double now;
-        nanosleep(&ts, NULL);
-        now = cb_now();
-        pthread_mutex_lock(&fl->mu);
-        if (fl->pool && !fl->since &&
-            (cb_run_interrupted ||
-             (fl->deadline > 0 && now > fl->deadline))) {
-            fl->timed_out = !cb_run_interrupted;
-            fl->since = now;
-            if (fl->x->abort)
-                fl->x->abort(fl->pool);
-        } else if (fl->pool && fl->since &&
-                   now - fl->since > CB_WATCHDOG_GRACE_S) {
-            char why[200];
-            int sig = cb_run_interrupted;
-            snprintf(why, sizeof why, "%s; %s's workers are threads of "
-                     "this process (or ranks of a job) and cannot be "
-                     "stopped safely, so corebench ends here",
-                     sig ? "interrupted during a map"
-                         : "the map timed out (--task-timeout)",
-                     fl->x->name);
-            give_up(s, sig ? 128 + sig : 1, why);
-        } else if (!fl->pool) {
-            fl->since = 0;
-        }
-        pthread_mutex_unlock(&fl->mu);
-    }
-    return NULL;
-}
-
 int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
 {
     struct cb_sweep s;
     struct cb_error e = {0};
-    struct sigaction sa, old_int, old_term;
-    int rc, lockfd = -1, failed = 0, status, signals = 0, have_wd = 0;
-    pthread_t wd;
+    int rc, lockfd = -1, failed = 0, status, have_wd = 0;
+    struct cb_watchdog wd;
 
     memset(&s, 0, sizeof s);
     s.o = o;
@@ -621,28 +337,19 @@ int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
         goto fail;
     if (o->lock && (rc = cb_lock_take(&lockfd, &e)))
         goto fail;
-    if ((rc = prepare(&s, argc, argv, &e)))
+    if ((rc = cb_sweep_prepare(&s, argc, argv, &e)))
         goto fail;
 
-    pthread_mutex_init(&s.fl.mu, NULL);
-    signal_fl = &s.fl;
-    watchdog_quit = 0;
-    if (pthread_create(&wd, NULL, watchdog, &s) == 0)
-        have_wd = 1;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    signals = 1;
+    have_wd = cb_watchdog_start(&s, &wd) == 0;
     s.t_start = cb_now();
-    if ((rc = tell(&s, H_BEGIN, 0, &e)))
+    if ((rc = cb_sweep_tell(&s, CB_H_BEGIN, 0, &e)))
         goto fail;
     for (int k = 0; k < s.nwl && !cb_run_interrupted; k++) {
         if ((rc = run_kernel(&s, k, &e)) < 0)
             goto fail;
         failed |= rc;
     }
-    if ((rc = tell(&s, H_END, !cb_run_interrupted && !s.stop_all, &e)))
+    if ((rc = cb_sweep_tell(&s, CB_H_END, !cb_run_interrupted && !s.stop_all, &e)))
         goto fail;
     status = cb_run_interrupted ? 128 + cb_run_interrupted : failed ? 1
              : json_array_size(s.unavailable) ? 3 : 0;
@@ -664,15 +371,8 @@ fail: {
     status = rc == CB_EUSAGE ? 2 : rc == CB_EUNSUPPORTED ? 3 : 1;
 }
 out:
-    if (have_wd) {
-        watchdog_quit = 1;
-        pthread_join(wd, NULL);
-    }
-    signal_fl = NULL;
-    if (signals) {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-    }
+    if (have_wd)
+        cb_watchdog_stop(&wd);
     for (int k = 0; s.wl && k < s.nwl; k++)
         s.wl[k].kernel->release(&s.wl[k]);
     free(s.wl);

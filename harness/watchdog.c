@@ -1,0 +1,130 @@
+/* Signals and the watchdog of a sweep (run.h): SIGINT and SIGTERM end the
+ * sweep after the sample in progress, a second one at once; a thread
+ * beside the sweep ends a map that must end. */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "env.h"
+#include "interference.h"
+#include "lock.h"
+#include "probe.h"
+#include "reporter.h"
+#include "text.h"
+
+volatile sig_atomic_t cb_run_interrupted;
+static struct cb_inflight *signal_fl; /* the sweep's, for a second signal */
+
+/* SIGINT, SIGTERM: the first ends the sweep after the sample in progress
+ * (the watchdog ends that one at once); a second exits now, killing the
+ * in-flight pool's worker processes first (abort is async-signal-safe,
+ * and a handler on the sweep's thread sees a consistent pool pointer). */
+static void on_signal(int sig)
+{
+    if (cb_run_interrupted) {
+        struct cb_inflight *fl = signal_fl;
+        if (fl && fl->pool && fl->x->abort)
+            fl->x->abort(fl->pool);
+        _exit(128 + sig);
+    }
+    cb_run_interrupted = sig;
+}
+
+/* ---- the watchdog --------------------------------------------------------
+ *
+ * A thread beside the sweep that ends a map which must end: one past its
+ * --task-timeout, or any once the sweep is interrupted. It calls the
+ * executor's abort(), which kills worker processes, so the map returns and
+ * the sweep records the failure (or drops the sample) and goes on or
+ * stops. Threads cannot be killed safely: if the map has not returned
+ * after a grace period, the watchdog writes what finished, says why, and
+ * ends the process itself. */
+#define CB_WATCHDOG_TICK_NS 20000000L /* 20 ms */
+#define CB_WATCHDOG_GRACE_S 2.0
+
+static volatile int watchdog_quit;
+
+static void give_up(struct cb_sweep *s, int status, const char *why)
+{
+    struct cb_run *r = &s->m.runs[s->fl_run];
+    struct cb_error e = {0};
+    r->verified = 0;
+    snprintf(r->error, sizeof r->error, "%s", why);
+    if (cb_sweep_tell(s, CB_H_END, 0, &e))
+        fprintf(stderr, "corebench run: %s\n", e.msg);
+    fprintf(stderr, "\ncorebench run: %s %s w=%d: %s; kept the finished "
+            "rounds in %s\n", r->cfg.kernel, r->d.label[0] ? r->d.label :
+            r->cfg.executor, r->cfg.workers, why, s->o->out);
+    _exit(status);
+}
+
+static void *watchdog(void *arg)
+{
+    struct cb_sweep *s = arg;
+    struct cb_inflight *fl = &s->fl;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the sweep's */
+    while (!watchdog_quit) {
+        struct timespec ts = {0, CB_WATCHDOG_TICK_NS};
+        double now;
+        nanosleep(&ts, NULL);
+        now = cb_now();
+        pthread_mutex_lock(&fl->mu);
+        if (fl->pool && !fl->since &&
+            (cb_run_interrupted ||
+             (fl->deadline > 0 && now > fl->deadline))) {
+            fl->timed_out = !cb_run_interrupted;
+            fl->since = now;
+            if (fl->x->abort)
+                fl->x->abort(fl->pool);
+        } else if (fl->pool && fl->since &&
+                   now - fl->since > CB_WATCHDOG_GRACE_S) {
+            char why[200];
+            int sig = cb_run_interrupted;
+            snprintf(why, sizeof why, "%s; %s's workers are threads of "
+                     "this process (or ranks of a job) and cannot be "
+                     "stopped safely, so corebench ends here",
+                     sig ? "interrupted during a map"
+                         : "the map timed out (--task-timeout)",
+                     fl->x->name);
+            give_up(s, sig ? 128 + sig : 1, why);
+        } else if (!fl->pool) {
+            fl->since = 0;
+        }
+        pthread_mutex_unlock(&fl->mu);
+    }
+    return NULL;
+}
+
+int cb_watchdog_start(struct cb_sweep *s, struct cb_watchdog *wd)
+{
+    struct sigaction sa;
+    pthread_mutex_init(&s->fl.mu, NULL);
+    signal_fl = &s->fl;
+    watchdog_quit = 0;
+    wd->thread_ok = pthread_create(&wd->thread, NULL, watchdog, s) == 0;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, &wd->old_int);
+    sigaction(SIGTERM, &sa, &wd->old_term);
+    return 0;
+}
+
+void cb_watchdog_stop(struct cb_watchdog *wd)
+{
+    if (wd->thread_ok) {
+        watchdog_quit = 1;
+        pthread_join(wd->thread, NULL);
+    }
+    signal_fl = NULL;
+    sigaction(SIGINT, &wd->old_int, NULL);
+    sigaction(SIGTERM, &wd->old_term, NULL);
+}
