@@ -210,6 +210,7 @@ int cb_cmd_compare(int argc, char **argv)
         char shown[200];
         if ((rc = cb_model_load(a.files[i], &m[i], &e)))
             goto fail;
+        m[i].no_intervals = 1; /* compare prints its ratio's interval only */
         cb_model_derive(&m[i]);
         cb_text_clean(a.files[i], shown, sizeof shown, 120);
         if (!m[i].complete)

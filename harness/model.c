@@ -212,7 +212,10 @@ static void derive_run(struct cb_model *m, struct cb_run *r)
     size_t nu = 0, nb = 0;
     double *u = used_samples(m, r, &nu), *bu = NULL;
     unsigned char *flags = calloc(nu ? nu : 1, 1);
-    cb_summarize(u, nu, &r->d.sum);
+    if (m->no_intervals)
+        cb_summarize_point(u, nu, &r->d.sum);
+    else
+        cb_summarize(u, nu, &r->d.sum);
     r->d.used = nu;
     r->d.aside = r->n - nu;
     free(r->d.outlier);
@@ -231,7 +234,7 @@ static void derive_run(struct cb_model *m, struct cb_run *r)
         bu = used_samples(m, b, &nb);
     if (b && nu && nb && !r->timed_kernel)
         cb_ratio_ci(bu, nb, u, nu, 0.95, CB_BOOTSTRAP_SEED,
-                    CB_BOOTSTRAP_ROUNDS, &r->d.speedup, &r->d.sp_lo,
+                    m->no_intervals ? 0 : CB_BOOTSTRAP_ROUNDS, &r->d.speedup, &r->d.sp_lo,
                     &r->d.sp_hi);
     free(u);
     free(bu);

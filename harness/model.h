@@ -120,6 +120,10 @@ struct cb_model {
     double pus, cpu_limit; /* NaN unknown */
     const json_t *context, *probe, *warnings, *fits;
     int keep_interfered; /* statistics count interfered samples too */
+    /* derive computes no bootstrap interval (d.sum.ci_*, d.sp_lo/hi stay
+     * NaN): set by readers that print none, such as compare, for whom the
+     * intervals were most of the time on 10^5-sample files */
+    int no_intervals;
     struct cb_run *runs;
     size_t nruns;
 };

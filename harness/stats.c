@@ -314,7 +314,7 @@ out:
     free(ratios);
 }
 
-void cb_summarize(const double *x, size_t n, struct cb_summary *s)
+void cb_summarize_point(const double *x, size_t n, struct cb_summary *s)
 {
     double stackbuf[CB__STACK_N];
     double *v;
@@ -351,6 +351,11 @@ void cb_summarize(const double *x, size_t n, struct cb_summary *s)
     }
     s->mad = cb_mad(x, n);
     s->outliers = cb_outliers(x, n, NULL);
+}
+
+void cb_summarize(const double *x, size_t n, struct cb_summary *s)
+{
+    cb_summarize_point(x, n, s);
     cb_bootstrap_median_ci(x, n, 0.95, CB_BOOTSTRAP_SEED, CB_BOOTSTRAP_ROUNDS,
                            &s->ci_lo, &s->ci_hi);
 }

@@ -21,6 +21,9 @@ struct cb_summary {
 
 /* x is not modified. n == 0 gives all NaN and counts 0. */
 void cb_summarize(const double *x, size_t n, struct cb_summary *s);
+/* cb_summarize without the bootstrap: ci_lo and ci_hi are NaN. For a
+ * reader that prints no interval of its own (compare's ratio has one). */
+void cb_summarize_point(const double *x, size_t n, struct cb_summary *s);
 
 double cb_median(const double *x, size_t n);
 double cb_mad(const double *x, size_t n);
