@@ -67,7 +67,8 @@ report: build
 # the build without MPI (mpi listed as unavailable).
 # Every process of the suite (forked workers and sweeps whose exit status
 # no test looks at included) writes its sanitizer reports under
-# BUILD/sanitizer-reports: any file there fails the run, on top of the
+# BUILD/sanitizer-reports (world-writable: the lock tests run a sweep as
+# nobody): any file there fails the run, on top of the
 # tests' own exit statuses.
 SAN_CHECK = d=$(1)/sanitizer-reports; \
   if [ -n "$$(ls -A $$d 2>/dev/null)" ]; then \
@@ -76,14 +77,14 @@ SAN_CHECK = d=$(1)/sanitizer-reports; \
 
 sanitize: deps
 	@echo "== ASan+UBSan suite (build-asan)"
-	@rm -rf build-asan/sanitizer-reports && mkdir -p build-asan/sanitizer-reports
+	@rm -rf build-asan/sanitizer-reports && mkdir -p -m 1777 build-asan/sanitizer-reports
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$(CURDIR)/build-asan/sanitizer-reports/asan \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(CURDIR)/build-asan/sanitizer-reports/ubsan \
 	  $(MAKE) --no-print-directory check BUILD=build-asan TYPE=Debug \
 	  CMAKE_FLAGS="-DCB_SANITIZE='address;undefined' -DCB_WERROR=ON"
 	@$(call SAN_CHECK,build-asan)
 	@echo "== TSan suite (build-tsan)"
-	@rm -rf build-tsan/sanitizer-reports && mkdir -p build-tsan/sanitizer-reports
+	@rm -rf build-tsan/sanitizer-reports && mkdir -p -m 1777 build-tsan/sanitizer-reports
 	@TSAN_OPTIONS=halt_on_error=1:abort_on_error=1:log_path=$(CURDIR)/build-tsan/sanitizer-reports/tsan \
 	  $(MAKE) --no-print-directory check BUILD=build-tsan TYPE=Debug \
 	  CMAKE_FLAGS="-DCB_SANITIZE=thread -DCB_WERROR=ON -DCB_OPENMP=OFF -DCB_MPI=OFF"

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +50,7 @@ static void on_signal(int sig)
 #define CB_WATCHDOG_TICK_NS 20000000L /* 20 ms */
 #define CB_WATCHDOG_GRACE_S 2.0
 
-static volatile int watchdog_quit;
+static atomic_int watchdog_quit; /* read by the watchdog, set by the sweep */
 
 static void give_up(struct cb_sweep *s, int status, const char *why)
 {
@@ -72,7 +73,7 @@ static void *watchdog(void *arg)
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the sweep's */
-    while (!watchdog_quit) {
+    while (!atomic_load(&watchdog_quit)) {
         struct timespec ts = {0, CB_WATCHDOG_TICK_NS};
         double now;
         nanosleep(&ts, NULL);
@@ -109,7 +110,7 @@ int cb_watchdog_start(struct cb_sweep *s, struct cb_watchdog *wd)
     struct sigaction sa;
     pthread_mutex_init(&s->fl.mu, NULL);
     signal_fl = &s->fl;
-    watchdog_quit = 0;
+    atomic_store(&watchdog_quit, 0);
     wd->thread_ok = pthread_create(&wd->thread, NULL, watchdog, s) == 0;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -121,7 +122,7 @@ int cb_watchdog_start(struct cb_sweep *s, struct cb_watchdog *wd)
 void cb_watchdog_stop(struct cb_watchdog *wd)
 {
     if (wd->thread_ok) {
-        watchdog_quit = 1;
+        atomic_store(&watchdog_quit, 1);
         pthread_join(wd->thread, NULL);
     }
     signal_fl = NULL;
