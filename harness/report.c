@@ -348,6 +348,7 @@ static void summary(const struct cb_report *rp)
 int cb_report_run(struct cb_report *rp)
 {
     struct cb_error e = {0};
+    char dir[CB_RP_PATH * 4 + 8];
     int failed = 0;
     for (int i = 0; i < rp->nfiles; i++)
         if (!rp->files[i].m.complete) {
@@ -372,8 +373,10 @@ int cb_report_run(struct cb_report *rp)
         failed++, say_err("", &e);
     if (cb_report_finish(rp, &e))
         failed++, say_err("", &e);
+    /* the directory comes from the command line or a file's path */
+    cb_text_clean(rp->outdir, dir, sizeof dir, 0);
     for (int i = 0; i < rp->nwritten; i++)
-        printf("%s/%s\n", rp->outdir, rp->written[i]);
+        printf("%s/%s\n", dir, rp->written[i]);
     summary(rp);
     fflush(stdout);
     if (!rp->draw) {

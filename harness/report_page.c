@@ -396,21 +396,61 @@ static void ceilings(struct doc *d)
     mark(d, "\n", "</ul>\n");
 }
 
-/* One warning: "code: message. What to do: advice." */
-static void warning(struct doc *d, const json_t *w, const char *where)
+/* A run-wide warning: "code: message. What to do: advice." */
+static void warning(struct doc *d, const json_t *w)
 {
     mark(d, "- **", "<li><b>");
     text(d, jstr(w, "code") ? jstr(w, "code") : "?");
-    mark(d, "**", "</b>");
-    if (where) {
-        mark(d, " ", " ");
-        text(d, where);
-    }
-    mark(d, ": ", ": ");
+    mark(d, "**: ", "</b>: ");
     textf(d, "%s. What to do: %s.",
           jstr(w, "message") ? jstr(w, "message") : "",
           jstr(w, "advice") ? jstr(w, "advice") : "-");
     mark(d, "\n", "</li>\n");
+}
+
+static int same_code(const json_t *w, const char *code)
+{
+    return jstr(w, "code") && !strcmp(jstr(w, "code"), code);
+}
+
+/* The runs' warnings of one code: how many configurations, what to do
+ * (once), then each configuration with its message. */
+static void run_warnings(struct doc *d, const struct cb_model *m,
+                         const char *code)
+{
+    const char *advice = NULL;
+    size_t i, j;
+    const json_t *w;
+    int n = 0;
+    for (i = 0; i < m->nruns; i++)
+        json_array_foreach(m->runs[i].warnings, j, w)
+            if (same_code(w, code)) {
+                advice = advice ? advice : jstr(w, "advice");
+                n++;
+                break;
+            }
+    mark(d, "- **", "<li><b>");
+    text(d, code);
+    mark(d, "**: ", "</b>: ");
+    textf(d, "%d of %zu configurations. What to do: %s.", n, m->nruns,
+          advice ? advice : "-");
+    mark(d, "\n", "<ul>\n");
+    for (i = 0; i < m->nruns; i++) {
+        const struct cb_run *r = &m->runs[i];
+        json_array_foreach(r->warnings, j, w)
+        {
+            char kernel[64];
+            if (!same_code(w, code))
+                continue;
+            cb_text_clean(r->cfg.kernel, kernel, sizeof kernel, 40);
+            mark(d, "  - ", "<li>");
+            textf(d, "%s, %s, %d worker%s: %s", kernel, r->d.label,
+                  r->cfg.workers, r->cfg.workers == 1 ? "" : "s",
+                  jstr(w, "message") ? jstr(w, "message") : "");
+            mark(d, "\n", "</li>\n");
+        }
+    }
+    mark(d, "", "</ul></li>\n");
 }
 
 static void warnings(struct doc *d)
@@ -432,17 +472,22 @@ static void warnings(struct doc *d)
             heading(d, 3, rp->files[f].machine);
         mark(d, "", "<ul>\n");
         json_array_foreach(m->warnings, j, w)
-            warning(d, w, NULL);
-        for (i = 0; i < m->nruns; i++) {
-            const struct cb_run *r = &m->runs[i];
-            char where[300];
-            char kernel[64];
-            cb_text_clean(r->cfg.kernel, kernel, sizeof kernel, 40);
-            snprintf(where, sizeof where, "(%s, %s, %d worker%s)", kernel,
-                     r->d.label, r->cfg.workers, r->cfg.workers == 1 ? ""
-                                                                     : "s");
-            json_array_foreach(r->warnings, j, w)
-                warning(d, w, where);
+            warning(d, w);
+        /* each code once, in the order of its first appearance */
+        {
+            const char *codes[32];
+            int nc = 0;
+            for (i = 0; i < m->nruns; i++)
+                json_array_foreach(m->runs[i].warnings, j, w)
+                {
+                    int k = 0;
+                    while (k < nc && !same_code(w, codes[k]))
+                        k++;
+                    if (k == nc && nc < 32 && jstr(w, "code"))
+                        codes[nc++] = jstr(w, "code");
+                }
+            for (int k = 0; k < nc; k++)
+                run_warnings(d, m, codes[k]);
         }
         mark(d, "\n", "</ul>\n");
     }

@@ -1,8 +1,8 @@
 # Achieved bandwidth vs workers for one memory-bound kernel: one line per
 # series (bytes touched per map / median map time) in its executor's
 # colour, against the STREAM triad the probe measured on the same machine
-# at 1..N threads, one dashed curve per working-set level (l2, llc, dram:
-# black for the slowest, grey above it). The key gives each series' share
+# at 1..N threads, one dashed curve per working-set level a run is
+# compared with (l2, llc, dram: each its own dashes and marker). The key gives each series' share
 # of the triad of the level its working set fits at its largest worker
 # count; above 100% the table's note column says why.
 #
@@ -38,9 +38,9 @@ stats ARG1 using (I = idx(strcol("series")), TR[I] = strcol("kind") eq "triad", 
         YMIN = ok(Y) && Y > 0 && !(Y >= YMIN) ? Y : YMIN, 0) nooutput
 if (YMAX <= 0) { YMAX = 1 }
 LOG = ok(YMIN) && YMAX / YMIN > CB_DECADES
-# the slowest level is the last triad series of a machine: black
-SLOW = ""
-do for [i=1:NS] { if (TR[i]) { SLOW = LV[i] } }
+# each level its own dashes and open marker
+lvdash(l) = l eq "l2" ? 3 : l eq "llc" ? 4 : 2
+lvpoint(l) = l eq "l2" ? 8 : l eq "llc" ? 4 : 6
 
 @CB_PAGE
 set xlabel "workers (threads or processes; threads for the triad)"
@@ -68,7 +68,7 @@ if (LOG) {
 if (WMAX <= 16) { set xtics 1 }
 
 sel(i) = strcol("series") eq CB_T[i]
-dash(i) = TR[i] ? 2 : cb_dash(i)
+dash(i) = TR[i] ? lvdash(LV[i]) : cb_dash(i)
 DX = (WMAX <= 16 ? 0.3 : WMAX * 0.02)
 xof(i) = column("workers") + (TR[i] ? 0 : DX * cb_spread(i, NS))
 stitle(i) = TR[i] ? CB_T[i] . " (probe)" : !ok(FR[i]) ? CB_T[i] : \
@@ -76,5 +76,5 @@ stitle(i) = TR[i] ? CB_T[i] . " (probe)" : !ok(FR[i]) ? CB_T[i] : \
     CB_T[i] . sprintf(": %s of %s triad at %d", cb_pct(FR[i]), LV[i], W[i]) . (FR[i] > 1 ? " (above: see note)" : "")
 
 plot for [i=1:NS] ARG1 using (sel(i) ? xof(i) : NaN):(num("bytes_per_s") / GB) \
-        with linespoints lw (TR[i] ? 1.5 : 2) dt dash(i) pt (TR[i] ? 6 : cb_point(i)) ps 1.4 \
-        lc rgb (TR[i] ? (LV[i] eq SLOW ? "black" : "#777777") : cb_color(i)) title stitle(i)
+        with linespoints lw (TR[i] ? 1.5 : 2) dt dash(i) pt (TR[i] ? lvpoint(LV[i]) : cb_point(i)) ps 1.4 \
+        lc rgb (TR[i] ? "black" : cb_color(i)) title stitle(i)

@@ -290,8 +290,8 @@ check "levels, 1 MB: sum serial against the llc triad at 1 thread, 0.1942" \
 check "levels, 1 MB: sum threads 2 (2 MB in all) against the llc at 2 threads, 0.2177" \
     bash -c "is '$L' 'kernel=sum;series=threads;workers=2' level llc &&
              is '$L' 'kernel=sum;series=threads;workers=2' fraction 0.2177"
-check "levels: the figure's table has every level's points, fastest first" \
-    bash -c "[ \"\$(awk -F'\t' '\$5 == \"triad\" {print \$6 \":\" \$4}' '$T/lv1/ceilings-sum.tsv' | tr '\n' ' ')\" = 'l2:1 l2:2 llc:1 llc:2 dram:1 dram:2 ' ]"
+check "levels, 1 MB: the figure draws the triad of the level its runs are compared with (llc)" \
+    bash -c "[ \"\$(awk -F'\t' '\$5 == \"triad\" {print \$6 \":\" \$4}' '$T/lv1/ceilings-sum.tsv' | tr '\n' ' ')\" = 'llc:1 llc:2 ' ]"
 if [ $HAVE_GNUPLOT -eq 1 ]; then
     check "levels: the ceilings figure is drawn" is_png "$T/lv1/ceilings-sum.png"
 fi
@@ -303,6 +303,8 @@ check "levels, 2 MB: 2 workers hold 4 MB, beyond the llc: dram at 2 threads, 0.8
              is '$L' 'kernel=sum;series=threads;workers=2' fraction 0.8327"
 check "levels, 2 MB: serial still fits the llc" \
     bash -c "is '$L' 'kernel=sum;series=serial' level llc && is '$L' 'kernel=sum;series=serial' fraction 0.1942"
+check "levels, 2 MB: the figure draws the llc and dram triads, fastest first" \
+    bash -c "[ \"\$(awk -F'\t' '\$5 == \"triad\" {print \$6 \":\" \$4}' '$T/lv2/ceilings-sum.tsv' | tr '\n' ' ')\" = 'llc:1 llc:2 dram:1 dram:2 ' ]"
 levels 2e6 1 "$T/lv3.json"
 "$BIN" report "$T/lv3.json" --out "$T/lv3" >"$T/out-lv3" 2>&1
 check "levels, 2 MB, no dram point at 2: above dram@1 with the reason" \
@@ -380,6 +382,42 @@ check "default --out is <dir>/<stem>-report" [ -s "$T/d/run-report/report.html" 
 (cd "$T" && "$BIN" report d/run.json >/dev/null 2>&1)
 rc=$?
 check "the same command again (make report after make bench): exit $WANT (got $rc)" [ $rc -eq $WANT ]
+
+# ---- make bench (scripts/bench.sh): the report follows the result ------------------
+TINY="-k gcd -s tiny -w 1,2 -r 2 --warmup 0 --no-probe --no-lock"
+mkdir -p "$T/b1" "$T/b2" "$T/b3"
+(cd "$T/b1" && bash "$SRC/scripts/bench.sh" "$BIN" $TINY -o mine.json >out 2>err)
+rc=$?
+check "bench with -o mine.json: exit $WANT (got $rc), the result and its report there" \
+    bash -c "[ $rc -eq $WANT ] && [ -s '$T/b1/mine.json' ] && [ -s '$T/b1/mine-report/report.html' ] &&
+             grep -q 'mine-report/report.html' '$T/b1/out'"
+(cd "$T/b2" && bash "$SRC/scripts/bench.sh" "$BIN" $TINY --out=theirs.json >out 2>err)
+check "bench with --out=theirs.json: the report is drawn too" [ -s "$T/b2/theirs-report/report.html" ]
+(cd "$T/b3" && bash "$SRC/scripts/bench.sh" "$BIN" $TINY >out 2>err)
+rc=$?
+n=$(ls "$T/b3/results" 2>/dev/null | grep -c '^[0-9]\{8\}T[0-9]\{6\}Z-.*\.json$')
+check "bench without -o: results/<UTC date>-<host>.json (run's default name) and its report" \
+    bash -c "[ $rc -eq $WANT ] && [ $n -eq 1 ] && ls '$T/b3/results/'*-report/report.html >/dev/null"
+(cd "$T/b3" && bash "$SRC/scripts/bench.sh" "$BIN" --bogus >out 2>err)
+rc=$?
+check "bench with a bad option: exit 2, run's message and why there is no report" \
+    bash -c "[ $rc -eq 2 ] && grep -q -- '--bogus' '$T/b3/err' && grep -q 'no report' '$T/b3/err'"
+
+# ---- one label per configuration: the table run prints, the TSVs ----------------
+mkdir -p "$T/lbl"
+(cd "$T/lbl" && "$BIN" run --no-lock --no-probe -k gcd -s tiny -e thread-pool,gil -w 2 \
+    -r 2 --warmup 0 --chunksize 1,16 --switch-interval 100,1000 -o l.json >table 2>err &&
+    "$BIN" report l.json --out rep >/dev/null 2>&1)
+sed -nE 's/^gcd +(.*[^ ]) +2 +[0-9].*/\1/p' "$T/lbl/table" | LC_ALL=C sort >"$T/lbl/run-labels"
+check "labels: run's table has the six labels of a chunksize x switch interval sweep" \
+    bash -c "[ \"\$(tr '\n' '|' <'$T/lbl/run-labels')\" = 'gil c=1 si=1000us|gil c=1 si=100us|gil c=16 si=1000us|gil c=16 si=100us|thread-pool c=1|thread-pool c=16|' ]"
+check "labels: speedup-gcd.tsv names them the same" \
+    bash -c "[ \"\$(cut -f2 '$T/lbl/rep/speedup-gcd.tsv' | sed 1d | LC_ALL=C sort -u)\" = \"\$(cat '$T/lbl/run-labels')\" ]"
+check "labels: breakdown-gcd.tsv too, with the workers" \
+    bash -c "[ \"\$(cut -f2 '$T/lbl/rep/breakdown-gcd.tsv' | sed 1d | grep -v '^serial' | sed 's/ w=2\$//' | LC_ALL=C sort)\" = \"\$(cat '$T/lbl/run-labels')\" ]"
+check "labels: the lines over a parameter drop it from the label" \
+    bash -c "[ \"\$(cut -f2 '$T/lbl/rep/overhead-gcd.tsv' | sed 1d | LC_ALL=C sort -u | tr '\n' '|')\" = 'gil si=1000us w=2|gil si=100us w=2|thread-pool w=2|' ] &&
+             [ \"\$(cut -f2 '$T/lbl/rep/gil-gcd.tsv' | sed 1d | LC_ALL=C sort -u | tr '\n' '|')\" = 'gil c=1 w=2|gil c=16 w=2|' ]"
 
 # ---- bad input: one line, exit 2, nothing written ----------------------------
 for f in truncated wrong-schema; do

@@ -5,6 +5,7 @@
  * is of the level its working set fits (report_ceil.c). plots/ceilings.gp. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "harness/figure.h"
 #include "harness/units.h"
@@ -45,14 +46,18 @@ static void rows(const struct cb_report *rp, const struct cb_rwork *w,
             cb_table_num(t, C_FRACTION, c.fraction);
             cb_table_text(t, C_NOTE, c.note);
         }
-    /* the triad of every machine this workload ran on */
+    /* the triad of every machine this workload ran on, at the levels its
+     * runs are compared with (a faster level's curve would only squeeze
+     * the runs to the bottom of the figure) */
     for (int f = 0; any && f < rp->nfiles; f++) {
         const struct cb_rfile *rf = &rp->files[f];
-        int ran = 0;
-        for (int i = 0; i < n; i++)
-            ran |= s[i].file == f;
-        for (int l = 0; ran && l < rf->nlv; l++)
-            for (int p = 0; p < rf->lv[l].npoints; p++) {
+        for (int l = 0; l < rf->nlv; l++) {
+            int used = 0;
+            for (size_t i = 0; i < t->nrows; i++)
+                used |= !strcmp(cb_table_str(t, i, C_KIND), "run") &&
+                        !strcmp(cb_table_str(t, i, CB_C_MACHINE), rf->tag) &&
+                        !strcmp(cb_table_str(t, i, C_LEVEL), rf->lv[l].name);
+            for (int p = 0; used && p < rf->lv[l].npoints; p++) {
                 char name[120];
                 snprintf(name, sizeof name, "STREAM triad, %s%s%s",
                          rf->lv[l].name, rp->nfiles > 1 ? " @ " : "",
@@ -66,6 +71,7 @@ static void rows(const struct cb_report *rp, const struct cb_rwork *w,
                 cb_table_text(t, C_LEVEL, rf->lv[l].name);
                 cb_table_num(t, C_BPS, rf->lv[l].pt[p].bytes_per_s);
             }
+        }
     }
     cb_series_free(s, n);
 }
@@ -115,9 +121,10 @@ const struct cb_figure cb_figure_ceilings = {
     .scope = CB_FIG_WORKLOAD,
     .cols = CB_COLUMNS(cols),
     .what = "Bytes the kernel touches per map / median map time, per worker "
-            "count; dashed: the probe's STREAM triad per working-set level "
-            "(l2, llc, dram) at 1..N threads. The legend gives each series' "
-            "share of the triad of the level its working set fits.",
+            "count; dashed: the probe's STREAM triad at 1..N threads, of "
+            "each working-set level (l2, llc, dram) a run is compared with. "
+            "The legend gives each series' share of the triad of the level "
+            "its working set fits.",
     .absent = "no memory-bound kernel with a probe in its file (runs made "
               "with --no-probe, or compute kernels only)",
     .rows = rows,

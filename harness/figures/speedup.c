@@ -52,6 +52,7 @@ static void say(const struct cb_report *rp, const struct cb_rwork *w,
     double wmax = 0;
     size_t best = 0, worst = 0, near = 0, at = 0, fit = t->nrows;
     char a[24], lo[24], hi[24], b[24];
+    const char *note;
     (void)rp;
     (void)w;
     for (size_t i = 0; i < t->nrows; i++)
@@ -75,16 +76,21 @@ static void say(const struct cb_report *rp, const struct cb_rwork *w,
     cb_fmt_ratio(cb_table_get(t, best, C_SPEEDUP), a, sizeof a);
     cb_fmt_ratio(cb_table_get(t, best, C_LO), lo, sizeof lo);
     cb_fmt_ratio(cb_table_get(t, best, C_HI), hi, sizeof hi);
+    note = cb_table_get(t, best, C_LO) <= 1 && cb_table_get(t, best, C_HI) >= 1
+               ? " (the interval holds 1: not measurably faster than the "
+                 "baseline)"
+               : "";
     if (at > 1) {
         cb_fmt_ratio(cb_table_get(t, worst, C_SPEEDUP), b, sizeof b);
-        cb_say(s, "At %.0f workers %s reaches %s [%s, %s] while %s stays at "
-               "%s.", wmax, cb_table_str(t, best, CB_C_SERIES), a, lo, hi,
+        cb_say(s, "At %.0f workers %s reaches %s [%s, %s]%s while %s stays "
+               "at %s.", wmax, cb_table_str(t, best, CB_C_SERIES), a, lo, hi,
+               note,
                cb_table_str(t, worst, CB_C_SERIES), b);
         cb_say(s, "%zu of the %zu configurations there %s within 10%% of "
                "linear speedup.", near, at, near == 1 ? "is" : "are");
     } else {
-        cb_say(s, "At %.0f workers %s reaches %s [%s, %s].", wmax,
-               cb_table_str(t, best, CB_C_SERIES), a, lo, hi);
+        cb_say(s, "At %.0f workers %s reaches %s [%s, %s]%s.", wmax,
+               cb_table_str(t, best, CB_C_SERIES), a, lo, hi, note);
     }
     if (fit < t->nrows && cb_table_get(t, fit, C_AMDAHL) > 0)
         cb_say(s, "The smallest Amdahl serial fraction is %.3g (%s): at most "
