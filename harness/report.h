@@ -66,8 +66,8 @@ struct cb_series {
     struct cb_rrun *runs;
     int n;
     char label[160]; /* cb_config_label, without the dropped parameter */
-    char key[200];   /* label [pin=P when pins differ in the workload] */
-    char name[240];  /* key [@ tag when there are several files] */
+    char key[208];   /* label [pin=P when pins differ in the workload] */
+    char name[272];  /* key [@ tag when there are several files] */
 };
 
 /* A sweep over one executor parameter: the runs of one series (its label
@@ -76,7 +76,7 @@ struct cb_series {
 struct cb_line {
     const struct cb_series *s;
     int from, to;   /* s->runs[from..to) */
-    char name[280]; /* "gil c=1 w=2": the series, its worker count */
+    char name[300]; /* "gil c=1 w=2": the series, its worker count */
 };
 
 /* What a run's rate is compared with. */

@@ -251,6 +251,23 @@ check "partial probe: the summary names the thread count, the limit, and why eac
 check "partial probe: every table against its JSON (a fraction above 1 always with its note)" \
     checked "$T/pp" "$T/partial.json"
 
+# A hair above linear (0.667 / 0.3334999 = 2.0000006): the fraction prints
+# as 1 at four digits, and still carries its reason (seen on a real sleep
+# sweep, where 2 workers are exactly twice as fast).
+"$PY" - "$FIX/sample.json" "$T/hair.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["runs"]:
+    if r["kernel"] == "gcd" and r["executor"] == "threads" and r["workers"] == 2:
+        r["samples"] = [0.3334999] * len(r["samples"])
+json.dump(d, open(sys.argv[2], "w"))
+PYEOF
+"$BIN" report "$T/hair.json" --out "$T/hair" >/dev/null 2>&1
+check "a hair above linear: fraction 1 at four digits, with its reason" \
+    bash -c "is '$T/hair/ceilings.tsv' 'kernel=gcd;series=threads;workers=2' fraction 1 &&
+             [ \"\$(cell '$T/hair/ceilings.tsv' 'kernel=gcd;series=threads;workers=2' note)\" != - ]"
+check "a hair above linear: every table against its JSON" checked "$T/hair" "$T/hair.json"
+
 # Ceilings by working set (probe.triad_levels, work.working_set_bytes).
 # The laptop's caches: l2 256 KiB per thread, llc 3 MiB (3145728) shared.
 # A 1 MB chunk per task: serial 1 MB and 2 workers 2 MB both fit the llc,

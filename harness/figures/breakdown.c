@@ -46,7 +46,7 @@ static void rows(const struct cb_report *rp, const struct cb_rwork *w,
     for (int i = 0; i < n; i++) {
         const struct cb_rrun *rr = &s[i].runs[s[i].n - 1]; /* most workers */
         const struct cb_run *r = rr->r;
-        char name[280];
+        char name[300];
         if (!r->n)
             continue;
         cb_fig_run_row(t, rp, &s[i], rr);

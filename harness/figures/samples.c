@@ -31,7 +31,7 @@ static void rows(const struct cb_report *rp, const struct cb_rwork *w,
     for (int i = 0; i < n; i++)
         for (int j = 0; j < s[i].n; j++) {
             const struct cb_run *r = s[i].runs[j].r;
-            char name[280];
+            char name[300];
             cb_series_name_w(rp, &s[i], r->cfg.workers, name, sizeof name);
             for (size_t k = 0; k < r->n; k++) {
                 cb_fig_run_row(t, rp, &s[i], &s[i].runs[j]);
