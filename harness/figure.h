@@ -62,6 +62,8 @@ const char *cb_table_str(const struct cb_table *t, size_t row, int col);
 /* Writes t as TSV: one header line, one line per row. */
 void cb_table_tsv(const struct cb_table *t, FILE *f);
 void cb_table_free(struct cb_table *t);
+/* The largest number in column col (NaN when there is none). */
+double cb_table_max(const struct cb_table *t, int col);
 /* Appends a row for run rr of series s and fills the CB_COLS_RUN columns. */
 void cb_fig_run_row(struct cb_table *t, const struct cb_report *rp,
                     const struct cb_series *s, const struct cb_rrun *rr);
@@ -92,10 +94,19 @@ struct cb_figure {
      * rows: no instance. */
     void (*rows)(const struct cb_report *rp, const struct cb_rwork *w,
                  struct cb_table *t);
+    /* Or, for a table of one row per run, instead of rows: called for
+     * every run of the workload (of every workload for CB_FIG_REPORT),
+     * series by series, by workers; adds a row (cb_fig_run_row) or none. */
+    void (*row)(const struct cb_report *rp, const struct cb_series *s,
+                const struct cb_rrun *rr, struct cb_table *t);
     /* Says two or three things about those rows. May be NULL. */
     void (*say)(const struct cb_report *rp, const struct cb_rwork *w,
                 const struct cb_table *t, struct cb_say *s);
 };
+
+/* Calls fig->row for every run of workload w (every workload: NULL). */
+void cb_fig_each_run(const struct cb_report *rp, const struct cb_rwork *w,
+                     const struct cb_figure *fig, struct cb_table *t);
 
 /* NULL-terminated, in the order the pages show them. */
 extern const struct cb_figure *const cb_figures[];

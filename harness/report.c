@@ -228,7 +228,10 @@ static int instance(struct cb_report *rp, const struct cb_figure *fig,
     const char *drawn = NULL;
     int failed = 0;
 
-    fig->rows(rp, w, &t);
+    if (fig->rows)
+        fig->rows(rp, w, &t);
+    else
+        cb_fig_each_run(rp, w, fig, &t);
     if (t.failed) {
         fprintf(stderr, "corebench report: %s: out of memory\n", fig->name);
         cb_table_free(&t);
@@ -330,18 +333,13 @@ static void summary(const struct cb_report *rp)
         }
     for (int f = 0; f < rp->nfiles; f++)
         for (int k = 0; k < rp->nwl; k++) {
-            struct cb_rceil bc;
-            char line[400];
-            const struct cb_run *best =
-                cb_report_best_ceiling(rp, f, &rp->wl[k], &bc);
-            if (!best)
+            char line[600];
+            if (!cb_report_ceiling_summary(rp, f, k, line, sizeof line))
                 continue;
             if (!header++)
                 printf("\nagainst the ceilings (best run at the largest "
                        "worker count):\n");
-            cb_report_ceiling_line(rp, f, best, &bc, line, sizeof line);
-            printf("  %s%s%s: %s\n", rp->wl[k].label, rp->nfiles > 1 ? " @ "
-                   : "", rp->nfiles > 1 ? rp->files[f].tag : "", line);
+            printf("  %s\n", line);
         }
 }
 

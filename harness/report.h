@@ -140,12 +140,12 @@ int cb_report_lines(const struct cb_report *rp, const struct cb_rwork *w,
 /* The run's ceiling (kind CB_CEIL_NONE when it has none). */
 void cb_report_ceiling(const struct cb_report *rp, int file,
                        const struct cb_run *r, struct cb_rceil *c);
-/* The run of file f and workload w closest to its ceiling at the largest
- * worker count that has one (how much of the machine the best
- * configuration used), its ceiling in *c; NULL when none has one. */
-const struct cb_run *cb_report_best_ceiling(const struct cb_report *rp, int f,
-                                            const struct cb_rwork *w,
-                                            struct cb_rceil *c);
+/* "sum: threads 2 workers: 15.2 GB/s = 83% of dram triad (...)": the run
+ * of file f and workload k closest to its ceiling at the largest worker
+ * count that has one (how much of the machine the best configuration
+ * used), for the summary and the page. 0 when no run there has one. */
+int cb_report_ceiling_summary(const struct cb_report *rp, int f, int k,
+                              char *buf, size_t len);
 /* One line saying how run r compares with its ceiling c, for the summary
  * and the page: "threads 2 workers: 15.2 GB/s = 83% of dram triad (18.3
  * GB/s at 2 threads)" (then ": why" above 1). */

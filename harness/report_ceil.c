@@ -128,9 +128,12 @@ void cb_report_ceiling_line(const struct cb_report *rp, int file,
         snprintf(buf + n, len - n, " NOT VERIFIED");
 }
 
-const struct cb_run *cb_report_best_ceiling(const struct cb_report *rp, int f,
-                                            const struct cb_rwork *w,
-                                            struct cb_rceil *best_c)
+/* The run of file f and workload w closest to its ceiling at the largest
+ * worker count that has one (how much of the machine the best
+ * configuration used), its ceiling in *best_c; NULL when none has one. */
+static const struct cb_run *best_ceiling(const struct cb_report *rp, int f,
+                                         const struct cb_rwork *w,
+                                         struct cb_rceil *best_c)
 {
     const struct cb_model *m = &rp->files[f].m;
     const struct cb_run *best = NULL;
@@ -147,4 +150,19 @@ const struct cb_run *cb_report_best_ceiling(const struct cb_report *rp, int f,
             best = r, *best_c = c;
     }
     return best;
+}
+
+int cb_report_ceiling_summary(const struct cb_report *rp, int f, int k,
+                              char *buf, size_t len)
+{
+    struct cb_rceil c;
+    char line[400];
+    const struct cb_run *best = best_ceiling(rp, f, &rp->wl[k], &c);
+    if (!best)
+        return 0;
+    cb_report_ceiling_line(rp, f, best, &c, line, sizeof line);
+    snprintf(buf, len, "%s%s%s: %s", rp->wl[k].label,
+             rp->nfiles > 1 ? " @ " : "",
+             rp->nfiles > 1 ? rp->files[f].tag : "", line);
+    return 1;
 }

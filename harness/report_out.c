@@ -321,6 +321,15 @@ double cb_table_get(const struct cb_table *t, size_t row, int col)
                ? t->num[row * (size_t)t->ncols + (size_t)col] : NAN;
 }
 
+double cb_table_max(const struct cb_table *t, int col)
+{
+    double m = NAN;
+    for (size_t r = 0; r < t->nrows; r++)
+        if (!(cb_table_get(t, r, col) <= m))
+            m = isnan(cb_table_get(t, r, col)) ? m : cb_table_get(t, r, col);
+    return m;
+}
+
 const char *cb_table_str(const struct cb_table *t, size_t row, int col)
 {
     const char *s = row < t->nrows && col >= 0 && col < t->ncols

@@ -108,10 +108,26 @@ static void textf(struct doc *d, const char *fmt, ...)
     text(d, buf);
 }
 
+/* A list item of text (nested: one level in). */
+static void item(struct doc *d, int nested, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Markup of our own (never data): written as is. */
 static void mark(struct doc *d, const char *md, const char *html)
 {
     fputs(d->html ? html : md, d->f);
+}
+
+static void item(struct doc *d, int nested, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    mark(d, nested ? "  - " : "- ", "<li>");
+    text(d, buf);
+    mark(d, "\n", "</li>\n");
 }
 
 static void heading(struct doc *d, int level, const char *s)
@@ -345,11 +361,8 @@ static void figures(struct doc *d)
     heading(d, 3, "Not shown");
     mark(d, "", "<ul>\n");
     for (int i = 0; p && i < p->n; i++)
-        if (!p->e[i].sentences) {
-            mark(d, "- ", "<li>");
-            textf(d, "%s: %s", p->e[i].title, p->e[i].caption);
-            mark(d, "\n", "</li>\n");
-        }
+        if (!p->e[i].sentences)
+            item(d, 0, "%s: %s", p->e[i].title, p->e[i].caption);
     mark(d, "\n", "</ul>\n");
 }
 
@@ -374,25 +387,15 @@ static void ceilings(struct doc *d)
     mark(d, "\n\n", "</p>\n<ul>\n");
     for (int f = 0; f < rp->nfiles; f++)
         for (int k = 0; k < rp->nwl; k++) {
-            struct cb_rceil bc;
-            char line[400];
-            const struct cb_run *best =
-                cb_report_best_ceiling(rp, f, &rp->wl[k], &bc);
-            if (!best)
+            char line[600];
+            if (!cb_report_ceiling_summary(rp, f, k, line, sizeof line))
                 continue;
             any = 1;
-            cb_report_ceiling_line(rp, f, best, &bc, line, sizeof line);
-            mark(d, "- ", "<li>");
-            textf(d, "%s%s%s: %s", rp->wl[k].label, rp->nfiles > 1 ? " @ " : "",
-                  rp->nfiles > 1 ? rp->files[f].tag : "", line);
-            mark(d, "\n", "</li>\n");
+            item(d, 0, "%s", line);
         }
-    if (!any) {
-        mark(d, "- ", "<li>");
-        text(d, "No run has a ceiling: the files have no probe (runs made "
-                "with --no-probe) and no kernel declares its work.");
-        mark(d, "\n", "</li>\n");
-    }
+    if (!any)
+        item(d, 0, "No run has a ceiling: the files have no probe (runs made "
+                   "with --no-probe) and no kernel declares its work.");
     mark(d, "\n", "</ul>\n");
 }
 
@@ -443,11 +446,9 @@ static void run_warnings(struct doc *d, const struct cb_model *m,
             if (!same_code(w, code))
                 continue;
             cb_text_clean(r->cfg.kernel, kernel, sizeof kernel, 40);
-            mark(d, "  - ", "<li>");
-            textf(d, "%s, %s, %d worker%s: %s", kernel, r->d.label,
-                  r->cfg.workers, r->cfg.workers == 1 ? "" : "s",
-                  jstr(w, "message") ? jstr(w, "message") : "");
-            mark(d, "\n", "</li>\n");
+            item(d, 1, "%s, %s, %d worker%s: %s", kernel, r->d.label,
+                 r->cfg.workers, r->cfg.workers == 1 ? "" : "s",
+                 jstr(w, "message") ? jstr(w, "message") : "");
         }
     }
     mark(d, "", "</ul></li>\n");

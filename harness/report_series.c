@@ -233,3 +233,22 @@ double cb_report_median(const double *x, size_t n)
 {
     return x && n ? cb_median(x, n) : NAN;
 }
+
+void cb_fig_each_run(const struct cb_report *rp, const struct cb_rwork *w,
+                     const struct cb_figure *fig, struct cb_table *t)
+{
+    for (int k = 0; k < rp->nwl && !t->failed; k++) {
+        struct cb_series *s;
+        int n;
+        if (w && w != &rp->wl[k])
+            continue;
+        if (cb_report_series(rp, &rp->wl[k], NULL, &s, &n)) {
+            t->failed = 1;
+            return;
+        }
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < s[i].n; j++)
+                fig->row(rp, &s[i], &s[i].runs[j], t);
+        cb_series_free(s, n);
+    }
+}

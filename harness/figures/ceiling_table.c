@@ -23,39 +23,26 @@ static const struct cb_column cols[] = {
     {"note", CB_COL_TEXT, 0},
 };
 
-static void rows(const struct cb_report *rp, const struct cb_rwork *none,
-                 struct cb_table *t)
+static void row(const struct cb_report *rp, const struct cb_series *s,
+                const struct cb_rrun *rr, struct cb_table *t)
 {
-    (void)none;
-    for (int k = 0; k < rp->nwl; k++) {
-        struct cb_series *s;
-        int n;
-        if (cb_report_series(rp, &rp->wl[k], NULL, &s, &n)) {
-            t->failed = 1;
-            return;
-        }
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < s[i].n; j++) {
-                const struct cb_run *r = s[i].runs[j].r;
-                struct cb_rceil c;
-                int bw;
-                cb_report_ceiling(rp, s[i].runs[j].file, r, &c);
-                if (c.kind == CB_CEIL_NONE)
-                    continue;
-                bw = c.kind == CB_CEIL_BANDWIDTH;
-                cb_fig_run_row(t, rp, &s[i], &s[i].runs[j]);
-                cb_table_text(t, C_KIND, bw ? "bandwidth" : "linear");
-                cb_table_text(t, C_LEVEL, bw ? c.level : "-");
-                cb_table_num(t, C_THREADS, bw ? (double)c.threads : NAN);
-                cb_table_num(t, C_MEDIAN, r->d.sum.median);
-                cb_table_num(t, C_ACHIEVED, c.achieved);
-                cb_table_num(t, C_CEIL, c.ceiling);
-                cb_table_num(t, C_FRACTION, c.fraction);
-                cb_table_num(t, C_BYTES, bw ? r->bytes_touched : NAN);
-                cb_table_text(t, C_NOTE, c.note);
-            }
-        cb_series_free(s, n);
-    }
+    const struct cb_run *r = rr->r;
+    struct cb_rceil c;
+    int bw;
+    cb_report_ceiling(rp, rr->file, r, &c);
+    if (c.kind == CB_CEIL_NONE)
+        return;
+    bw = c.kind == CB_CEIL_BANDWIDTH;
+    cb_fig_run_row(t, rp, s, rr);
+    cb_table_text(t, C_KIND, bw ? "bandwidth" : "linear");
+    cb_table_text(t, C_LEVEL, bw ? c.level : "-");
+    cb_table_num(t, C_THREADS, bw ? (double)c.threads : NAN);
+    cb_table_num(t, C_MEDIAN, r->d.sum.median);
+    cb_table_num(t, C_ACHIEVED, c.achieved);
+    cb_table_num(t, C_CEIL, c.ceiling);
+    cb_table_num(t, C_FRACTION, c.fraction);
+    cb_table_num(t, C_BYTES, bw ? r->bytes_touched : NAN);
+    cb_table_text(t, C_NOTE, c.note);
 }
 
 const struct cb_figure cb_figure_ceiling_table = {
@@ -69,6 +56,6 @@ const struct cb_figure cb_figure_ceiling_table = {
             "linear (compute kernels); fraction above 1 with the reason.",
     .absent = "no run has a ceiling (no probe in the files, and no kernel "
               "that declares its work)",
-    .rows = rows,
+    .row = row,
     .say = NULL,
 };

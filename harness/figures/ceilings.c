@@ -22,38 +22,37 @@ static const struct cb_column cols[] = {
     {"note", CB_COL_TEXT, 0},
 };
 
+static void row(const struct cb_report *rp, const struct cb_series *s,
+                const struct cb_rrun *rr, struct cb_table *t)
+{
+    struct cb_rceil c;
+    cb_report_ceiling(rp, rr->file, rr->r, &c);
+    if (c.kind != CB_CEIL_BANDWIDTH)
+        return;
+    cb_fig_run_row(t, rp, s, rr);
+    cb_table_text(t, C_KIND, "run");
+    cb_table_text(t, C_LEVEL, c.level);
+    cb_table_num(t, C_BPS, c.achieved);
+    cb_table_num(t, C_CEIL, c.ceiling);
+    cb_table_num(t, C_FRACTION, c.fraction);
+    cb_table_text(t, C_NOTE, c.note);
+}
+
+extern const struct cb_figure cb_figure_ceilings;
+
+/* The runs (row), then the triad curves of the machines they ran on. */
 static void rows(const struct cb_report *rp, const struct cb_rwork *w,
                  struct cb_table *t)
 {
-    struct cb_series *s;
-    int n, any = 0;
-    if (cb_report_series(rp, w, NULL, &s, &n)) {
-        t->failed = 1;
-        return;
-    }
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < s[i].n; j++) {
-            struct cb_rceil c;
-            cb_report_ceiling(rp, s[i].runs[j].file, s[i].runs[j].r, &c);
-            if (c.kind != CB_CEIL_BANDWIDTH)
-                continue;
-            any = 1;
-            cb_fig_run_row(t, rp, &s[i], &s[i].runs[j]);
-            cb_table_text(t, C_KIND, "run");
-            cb_table_text(t, C_LEVEL, c.level);
-            cb_table_num(t, C_BPS, c.achieved);
-            cb_table_num(t, C_CEIL, c.ceiling);
-            cb_table_num(t, C_FRACTION, c.fraction);
-            cb_table_text(t, C_NOTE, c.note);
-        }
+    cb_fig_each_run(rp, w, &cb_figure_ceilings, t);
     /* the triad of every machine this workload ran on, at the levels its
      * runs are compared with (a faster level's curve would only squeeze
      * the runs to the bottom of the figure) */
-    for (int f = 0; any && f < rp->nfiles; f++) {
+    for (int f = 0; t->nrows && f < rp->nfiles; f++) {
         const struct cb_rfile *rf = &rp->files[f];
         for (int l = 0; l < rf->nlv; l++) {
             int used = 0;
-            for (size_t i = 0; i < t->nrows; i++)
+            for (size_t i = 0; i < t->nrows && !used; i++)
                 used |= !strcmp(cb_table_str(t, i, C_KIND), "run") &&
                         !strcmp(cb_table_str(t, i, CB_C_MACHINE), rf->tag) &&
                         !strcmp(cb_table_str(t, i, C_LEVEL), rf->lv[l].name);
@@ -73,7 +72,6 @@ static void rows(const struct cb_report *rp, const struct cb_rwork *w,
             }
         }
     }
-    cb_series_free(s, n);
 }
 
 /* The run closest to its ceiling at the largest worker count; how many
@@ -128,5 +126,6 @@ const struct cb_figure cb_figure_ceilings = {
     .absent = "no memory-bound kernel with a probe in its file (runs made "
               "with --no-probe, or compute kernels only)",
     .rows = rows,
+    .row = row,
     .say = say,
 };

@@ -15,30 +15,19 @@ static const struct cb_column cols[] = {
     {"amdahl_f", CB_COL_NUM, 4},
 };
 
-static void rows(const struct cb_report *rp, const struct cb_rwork *w,
-                 struct cb_table *t)
+static void row(const struct cb_report *rp, const struct cb_series *s,
+                const struct cb_rrun *rr, struct cb_table *t)
 {
-    struct cb_series *s;
-    int n;
-    if (cb_report_series(rp, w, NULL, &s, &n)) {
-        t->failed = 1;
+    const struct cb_run *r = rr->r;
+    double p = r->cfg.workers;
+    if (r->baseline || !isfinite(r->d.speedup))
         return;
-    }
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < s[i].n; j++) {
-            const struct cb_run *r = s[i].runs[j].r;
-            double p = r->cfg.workers;
-            if (r->baseline || !isfinite(r->d.speedup))
-                continue;
-            cb_fig_run_row(t, rp, &s[i], &s[i].runs[j]);
-            cb_table_num(t, C_EFF, r->d.speedup / p);
-            cb_table_num(t, C_LO, r->d.sp_lo / p);
-            cb_table_num(t, C_HI, r->d.sp_hi / p);
-            cb_table_num(t, C_KF, r->d.karp_flatt);
-            cb_table_num(t, C_AMDAHL,
-                         cb_report_amdahl(rp, s[i].runs[j].file, r));
-        }
-    cb_series_free(s, n);
+    cb_fig_run_row(t, rp, s, rr);
+    cb_table_num(t, C_EFF, r->d.speedup / p);
+    cb_table_num(t, C_LO, r->d.sp_lo / p);
+    cb_table_num(t, C_HI, r->d.sp_hi / p);
+    cb_table_num(t, C_KF, r->d.karp_flatt);
+    cb_table_num(t, C_AMDAHL, cb_report_amdahl(rp, rr->file, r));
 }
 
 /* At the largest worker count: the range of efficiencies, and the
@@ -46,12 +35,10 @@ static void rows(const struct cb_report *rp, const struct cb_rwork *w,
 static void say(const struct cb_report *rp, const struct cb_rwork *w,
                 const struct cb_table *t, struct cb_say *s)
 {
-    double wmax = 0;
+    double wmax = cb_table_max(t, CB_C_WORKERS);
     size_t hi = 0, lo = 0, kf = t->nrows, at = 0;
     (void)rp;
     (void)w;
-    for (size_t i = 0; i < t->nrows; i++)
-        wmax = fmax(wmax, cb_table_get(t, i, CB_C_WORKERS));
     for (size_t i = 0; i < t->nrows; i++) {
         double e = cb_table_get(t, i, C_EFF), k = cb_table_get(t, i, C_KF);
         if (cb_table_get(t, i, CB_C_WORKERS) != wmax)
@@ -87,6 +74,6 @@ const struct cb_figure cb_figure_efficiency = {
     .what = "Efficiency (speedup / workers) per worker count, with 95% "
             "intervals; dotted: the ideal 1; dashed: the Amdahl fit.",
     .absent = "no configuration has a speedup",
-    .rows = rows,
+    .row = row,
     .say = say,
 };

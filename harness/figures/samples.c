@@ -19,32 +19,21 @@ static const struct cb_column cols[] = {
     {"cv", CB_COL_NUM, 4},
 };
 
-static void rows(const struct cb_report *rp, const struct cb_rwork *w,
-                 struct cb_table *t)
+static void row(const struct cb_report *rp, const struct cb_series *s,
+                const struct cb_rrun *rr, struct cb_table *t)
 {
-    struct cb_series *s;
-    int n;
-    if (cb_report_series(rp, w, NULL, &s, &n)) {
-        t->failed = 1;
-        return;
+    const struct cb_run *r = rr->r;
+    char name[300];
+    cb_series_name_w(rp, s, r->cfg.workers, name, sizeof name);
+    for (size_t k = 0; k < r->n; k++) {
+        cb_fig_run_row(t, rp, s, rr);
+        cb_table_text(t, CB_C_SERIES, name);
+        cb_table_num(t, C_SAMPLE, (double)(k + 1));
+        cb_table_num(t, C_TIME, r->samples[k]);
+        cb_table_num(t, C_OUTLIER, r->d.outlier ? r->d.outlier[k] : NAN);
+        cb_table_num(t, C_MEDIAN, r->d.sum.median);
+        cb_table_num(t, C_CV, r->d.sum.cv);
     }
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < s[i].n; j++) {
-            const struct cb_run *r = s[i].runs[j].r;
-            char name[300];
-            cb_series_name_w(rp, &s[i], r->cfg.workers, name, sizeof name);
-            for (size_t k = 0; k < r->n; k++) {
-                cb_fig_run_row(t, rp, &s[i], &s[i].runs[j]);
-                cb_table_text(t, CB_C_SERIES, name);
-                cb_table_num(t, C_SAMPLE, (double)(k + 1));
-                cb_table_num(t, C_TIME, r->samples[k]);
-                cb_table_num(t, C_OUTLIER,
-                             r->d.outlier ? r->d.outlier[k] : NAN);
-                cb_table_num(t, C_MEDIAN, r->d.sum.median);
-                cb_table_num(t, C_CV, r->d.sum.cv);
-            }
-        }
-    cb_series_free(s, n);
 }
 
 /* The widest spread (relative to its median), and the outliers. */
@@ -99,6 +88,6 @@ const struct cb_figure cb_figure_samples = {
             "workers), as its distance from the configuration's median; "
             "open squares: outliers, kept in the statistics.",
     .absent = "no run has samples",
-    .rows = rows,
+    .row = row,
     .say = say,
 };

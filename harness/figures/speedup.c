@@ -18,30 +18,19 @@ static const struct cb_column cols[] = {
     {"amdahl_f", CB_COL_NUM, 4},
 };
 
-static void rows(const struct cb_report *rp, const struct cb_rwork *w,
-                 struct cb_table *t)
+static void row(const struct cb_report *rp, const struct cb_series *s,
+                const struct cb_rrun *rr, struct cb_table *t)
 {
-    struct cb_series *s;
-    int n;
-    if (cb_report_series(rp, w, NULL, &s, &n)) {
-        t->failed = 1;
+    const struct cb_run *r = rr->r;
+    if (r->baseline || !isfinite(r->d.speedup))
         return;
-    }
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < s[i].n; j++) {
-            const struct cb_run *r = s[i].runs[j].r;
-            if (r->baseline || !isfinite(r->d.speedup))
-                continue;
-            cb_fig_run_row(t, rp, &s[i], &s[i].runs[j]);
-            cb_table_num(t, C_SPEEDUP, r->d.speedup);
-            cb_table_num(t, C_LO, r->d.sp_lo);
-            cb_table_num(t, C_HI, r->d.sp_hi);
-            cb_table_num(t, C_MEDIAN, r->d.sum.median);
-            cb_table_num(t, C_KF, r->d.karp_flatt);
-            cb_table_num(t, C_AMDAHL,
-                         cb_report_amdahl(rp, s[i].runs[j].file, r));
-        }
-    cb_series_free(s, n);
+    cb_fig_run_row(t, rp, s, rr);
+    cb_table_num(t, C_SPEEDUP, r->d.speedup);
+    cb_table_num(t, C_LO, r->d.sp_lo);
+    cb_table_num(t, C_HI, r->d.sp_hi);
+    cb_table_num(t, C_MEDIAN, r->d.sum.median);
+    cb_table_num(t, C_KF, r->d.karp_flatt);
+    cb_table_num(t, C_AMDAHL, cb_report_amdahl(rp, rr->file, r));
 }
 
 /* The rows at the largest worker count: the fastest and the slowest,
@@ -49,14 +38,12 @@ static void rows(const struct cb_report *rp, const struct cb_rwork *w,
 static void say(const struct cb_report *rp, const struct cb_rwork *w,
                 const struct cb_table *t, struct cb_say *s)
 {
-    double wmax = 0;
+    double wmax = cb_table_max(t, CB_C_WORKERS);
     size_t best = 0, worst = 0, near = 0, at = 0, fit = t->nrows;
     char a[24], lo[24], hi[24], b[24];
     const char *note;
     (void)rp;
     (void)w;
-    for (size_t i = 0; i < t->nrows; i++)
-        wmax = fmax(wmax, cb_table_get(t, i, CB_C_WORKERS));
     for (size_t i = 0; i < t->nrows; i++) {
         double sp = cb_table_get(t, i, C_SPEEDUP);
         double f = cb_table_get(t, i, C_AMDAHL);
@@ -111,6 +98,6 @@ const struct cb_figure cb_figure_speedup = {
             "linear speedup; dashed: the Amdahl fit.",
     .absent = "no configuration has a speedup (every file holds only "
               "baseline runs or timed kernels)",
-    .rows = rows,
+    .row = row,
     .say = say,
 };
