@@ -7,7 +7,7 @@
 int cb_cmd_run(int argc, char **argv);     /* harness/run.c */
 int cb_cmd_list(int argc, char **argv);    /* harness/main.c */
 int cb_cmd_topo(int argc, char **argv);    /* harness/topo.c */
-int cb_cmd_report(int argc, char **argv);  /* harness/report.c */
+int cb_cmd_report(int argc, char **argv);  /* harness/cli_report.c */
 int cb_cmd_compare(int argc, char **argv); /* harness/compare.c */
 int cb_cmd_probe(int argc, char **argv);   /* harness/probe.c */
 
