@@ -66,7 +66,7 @@ struct cb_series {
     struct cb_rrun *runs;
     int n;
     char label[160]; /* cb_config_label, without the dropped parameter */
-    char key[208];   /* label [pin=P when pins differ in the workload] */
+    char key[208];   /* label [pin=P when a file ran it under several] */
     char name[272];  /* key [@ tag when there are several files] */
 };
 

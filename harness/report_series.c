@@ -78,10 +78,12 @@ int cb_report_series(const struct cb_report *rp, const struct cb_rwork *w,
 {
     struct cb_series *s = NULL;
     int n = 0, pins = 0;
-    const char *pin0 = NULL;
     *out = NULL;
     *nout = 0;
-    for (int f = 0; f < rp->nfiles; f++)
+    /* pins named where one file ran the workload under several: files
+     * that differ in pin are machines that differ, as in host */
+    for (int f = 0; f < rp->nfiles; f++) {
+        const char *pin0 = NULL;
         for (size_t i = 0; i < rp->files[f].m.nruns; i++) {
             const struct cb_run *r = &rp->files[f].m.runs[i];
             struct cb_rrun *rr;
@@ -112,6 +114,7 @@ int cb_report_series(const struct cb_report *rp, const struct cb_rwork *w,
             s[k].runs = rr;
             s[k].runs[s[k].n++] = (struct cb_rrun){f, r};
         }
+    }
     series_drop = drop;
     for (int k = 0; k < n; k++) {
         char pin[40] = "";

@@ -43,7 +43,7 @@ shade(i) = 0.9 - 0.3 * (cb_variant(i) % 3)
 @CB_PAGE
 set multiplot title ARG3 font ",16"
 unset title
-set size 0.5, 0.72
+set size 0.5, 0.78
 set grid ytics
 set border 3
 set tics nomirror
@@ -55,7 +55,7 @@ set bmargin 4
 unset key
 
 # left: median time
-set origin 0, 0.22
+set origin 0, 0.16
 set ylabel (LOG ? "median time (log scale)" : "median time")
 set format y "%.0s %cs"
 if (LOG) {
@@ -72,7 +72,7 @@ plot for [i=1:NS] ARG1 using (sel(i) ? xof(i) : NaN):(num("median_s") > BASE ? n
 
 # right: speedup
 unset logscale y
-set origin 0.5, 0.22
+set origin 0.5, 0.16
 set ylabel "speedup over its baseline"
 set format y "%g"
 set yrange [0 : SMAX * 1.12]
@@ -84,7 +84,7 @@ plot for [i=1:NS] ARG1 using (sel(i) ? xof(i) : NaN):(num("speedup")) \
 
 # the key, once, under both
 set origin 0, CB_FOOT
-set size 1, 0.22 - CB_FOOT
+set size 1, 0.17 - CB_FOOT
 unset border
 unset tics
 unset xlabel

@@ -516,7 +516,7 @@ fi
 # Another host with another topology (hand-edited: the point of the mode is
 # that fingerprints differ); no --force needed.
 sed -e 's/"lab-laptop"/"lab-desktop"/' -e 's/"7c1e2f90a4b3d658"/"0a1b2c3d4e5f6071"/' \
-    -e 's/"cores": 2,/"cores": 8,/' -e 's/"pus": 2,/"pus": 16,/' \
+    -e 's/"cores": 2,/"cores": 8,/' -e 's/"pus": 2,/"pus": 16,/' -e 's/"pin": "cores"/"pin": "none"/' \
     "$FIX/sample.json" >"$T/desktop.json"
 "$BIN" report "$FIX/sample.json" "$T/desktop.json" --out "$T/m" >"$T/out-m" 2>"$T/err-m"
 rc=$?
@@ -529,6 +529,8 @@ check "two machines: one row per machine and series (2 x (8 + 10))" \
 check "two machines: absolute times beside the speedups" \
     bash -c "is '$T/m/machines-gcd.tsv' 'series=serial;machine=lab-desktop (1 pkg, 8 cores, 16 PUs)' median_s 0.667 &&
              is '$T/m/machines-gcd.tsv' 'series=threads;machine=lab-desktop (1 pkg, 8 cores, 16 PUs)' speedup 1.95"
+check "two machines: a pin policy that differs between the files only does not split a series" \
+    bash -c "[ \$(grep -c '^gcd	threads	' '$T/m/machines-gcd.tsv') -eq 2 ] && ! grep -q 'pin=' '$T/m/speedup-gcd.tsv'"
 check "two machines: series name their machine in the other figures" \
     bash -c "grep -q '	threads @ lab-desktop	' '$T/m/speedup-gcd.tsv' && grep -q '	threads @ lab-laptop	' '$T/m/speedup-gcd.tsv'"
 check "two machines: every table against both files" checked "$T/m" "$FIX/sample.json" "$T/desktop.json"
@@ -546,6 +548,19 @@ fi
 "$BIN" report "$FIX/sample.json" "$FIX/sample.json" --out "$T/twice" >/dev/null 2>&1
 check "the same host twice: 'lab-laptop #1' and 'lab-laptop #2'" \
     bash -c "grep -q '	lab-laptop #1 (1 pkg' '$T/twice/machines-gcd.tsv' && grep -q '	lab-laptop #2 (1 pkg' '$T/twice/machines-gcd.tsv'"
+
+# Two pin policies in one file: the series say which
+"$PY" - "$FIX/sample.json" "$T/pins.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["runs"] += [dict(r, id=len(d["runs"]) + i, pin="scatter")
+              for i, r in enumerate(r for r in d["runs"]
+                                    if r["kernel"] == "gcd" and r["executor"] == "threads")]
+json.dump(d, open(sys.argv[2], "w"))
+PYEOF
+"$BIN" report "$T/pins.json" --out "$T/pins" >/dev/null 2>&1
+check "two pin policies in one file: 'threads pin=cores' and 'threads pin=scatter'" \
+    bash -c "grep -q '	threads pin=scatter	' '$T/pins/speedup-gcd.tsv' && grep -q '	threads pin=cores	' '$T/pins/speedup-gcd.tsv'"
 
 # ---- control characters in refusals (issue 11) ----------------------------------
 # A file's schema string and jansson's parse errors (which quote the bad
