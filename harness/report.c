@@ -309,6 +309,11 @@ void cb_report_speedup_text(const struct cb_run *r, char *buf, size_t len)
 static void summary(const struct cb_report *rp)
 {
     int header = 0;
+    if (!rp->nwl) {
+        printf("\nno runs in %s\n", rp->nfiles == 1 ? "the file"
+                                                   : "the files");
+        return;
+    }
     printf("\nbest configuration at the largest worker count "
            "(speedup = baseline median / median, 95%% CI):\n");
     for (int f = 0; f < rp->nfiles; f++)
