@@ -66,10 +66,11 @@ CB_SERIES = 'CB_NS = 0; CB_LAST = ""; ' . \
     'stats ARG1 using (strcol("series") ne CB_LAST ? (CB_NS = CB_NS + 1, CB_LAST = strcol("series")) : 0, 0) nooutput; ' . \
     'array CB_T[CB_NS > 0 ? CB_NS : 1]; CB_T[1] = ""; CB_NS = 0; CB_LAST = ""; ' . \
     'stats ARG1 using (strcol("series") ne CB_LAST ? (CB_NS = CB_NS + 1, CB_LAST = strcol("series"), CB_T[CB_NS] = CB_LAST) : 0, 0) nooutput'
-# No series hides another: variants of one executor (same colour) get
-# distinct markers, and series at the same x are drawn side by side.
+# No series hides another: series of one colour (variants of one
+# executor; executors this file does not know) get distinct markers, and
+# series at the same x are drawn side by side.
 array CB_PT[8] = [7, 5, 9, 11, 13, 15, 4, 6]
-cb_variant(i) = sum [j=1:i-1] (exname(CB_T[j]) eq exname(CB_T[i]) ? 1 : 0)
+cb_variant(i) = sum [j=1:i-1] (exrgb(CB_T[j]) == exrgb(CB_T[i]) ? 1 : 0)
 cb_point(i) = CB_PT[cb_variant(i) % 8 + 1]
 cb_color(i) = excolor(CB_T[i])
 cb_dash(i) = exdash(CB_T[i])
