@@ -5,7 +5,8 @@
 #   make test     build and run the ctest suite (what CI runs; under CI=true
 #                 or CB_CI=1 it also runs `make ci-extra`, below)
 #   make lesson   the seeds' experiments in CPython and C: results/lesson-*/
-#   make report RESULTS=results/x.json   plots for an existing result file
+#   make report   the report of the newest results/*.json (or of RESULTS=...,
+#                 several files: machines compared); replaces its earlier one
 #   make sanitize build and test under address+undefined, then thread
 #   make fuzz     libFuzzer targets (clang), FUZZ_SECONDS each (default 60)
 #   make valgrind memcheck on a tiny sweep of every executor
@@ -17,7 +18,9 @@ TYPE    ?= Release
 CMAKE_FLAGS ?=
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 CB      := $(BUILD)/corebench
-# Extra options for `corebench run`, e.g. make bench ARGS="-k gcd -w 1,2,4"
+# Extra options for `corebench run`, e.g. make bench ARGS="-k gcd -w 1,2,4";
+# with -o FILE the result (and its report) goes there instead of
+# results/<UTC date>-<host>.json
 ARGS    ?=
 FUZZ_SECONDS ?= 60
 # CI systems set CI=true; CB_CI=1 asks for the same on any machine.
@@ -56,9 +59,11 @@ ifneq ($(strip $(CB_CI)),)
 	@$(MAKE) --no-print-directory ci-extra
 endif
 
+# The result files to report: RESULTS, else the newest results/*.json.
 report: build
-	@test -n "$(RESULTS)" || { echo "usage: make report RESULTS=results/FILE.json" >&2; exit 2; }
-	@$(CB) report $(RESULTS)
+	@f="$(RESULTS)"; [ -n "$$f" ] || f=$$(ls -t results/*.json 2>/dev/null | head -n 1); \
+	  [ -n "$$f" ] || { echo "make report: no results/*.json (run make bench, or give RESULTS=FILE.json)" >&2; exit 2; }; \
+	  $(CB) report $$f
 
 # Sanitizer builds live in their own directories so they never mix with
 # the Release build that produces benchmark numbers. TSan runs without

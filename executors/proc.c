@@ -70,7 +70,7 @@ int cb__proc_start(struct cb__proc *c, int i, const char *who,
     fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
     c->pid = pid;
     c->fd = sv[0];
-    c->reaped = 0;
+    atomic_store(&c->reaped, 0);
     return 0;
 }
 
@@ -133,31 +133,46 @@ int cb__proc_spawn_fd3(char *const argv[], unsigned flags, int fd, pid_t *pid,
 
 /* ---- ending -------------------------------------------------------------- */
 
+/* Collects c's wait status once it has exited (flags: WNOHANG or 0):
+ * 1 done, 0 still running, -1 not collectable (ECHILD). The exit is first
+ * seen with WNOWAIT, leaving a zombie that holds the pid, and `reaped` is
+ * set before the real wait: cb__proc_kill_all, on another thread or in a
+ * signal handler, then never signals a pid the system has handed to an
+ * unrelated process. */
+static int proc_collect(struct cb__proc *c, int flags)
+{
+    siginfo_t si;
+    int st = 0;
+    pid_t r;
+    memset(&si, 0, sizeof si);
+    while (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOWAIT | flags) < 0)
+        if (errno != EINTR) {
+            atomic_store(&c->reaped, -1); /* reaped elsewhere (SIGCHLD
+                                              ignored?) */
+            return -1;
+        }
+    if (si.si_pid != c->pid)
+        return 0; /* WNOHANG, still running */
+    atomic_store(&c->reaped, 1);
+    while ((r = waitpid(c->pid, &st, 0)) < 0 && errno == EINTR)
+        ;
+    c->wstatus = st;
+    if (r != c->pid)
+        atomic_store(&c->reaped, -1);
+    return r == c->pid ? 1 : -1;
+}
+
 void cb__proc_reap(struct cb__proc *c, double deadline)
 {
     long nap_ns = 20000;
-    if (c->pid <= 0 || c->reaped)
+    if (c->pid <= 0 || atomic_load(&c->reaped))
         return;
     for (;;) {
-        int st = 0;
-        pid_t r = waitpid(c->pid, &st, WNOHANG);
-        if (r == c->pid) {
-            c->reaped = 1;
-            c->wstatus = st;
+        if (proc_collect(c, WNOHANG))
             return;
-        }
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            c->reaped = -1; /* ECHILD: reaped elsewhere (SIGCHLD ignored?) */
-            return;
-        }
         if (cb_now() >= deadline) {
             kill(c->pid, SIGKILL);
-            while ((r = waitpid(c->pid, &st, 0)) < 0 && errno == EINTR)
-                ;
-            c->reaped = r == c->pid ? 1 : -1;
-            c->wstatus = st;
+            proc_collect(c, 0);
             return;
         }
         struct timespec ts = {0, nap_ns};
@@ -173,7 +188,7 @@ void cb__proc_died(struct cb__proc *c, const char *killed, char *buf,
     int ws;
     cb__proc_reap(c, cb_now() + 1.0);
     ws = c->wstatus;
-    if (c->reaped != 1)
+    if (atomic_load(&c->reaped) != 1)
         snprintf(buf, len, "ended (its exit status could not be collected)");
     else if (WIFSIGNALED(ws))
         snprintf(buf, len, "%s by signal %d (%s)%s", killed, WTERMSIG(ws),
@@ -191,7 +206,7 @@ void cb__proc_shutdown(struct cb__proc *c, int n, int now)
         if (c[i].fd >= 0)
             close(c[i].fd);
         c[i].fd = -1;
-        if (now && c[i].pid > 0 && !c[i].reaped)
+        if (now && c[i].pid > 0 && !atomic_load(&c[i].reaped))
             kill(c[i].pid, SIGKILL);
     }
     for (int i = 0; i < n; i++)
@@ -201,7 +216,7 @@ void cb__proc_shutdown(struct cb__proc *c, int n, int now)
 void cb__proc_kill_all(const struct cb__proc *c, int n)
 {
     for (int i = 0; c && i < n; i++)
-        if (c[i].pid > 0 && !c[i].reaped)
+        if (c[i].pid > 0 && !atomic_load(&c[i].reaped))
             kill(c[i].pid, SIGKILL);
 }
 

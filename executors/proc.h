@@ -13,6 +13,7 @@
 #define CB_PROC_H
 
 #include <stddef.h>
+#include <stdatomic.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -27,8 +28,10 @@
 struct cb__proc {
     pid_t pid;   /* 0: not started */
     int fd;      /* parent end of the channel, non-blocking; -1 once closed */
-    int reaped;  /* 0: not yet; 1: wait status collected; -1: gone, status
-                    not collectable (ECHILD) */
+    atomic_int reaped; /* 0: not yet; 1: wait status collected; -1: gone,
+                          status not collectable (ECHILD). Atomic: abort()
+                          reads it from the watchdog thread or a signal
+                          handler while the sweep's thread reaps. */
     int wstatus; /* its wait status once reaped == 1 */
 };
 

@@ -4,13 +4,13 @@
 #ifndef CB_COMMANDS_H
 #define CB_COMMANDS_H
 
-int cb_cmd_run(int argc, char **argv);     /* harness/run.c */
+int cb_cmd_run(int argc, char **argv);     /* harness/cli_run.c */
 int cb_cmd_list(int argc, char **argv);    /* harness/main.c */
-int cb_cmd_topo(int argc, char **argv);    /* harness/topo.c */
-int cb_cmd_report(int argc, char **argv);  /* harness/report.c */
+int cb_cmd_topo(int argc, char **argv);    /* harness/cli_topo.c */
+int cb_cmd_report(int argc, char **argv);  /* harness/cli_report.c */
 int cb_cmd_compare(int argc, char **argv); /* harness/cli_compare.c: 1 is
                                               its gate, 3 a failure */
-int cb_cmd_probe(int argc, char **argv);   /* harness/probe.c */
+int cb_cmd_probe(int argc, char **argv);   /* harness/cli_probe.c */
 
 /* `corebench run`'s option parser alone (the fuzzer's entry): argv as
  * cb_cmd_run gets it, parsed against topo, with no side effect beyond

@@ -12,7 +12,7 @@
 #include "units.h"
 
 /* One line of the table: the header (row NULL) or a run's cells. */
-static void print_row(const struct cb_table_row *row)
+static void print_row(const struct cb_run_cells *row)
 {
     const char *const *c = cb_table_head;
     const char *cells[CB_TC_COUNT];
@@ -110,10 +110,10 @@ static int console_kernel(struct cb_sweep *s, int k, struct cb_error *e)
     (void)e;
     cb_sweep_settle(s);
     for (size_t i = 0; i < s->m.nruns; i++) {
-        struct cb_table_row row;
+        struct cb_run_cells row;
         if (s->slot[i].kernel != k)
             continue;
-        cb_table_row(&s->m.runs[i], s->wl_name[k], &row);
+        cb_run_cells(&s->m.runs[i], s->wl_name[k], &row);
         print_row(&row);
     }
     fits_line(s, k);

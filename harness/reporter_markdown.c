@@ -49,8 +49,8 @@ static int emit(FILE *f, void *arg)
         fputs(cb_table_numeric[c] ? "|---:" : "|---", f);
     fputs("|\n", f);
     for (size_t i = 0; i < s->m.nruns; i++) {
-        struct cb_table_row row;
-        cb_table_row(&s->m.runs[i], s->wl_name[s->slot[i].kernel], &row);
+        struct cb_run_cells row;
+        cb_run_cells(&s->m.runs[i], s->wl_name[s->slot[i].kernel], &row);
         for (int c = 0; c < CB_TC_COUNT; c++)
             cells[c] = row.cell[c];
         md_row(f, cells);

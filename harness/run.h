@@ -17,6 +17,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 
 #include <jansson.h>
 
@@ -131,8 +132,10 @@ struct cb_sweep {
     double t_start;
 };
 
-/* The signal that interrupted the sweep (SIGINT, SIGTERM), or 0. */
-extern volatile sig_atomic_t cb_run_interrupted;
+/* The signal that interrupted the sweep (SIGINT, SIGTERM), or 0. Set by
+ * the handler, read by the sweep and the watchdog thread: a lock-free
+ * atomic, which C11 allows in a signal handler. */
+extern atomic_int cb_run_interrupted;
 
 /* ---- plan.c -------------------------------------------------------------- */
 

@@ -90,8 +90,8 @@ static void row_notes(const struct cb_run *r, char *notes, size_t len)
                           : 0.0);
 }
 
-void cb_table_row(const struct cb_run *r, const char *kernel,
-                  struct cb_table_row *row)
+void cb_run_cells(const struct cb_run *r, const char *kernel,
+                  struct cb_run_cells *row)
 {
     const struct cb_summary *sum = &r->d.sum;
     char(*c)[320] = row->cell;

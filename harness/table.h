@@ -13,7 +13,7 @@ enum cb_table_col {
     CB_TC_COUNT
 };
 
-struct cb_table_row {
+struct cb_run_cells {
     char cell[CB_TC_COUNT][320];
 };
 
@@ -29,7 +29,7 @@ void cb_table_note(char *notes, size_t len, const char *fmt, ...)
 /* The cells of run r (derived: cb_model_derive first). `kernel` is what
  * the kernel column shows ("gcd n=16" when a sweep varies n), NULL for the
  * kernel's name. */
-void cb_table_row(const struct cb_run *r, const char *kernel,
-                  struct cb_table_row *row);
+void cb_run_cells(const struct cb_run *r, const char *kernel,
+                  struct cb_run_cells *row);
 
 #endif

@@ -20,7 +20,7 @@
 #include "reporter.h"
 #include "text.h"
 
-volatile sig_atomic_t cb_run_interrupted;
+atomic_int cb_run_interrupted;
 static struct cb_inflight *signal_fl; /* the sweep's, for a second signal */
 
 /* SIGINT, SIGTERM: the first ends the sweep after the sample in progress

@@ -1,81 +1,99 @@
-# The same kernel on several machines: one group of bars per result file
-# (host name and topology fingerprint), one bar per executor series at the
-# largest worker count that file measured for it (written above the bar),
-# with the bootstrap 95% CI as a vertical line. The dashed line at 1 is the
-# serial time of the same machine.
+# The same kernel on several machines: one group of bars per machine (host
+# and topology summary), one bar per series (the executor's colour; its
+# variants lighter) at that machine's largest worker count. Left: the
+# median time with its 95% interval (absolute: how fast the machine is;
+# log scale where the times span decades); right: the speedup over the
+# same machine's baseline with its interval (black lines) (relative: how well it
+# scales), the dashed line at 1 the baseline itself.
 #
-# usage: gnuplot -c machines.gp machines.tsv OUT.png KID NBARS NMACHINES
-#   KID    kernel id (column kid); bars are numbered 0..NBARS-1 (column
-#   bar) and machines 0..NMACHINES-1 (column mid) within the kernel
+# usage: gnuplot -d common.gp -c machines.gp DATA.tsv OUT.png TITLE FOOTER
+#   DATA: corebench report's machines-K.tsv (series, machine, workers,
+#   median_s, median_lo_s, median_hi_s, speedup, speedup_lo, speedup_hi),
+#   each series' rows consecutive
 #
-# Written by `corebench report`. Every string here that comes from a result
-# file (kernel, host, series) is read as data with strcol() and used as a
-# value; none is ever pasted into a command, and no path is macro-expanded.
+# Strings from the data are read with strcol() and used as values; nothing
+# from the data or the arguments is run as a command.
+if (ARGC < 4) { print "usage: see the header"; exit status 2 }
+@CB_SERIES
+if (CB_NS < 1) { exit status 2 }
+NS = CB_NS
+# machines, in order of first appearance
+NM = 0
+array MM[64]
+do for [i=1:64] { MM[i] = "" }
+midx(s) = sum [j=1:NM] (MM[j] eq s ? j : 0)
+stats ARG1 using (M = strcol("machine"), midx(M) == 0 && NM < 64 ? (NM = NM + 1, MM[NM] = M) : 0, 0) nooutput
+if (NM < 1) { exit status 2 }
+TMIN = NaN
+TMAX = 0
+SMAX = 1
+stats ARG1 using (Y = or(num("median_hi_s"), num("median_s")), TMAX = ok(Y) && Y > TMAX ? Y : TMAX, \
+        Y = or(num("median_lo_s"), num("median_s")), TMIN = ok(Y) && Y > 0 && !(Y >= TMIN) ? Y : TMIN, \
+        Y = or(num("speedup_hi"), num("speedup")), SMAX = ok(Y) && Y > SMAX ? Y : SMAX, 0) nooutput
+LOG = ok(TMIN) && TMAX / TMIN > CB_DECADES
+# a tic label per machine: the host, then the topology on a line of its own
+two(s) = strstrt(s, " (") > 0 ? s[1:strstrt(s, " (") - 1] . "\n" . s[strstrt(s, " (") + 1:] : s
 
-if (ARGC < 5) {
-    print "usage: gnuplot -c machines.gp DATA.tsv OUT.png KID NBARS NMACHINES"
-    exit status 2
-}
-K = int(ARG3 + 0)
-NB = int(ARG4 + 0)
-NM = int(ARG5 + 0)
-if (NB < 1 || NM < 1) { exit status 2 }
+BW = 0.8 / NS
+xof(i) = midx(strcol("machine")) - 1 + (i - (NS + 1) / 2.0) * BW
+sel(i) = strcol("series") eq CB_T[i]
+# variants of one executor share its colour: lighter fills tell them apart
+shade(i) = 0.9 - 0.3 * (cb_variant(i) % 3)
 
-set datafile separator "\t"
-set datafile columnheaders
-set datafile commentschars ""
-
-num(c) = (strcol(c) eq "NaN" || strcol(c) eq "") ? NaN : column(c)
-ok(v) = v == v
-or(v, d) = ok(v) ? v : d
-
-array T[NB]
-array C[NB]
-array V[NB]
-array M[NM]
-do for [i=1:NB] { T[i] = ""; C[i] = "#000000"; V[i] = 0 }
-do for [i=1:NM] { M[i] = "" }
-KN = "?"
-YMAX = 1
-stats ARG1 using (int(column("kid")) == K ? ( \
-        B = int(column("bar")) + 1, J = int(column("mid")) + 1, \
-        KN = strcol("kernel"), \
-        T[B] = strcol("series"), C[B] = strcol("color"), \
-        M[J] = strcol("machine") . "\n" . strcol("topology"), \
-        Y = or(num("ci_hi"), num("speedup")), \
-        YMAX = ok(Y) && Y > YMAX ? Y : YMAX, 0) : 0) nooutput
-# Variants of one executor share its colour: tell them apart by shade.
-shade(v) = v < 3 ? 0.85 - 0.25 * v : 0.25
-do for [i=2:NB] {
-    do for [j=1:i-1] { if (C[j] eq C[i]) { V[i] = V[i] + 1 } }
-}
-
-BW = 0.8 / NB
-xpos(m, b) = m + (b - (NB - 1) / 2.0) * BW
-on(v) = int(column("kid")) == K ? v : NaN
-sel(i) = int(column("kid")) == K && int(column("bar")) == i - 1
-
-set terminal pngcairo size 900,600 font "sans,12" noenhanced
-set output ARG2
-set title sprintf("Speedup at the largest worker count, per machine: kernel %s", KN)
-set ylabel "speedup (serial median time / median time)"
-set yrange [0 : YMAX * 1.15]
-set xrange [-0.5 : NM - 0.5]
-set xtics () scale 0 font ",11"
-do for [i=1:NM] { set xtics add (M[i] i - 1) }
+@CB_PAGE
+set multiplot title ARG3 font ",16"
+unset title
+set size 0.5, 0.78
 set grid ytics
 set border 3
 set tics nomirror
-# At the right: below, it would collide with the two-line machine labels.
-set key outside right top vertical Left reverse samplen 1.5 spacing 1.1
+set xrange [-0.5 : NM - 0.5]
+set xtics () scale 0 font CB_SMALL
+do for [i=1:NM] { set xtics add (two(MM[i]) i - 1) }
 set boxwidth BW * 0.92 absolute
-set bmargin 5
+set bmargin 4
+unset key
 
-plot for [i=1:NB] ARG1 using (on(xpos(column("mid"), column("bar")))):(sel(i) ? num("speedup") : NaN) \
-        with boxes fs solid shade(V[i]) border lc rgb "#333333" lc rgb C[i] title T[i], \
-     ARG1 using (on(xpos(column("mid"), column("bar")))):(on(or(num("ci_lo"), num("speedup")))):(0):(or(num("ci_hi"), num("speedup")) - or(num("ci_lo"), num("speedup"))) \
-        with vectors nohead lw 1.5 lc rgb "#222222" notitle, \
-     ARG1 using (on(xpos(column("mid"), column("bar")))):(on(or(num("ci_hi"), num("speedup")))):(sprintf("%d", column("workers"))) \
-        with labels offset 0,0.7 font ",9" notitle, \
-     1 with lines dt 2 lw 1.5 lc rgb "#555555" title "1 = serial time", \
-     keyentry with labels title "above bars: workers"
+# left: median time
+set origin 0, 0.16
+set ylabel (LOG ? "median time (log scale)" : "median time")
+set format y "%.0s %cs"
+if (LOG) {
+    set logscale y
+    set yrange [TMIN / 2 : TMAX * 2]
+} else {
+    set yrange [0 : TMAX * 1.12]
+}
+BASE = LOG ? TMIN / 2 : 0
+plot for [i=1:NS] ARG1 using (sel(i) ? xof(i) : NaN):(num("median_s") > BASE ? num("median_s") : BASE) \
+        with boxes fs solid shade(i) border lc rgb "#333333" lc rgb cb_color(i) notitle, \
+     for [i=1:NS] ARG1 using (sel(i) ? xof(i) : NaN):(or(num("median_lo_s"), num("median_s"))):(0):(or(num("median_hi_s"), num("median_s")) - or(num("median_lo_s"), num("median_s"))) \
+        with vectors nohead lw 2 lc rgb "#222222" notitle
+
+# right: speedup
+unset logscale y
+set origin 0.5, 0.16
+set ylabel "speedup over its baseline"
+set format y "%g"
+set yrange [0 : SMAX * 1.12]
+plot for [i=1:NS] ARG1 using (sel(i) ? xof(i) : NaN):(num("speedup")) \
+        with boxes fs solid shade(i) border lc rgb "#333333" lc rgb cb_color(i) notitle, \
+     for [i=1:NS] ARG1 using (sel(i) ? xof(i) : NaN):(or(num("speedup_lo"), num("speedup"))):(0):(or(num("speedup_hi"), num("speedup")) - or(num("speedup_lo"), num("speedup"))) \
+        with vectors nohead lw 2 lc rgb "#222222" notitle, \
+     1 with lines dt 2 lw 1.5 lc rgb excolor("serial") notitle
+
+# the key, once, under both
+set origin 0, CB_FOOT
+set size 1, 0.17 - CB_FOOT
+unset border
+unset tics
+unset xlabel
+unset ylabel
+unset grid
+set xrange [0 : 1]
+set yrange [0 : 1]
+set key center center horizontal Left reverse maxcols 4 samplen 1.5 width 0 font CB_SMALL
+plot NaN notitle, \
+     for [i=1:NS] keyentry with boxes fs solid shade(i) border lc rgb "#333333" lc rgb cb_color(i) title CB_T[i], \
+     keyentry with lines dt 2 lw 1.5 lc rgb excolor("serial") title "1 = the baseline"
+unset multiplot

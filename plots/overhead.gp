@@ -1,66 +1,38 @@
-# Time per task vs chunksize for one kernel (log-log): one line per
-# executor series and worker count, each measured at several chunksizes.
-# Small chunks pay the per-task dispatch (and, for process pools, shipping)
-# cost on every task; large chunks amortize it. The serial time per task is
-# the dashed reference. On the `empty` kernel the whole time is overhead; on
+# Time per task vs chunksize for one kernel (log-log): one line per series
+# and worker count, each measured at several chunksizes. Small chunks pay
+# the per-task dispatch (and, for process pools, shipping) cost on every
+# task; large chunks amortize it. The baseline's time per task is the
+# dashed reference. On the `empty` kernel the whole time is overhead; on
 # other kernels it includes the kernel's own work.
 #
-# usage: gnuplot -c overhead.gp overhead.tsv OUT.png KID O0 O1
-#   KID    kernel id (column kid); O0..O1 the series ids (column osid)
+# usage: gnuplot -d common.gp -c overhead.gp DATA.tsv OUT.png TITLE FOOTER
+#   DATA: corebench report's overhead-K.tsv (series, chunksize,
+#   per_task_s, baseline_per_task_s, ...), each line's rows consecutive
 #
-# Written by `corebench report`. Every string here that comes from a result
-# file (kernel, series) is read as data with strcol() and used as a value;
-# none is ever pasted into a command, and no path is macro-expanded.
-
-if (ARGC < 5) {
-    print "usage: gnuplot -c overhead.gp DATA.tsv OUT.png KID O0 O1"
-    exit status 2
-}
-K = int(ARG3 + 0)
-O0 = int(ARG4 + 0)
-O1 = int(ARG5 + 0)
-NS = O1 - O0 + 1
-if (NS < 1) { exit status 2 }
-
-set datafile separator "\t"
-set datafile columnheaders
-set datafile commentschars ""
-
-# Undefined numbers are written "NaN"; gnuplot would drop the whole row on
-# column() of such a cell, so read them through num(), which gives NaN.
-num(c) = (strcol(c) eq "NaN" || strcol(c) eq "") ? NaN : column(c)
-ok(v) = v == v
-
-array T[NS]
-array C[NS]
-do for [i=1:NS] { T[i] = ""; C[i] = "#000000" }
-array PT[6] = [7, 5, 9, 11, 13, 15]
+# Strings from the data are read with strcol() and used as values; nothing
+# from the data or the arguments is run as a command.
+if (ARGC < 4) { print "usage: see the header"; exit status 2 }
+@CB_SERIES
+if (CB_NS < 1) { exit status 2 }
+NS = CB_NS
 YMIN = NaN
 YMAX = NaN
-KN = "?"
-SERIAL = NaN
-pick(s) = s >= O0 && s <= O1
-stats ARG1 using (pick(int(column("osid"))) ? ( \
-        I = int(column("osid")) - O0 + 1, KN = strcol("kernel"), \
-        T[I] = strcol("series"), C[I] = strcol("color"), \
-        Y = num("per_task_s"), \
+BASE = NaN
+KN = ""
+stats ARG1 using (KN = strcol("kernel"), Y = num("per_task_s"), \
         YMIN = ok(Y) && !(Y >= YMIN) ? Y : YMIN, \
         YMAX = ok(Y) && !(Y <= YMAX) ? Y : YMAX, \
-        SERIAL = ok(SERIAL) ? SERIAL : num("serial_per_task_s"), 0) : 0) nooutput
+        BASE = ok(BASE) ? BASE : num("baseline_per_task_s"), 0) nooutput
 if (!ok(YMIN) || YMIN <= 0) { exit status 2 }
-if (ok(SERIAL) && SERIAL > 0) {
-    YMIN = SERIAL < YMIN ? SERIAL : YMIN
-    YMAX = SERIAL > YMAX ? SERIAL : YMAX
+if (ok(BASE) && BASE > 0) {
+    YMIN = BASE < YMIN ? BASE : YMIN
+    YMAX = BASE > YMAX ? BASE : YMAX
 }
 
-set terminal pngcairo size 900,600 font "sans,12" noenhanced
-set output ARG2
-set title sprintf("Time per task vs chunksize: kernel %s%s", KN, \
-    KN eq "empty" ? " (all of it is overhead)" : " (includes the kernel's work)")
-set xlabel "chunksize (tasks per dispatch, log scale)" offset 0,0.4
-set ylabel "median map time / tasks (log scale)"
+@CB_PAGE
+set xlabel "chunksize (tasks per dispatch, log scale)"
+set ylabel (KN eq "empty" ? "time per task: all of it overhead (log scale)" : "time per task, with the kernel's work (log scale)")
 set logscale xy
-set format y "%.0s %cs"
 set format x "%.0f"
 set grid xtics ytics mxtics mytics lc rgb "#dddddd", lc rgb "#f0f0f0"
 set border 3
@@ -77,10 +49,16 @@ do for [d = floor(log10(YMIN / 1.4)) : ceil(log10(YMAX * 1.4))] {
         if (v >= YMIN / 1.4 && v <= YMAX * 1.4) { set ytics add (gprintf("%.0s %cs", v) v) }
     }
 }
-set key below center horizontal Left reverse maxcols 3 samplen 2 spacing 1.05 width -1
-sel(i) = int(column("osid")) == O0 + i - 1
+if (NS <= 6) {
+    set key below center horizontal Left reverse maxcols 2 samplen 2 spacing 1.05 width -1
+} else {
+    set key outside right top vertical Left reverse samplen 1.5 spacing 0.95 font CB_SMALL
+}
+sel(i) = strcol("series") eq CB_T[i]
+# side by side on a log axis: a few percent apart
+xof(i) = column("chunksize") * 1.12 ** cb_spread(i, NS)
 
-plot for [i=1:NS] ARG1 using "chunksize":(sel(i) ? num("per_task_s") : NaN) \
-        with linespoints lw 2 pt PT[(i - 1) % 6 + 1] ps 1.4 lc rgb C[i] title T[i], \
-     (ok(SERIAL) ? SERIAL : NaN) with lines dt 2 lw 1.5 lc rgb "#555555" \
-        title (ok(SERIAL) ? "serial time per task" : "")
+plot for [i=1:NS] ARG1 using (sel(i) ? xof(i) : NaN):(num("per_task_s")) \
+        with linespoints lw 2 dt cb_dash(i) pt cb_point(i) ps 1.5 lc rgb cb_color(i) title CB_T[i], \
+     (ok(BASE) ? BASE : NaN) with lines dt 2 lw 1.5 lc rgb excolor("serial") \
+        title (ok(BASE) ? "baseline time per task" : "")

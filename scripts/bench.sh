@@ -1,17 +1,41 @@
 #!/usr/bin/env bash
-# make bench: the default sweep, then the plots. The result file name is
-# chosen here so the report step can find it; `corebench run` itself
-# refuses to overwrite it.
-set -eu
-cb=$1; shift
-mkdir -p results
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-host=$(hostname | sed 's/[^A-Za-z0-9_-]/_/g')
-out="results/bench-$stamp-$host.json"
-status=0
-"$cb" run --out "$out" "$@" || status=$?
-# An interrupted or partly failed sweep still gets its plots.
-if [ -s "$out" ]; then
-  "$cb" report "$out"
+# make bench: the default sweep, then its report.
+#
+# usage: scripts/bench.sh COREBENCH [RUN OPTIONS...]
+#
+# The options go to `corebench run` as they are. The result file is the one
+# they name with -o/--out; without one it is run's default name,
+# results/<UTC date>-<host>.json, chosen here the same way and passed as
+# --out so the report step knows it. The report (figures, report.html,
+# report.md) goes next to it, in <name>-report/. An interrupted or partly
+# failed sweep still gets its report; a refused one (bad options: exit 2,
+# nothing written) does not, and says so.
+set -u
+cb=${1:?usage: scripts/bench.sh COREBENCH [RUN OPTIONS...]}
+shift
+out=
+prev=
+for a in "$@"; do
+    case $prev in -o | --out) out=$a ;; esac
+    case $a in
+    --out=*) out=${a#--out=} ;;
+    -o?*) out=${a#-o} ;;
+    esac
+    prev=$a
+done
+args=("$@")
+if [ -z "$out" ]; then
+    mkdir -p results
+    host=$(hostname | sed -E 's/[^A-Za-z0-9_-]+/_/g; s/^_+//; s/_+$//')
+    out="results/$(date -u +%Y%m%dT%H%M%SZ)-${host:-host}.json"
+    args+=(--out "$out")
 fi
+status=0
+"$cb" run "${args[@]}" || status=$?
+if [ $status -eq 2 ] || [ ! -s "$out" ]; then
+    echo "bench: no result file written ($out), so no report" >&2
+    exit $((status ? status : 1))
+fi
+"$cb" report "$out" || { [ $status -ne 0 ] || status=$?; }
+echo "bench: $out, report in ${out%.json}-report/report.html"
 exit $status

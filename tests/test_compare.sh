@@ -99,7 +99,7 @@ expect_in "the model's label names the configuration" out "  process-pool c=8  "
 expect_in "only in base listed" out "only in compare-base.json (1): gcd/small gil c=1 w=2"
 # (openmp's label says its schedule only where the build has openmp)
 expect_re "only in new listed" out "^only in compare-new\.json \(1\): sum/small openmp( static)? w=4\$"
-expect_in "times in the unit convention" out "  100.00 ms   100.20 ms  "
+expect_in "times in the unit convention (three significant digits)" out " 100 ms      100 ms  1.002 "
 expect_not_in "same machine and build: no differences shown" out "differs:"
 expect_in "per-executor geomean" out "threads        0.502  1 configuration: 1 faster, 0 slower, 0 same"
 expect_in "overall geomean" out "all            0.853  4 configurations: 1 faster, 1 slower, 1 same, 1 too few samples"
@@ -308,7 +308,7 @@ assert "- base compare-base.json: host alpha" in md
 assert "- new compare-machine.json: host gamma" in md
 assert "- differs: host: alpha -\\> gamma" in md, md
 rows = [l for l in md.splitlines() if l.startswith("| sum ")]
-want = "| sum | small | process-pool c=8 | 4 | 5/5 | 20.10 ms | 26.10 ms | 1.299 \\[1.281, 1.318\\] | 0.0079 | slower |"
+want = "| sum | small | process-pool c=8 | 4 | 5/5 | 20.1 ms | 26.1 ms | 1.299 \\[1.281, 1.318\\] | 0.0079 | slower |"
 assert rows == [want], rows
 assert "| threads | 0.502 | 1 | 1 | 0 | 0 | 0 |" in md
 assert "## Gate" in md and "FAILED, 1 configuration" in md

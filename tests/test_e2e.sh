@@ -30,6 +30,7 @@ import json,sys
 d=json.load(open('run.json'))
 sys.exit(0 if d['complete'] and all(r['verified'] for r in d['runs']) else 1)"
 check "report runs" "$CB" report run.json --out rep
+check "every report table and page checks out against the JSON" "$PY" "$SRC/tests/report_check.py" rep run.json
 check "a speedup PNG was produced" bash -c "ls rep/*.png | grep -q speedup"
 for f in rep/*.png; do
   check "$f is a PNG" bash -c "head -c 8 '$f' | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a'"

@@ -4,8 +4,8 @@
  * shared reader: size limits, schema, runs), then through the whole of
  * `compare` (the file against itself, and a valid base against it with
  * --force: the model's loader, pairing, labels, statistics, the table) and the
- * whole of `report` without gnuplot (rp_load, rp_derive, every TSV, the
- * index, the summary). Must hold for any input: no crash, no sanitizer
+ * whole of `report` without gnuplot (the model, every figure's table, the
+ * pages, the summary). Must hold for any input: no crash, no sanitizer
  * report, an exit status of 0, 2 or 3 (compare: 1 is its gate, not asked
  * here) or 0, 1 or 2 (report), and a message when loading fails.
  * Output files go to a private directory under /dev/shm (or $TMPDIR),
