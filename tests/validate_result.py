@@ -104,8 +104,16 @@ def main(path):
     ctr = typ(c, "counters", dict, "context") or {}
     typ(ctr, "available", bool, "context.counters")
     s = typ(c, "settings", dict, "context") or {}
-    for k in ("repetitions", "warmup", "seed", "order_seed"):
+    # repetitions: -r N, or null under adaptive sampling (the default)
+    typ(s, "repetitions", int, "context.settings", nullable=True)
+    for k in ("warmup", "seed", "order_seed"):
         typ(s, k, int, "context.settings")
+    # since adaptive sampling (absent from older files)
+    for k in ("min_samples", "max_samples"):
+        opt(s, k, int, "context.settings")
+    for k in ("target_ci", "max_time_s"):
+        opt(s, k, NUM, "context.settings", nullable=True)
+    opt(s, "keep_interfered", bool, "context.settings")
     typ(s, "interleave", bool, "context.settings")
     typ(s, "pin", str, "context.settings")
     ex = opt(c, "executors", dict, "context") or {}
@@ -164,6 +172,14 @@ def main(path):
         want(cs is None or cs == "auto" or (isinstance(cs, int) and cs > 0),
              w, f"chunksize {cs!r} is not a count, 'auto' or null")
         typ(r, "chunksize_used", int, w, nullable=True)
+        # since executor parameters (older files: rebuilt by readers)
+        xp = opt(r, "exec_params", dict, w) or {}
+        want(all(isinstance(v, str) for v in xp.values()), w,
+             "exec_params values must be strings")
+        asked = opt(r, "exec_params_asked", list, w) or []
+        want(all(a in xp for a in asked), w,
+             "exec_params_asked names a parameter not in exec_params")
+        opt(r, "error", str, w)
         for k in ("schedule", "start_method"):
             typ(r, k, str, w, nullable=True)
         typ(r, "switch_interval_us", int, w, nullable=True)
