@@ -335,6 +335,9 @@ void cb_map_stats_reset(struct cb_map_stats *st);
  * stops its worker. Called wherever a workload is built; a no-op without
  * CB_INJECT. */
 void cb_inject_apply(struct cb_workload *w);
+/* CB_INJECT's value checked: CB_EUSAGE naming it and the accepted forms
+ * (`corebench run` refuses a malformed one, exit 2, before anything). */
+int cb_inject_check(struct cb_error *e);
 
 /* In a worker process that did not inherit the workload (a spawned or
  * remote worker): rebuilds the parent's workload with kernel `kernel`'s

@@ -18,8 +18,10 @@
  * does nothing and costs nothing. python/pyexec.py reads the same
  * variable. Not a user feature: undocumented in --help, documented in
  * docs/INPUTS.md. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,34 +46,58 @@ static struct {
     int nwrap;
 } inj;
 
-static void inject_parse(void)
+/* CB_INJECT's value into inj; CB_EUSAGE with the reason when it is not
+ * KIND@task=N or KIND@worker=I. */
+static int inject_parse(struct cb_error *e)
 {
     static const char *const kinds[] = {"", "crash", "hang", "wrong",
                                         "exit", "stop"};
-    const char *v = getenv("CB_INJECT"), *at;
+    const char *v = getenv("CB_INJECT"), *at, *num;
+    uint64_t n;
     inj.parsed = 1;
-    if (!v || !(at = strchr(v, '@')))
-        return;
-    for (int k = 1; k < 6; k++)
+    inj.kind = INJ_NONE;
+    if (!v || !*v)
+        return 0;
+    at = strchr(v, '@');
+    for (int k = 1; at && k < 6; k++)
         if ((size_t)(at - v) == strlen(kinds[k]) &&
             strncmp(v, kinds[k], strlen(kinds[k])) == 0)
             inj.kind = (enum inject_kind)k;
-    if (strncmp(at + 1, "task=", 5) == 0)
-        inj.n = atol(at + 6);
-    else if (strncmp(at + 1, "worker=", 7) == 0)
-        inj.n = atol(at + 8), inj.by_worker = 1;
+    if (inj.kind != INJ_NONE && strncmp(at + 1, "task=", 5) == 0)
+        num = at + 6, inj.by_worker = 0;
+    else if (inj.kind != INJ_NONE && strncmp(at + 1, "worker=", 7) == 0)
+        num = at + 8, inj.by_worker = 1;
     else
+        num = NULL;
+    if (!num || cb_parse_u64(num, 0, 1000000000, "CB_INJECT's count", &n, e)) {
         inj.kind = INJ_NONE;
+        return CB_FAIL(e, CB_EUSAGE, "CB_INJECT='%.60s': expected KIND@task=N "
+                       "or KIND@worker=I (KIND: crash, hang, wrong, exit, "
+                       "stop; N, I: 0 to 1000000000)", v);
+    }
+    inj.n = (long)n;
+    return 0;
+}
+
+int cb_inject_check(struct cb_error *e)
+{
+    return inject_parse(e);
 }
 
 static void inject_fault(const struct cb_workload *w, void *out,
                          struct cb_ctx *ctx)
 {
     switch (inj.kind) {
-    case INJ_CRASH:
-        signal(SIGSEGV, SIG_DFL);
+    case INJ_CRASH: {
+        /* worker threads block signals: a raised SIGSEGV would wait
+         * pending. The handler main() installed reports and dies of it. */
+        sigset_t segv;
+        sigemptyset(&segv);
+        sigaddset(&segv, SIGSEGV);
+        pthread_sigmask(SIG_UNBLOCK, &segv, NULL);
         raise(SIGSEGV);
         break;
+    }
     case INJ_HANG:
         cb_blocking_begin(ctx);
         for (;;)
@@ -109,8 +135,9 @@ static void inject_run(const struct cb_workload *w, const void *in,
 void cb_inject_apply(struct cb_workload *w)
 {
     int i;
+    struct cb_error ignored = {0};
     if (!inj.parsed)
-        inject_parse();
+        inject_parse(&ignored); /* corebench run checked it first */
     if (inj.kind == INJ_NONE || !w->kernel)
         return;
     for (i = 0; i < inj.nwrap; i++)

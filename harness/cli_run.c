@@ -327,6 +327,8 @@ int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
     if ((rc = cb_stop_rule_check(&o->stop, e)))
         return rc;
     o->repetitions = o->stop.exact ? o->stop.exact : o->stop.max_samples;
+    if ((rc = cb_inject_check(e)))
+        return rc;
     return check_xparams(o, e);
 }
 

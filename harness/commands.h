@@ -12,6 +12,12 @@ int cb_cmd_compare(int argc, char **argv); /* harness/cli_compare.c: 1 is
                                               its gate, 3 a failure */
 int cb_cmd_probe(int argc, char **argv);   /* harness/cli_probe.c */
 
+/* main() first, in every corebench process: a fatal signal (SIGSEGV,
+ * SIGBUS, SIGFPE, SIGILL) in a running sweep's own process prints which
+ * configuration's map crashed and where its finished rounds are, then the
+ * process dies of it (harness/watchdog.c). */
+void cb_crash_handler_install(void);
+
 /* `corebench run`'s option parser alone (the fuzzer's entry): argv as
  * cb_cmd_run gets it, parsed against topo, with no side effect beyond
  * --help's usage on stdout (no file, lock, workload or output path is

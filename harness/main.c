@@ -65,6 +65,7 @@ int cb_cmd_list(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    cb_crash_handler_install();
     if (argc < 2) {
         usage(stderr);
         return 2;

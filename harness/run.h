@@ -188,6 +188,12 @@ struct cb_watchdog {
 };
 int cb_watchdog_start(struct cb_sweep *s, struct cb_watchdog *wd);
 void cb_watchdog_stop(struct cb_watchdog *wd);
+/* Around each map: what a fatal signal in corebench's own process (a task
+ * of serial, threads, thread-pool, gil, openmp crashing) prints before the
+ * process dies of it: the configuration and where the finished rounds
+ * are. */
+void cb_watchdog_map_begins(const struct cb_sweep *s, const struct cb_run *r);
+void cb_watchdog_map_ends(void);
 
 /* The whole of `corebench run` after parsing: returns the exit status. */
 int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv);

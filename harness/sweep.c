@@ -183,8 +183,10 @@ static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
     mtmp.nworkers = r->cfg.workers;
     s->fl.timeout = task_timeout(s, r);
     s->fl_run = i;
+    cb_watchdog_map_begins(s, r);
     rc = cb_sample_take(sl->ex, &sl->ec, w, outs, &mtmp, s->ctr, &s->fl,
                         &smp, &err);
+    cb_watchdog_map_ends();
     /* Ctrl-C reaches the whole process group: workers killed by it are the
      * user's interrupt, not a failure of the executor. */
     if (rc && cb_run_interrupted)
@@ -349,6 +351,12 @@ int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
             goto fail;
         failed |= rc;
     }
+    /* a configuration the sweep ended before says so: no samples, and
+     * "verified" true would only mean that nothing failed */
+    for (size_t i = 0; i < s.m.nruns; i++)
+        if (!s.m.runs[i].n && !s.slot[i].failed && !s.m.runs[i].stop[0])
+            snprintf(s.m.runs[i].stop, sizeof s.m.runs[i].stop,
+                     "not-reached");
     if ((rc = cb_sweep_tell(&s, CB_H_END, !cb_run_interrupted && !s.stop_all, &e)))
         goto fail;
     status = cb_run_interrupted ? 128 + cb_run_interrupted : failed ? 1

@@ -38,6 +38,82 @@ static void on_signal(int sig)
     cb_run_interrupted = sig;
 }
 
+/* ---- a crash in corebench's own process ------------------------------------
+ *
+ * A task of an executor whose workers are threads of corebench (or
+ * corebench itself) that crashes takes the process down: nothing can
+ * safely go on. What can be done is to say so: the handler writes one
+ * line prepared before the map (write(2) only) and dies of the same
+ * signal, so the exit status still tells it. main() installs it in every
+ * corebench process; only the sweep's speaks, the others (forked and
+ * re-executed workers, ranks, other commands) just die of the signal,
+ * which their parent reports. */
+static const int crash_sig[4] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+static const char *const crash_name[4] = {
+    "signal 11 (SIGSEGV, segmentation fault)", "signal 7 (SIGBUS, bus error)",
+    "signal 8 (SIGFPE, arithmetic exception)",
+    "signal 4 (SIGILL, illegal instruction)"};
+static pid_t sweep_pid;
+static char crash_msg[700];
+static atomic_size_t crash_len; /* 0: no map in progress */
+
+static void say(const char *t, size_t n)
+{
+    ssize_t ignored = write(2, t, n);
+    (void)ignored;
+}
+
+static void on_crash(int sig)
+{
+    if (getpid() == sweep_pid) {
+        size_t n = atomic_load(&crash_len);
+        say("\ncorebench run: ", 16);
+        for (int i = 0; i < 4; i++)
+            if (crash_sig[i] == sig)
+                say(crash_name[i], strlen(crash_name[i]));
+        if (n)
+            say(crash_msg, n);
+        else
+            say(" outside a map\n", 15);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void cb_crash_handler_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_crash;
+    sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+    for (int i = 0; i < 4; i++)
+        sigaction(crash_sig[i], &sa, NULL);
+}
+
+void cb_watchdog_map_begins(const struct cb_sweep *s, const struct cb_run *r)
+{
+    char out[300], label[160];
+    int n;
+    cb_text_clean(s->o->out, out, sizeof out, 64);
+    cb_config_label(&r->cfg, label, sizeof label);
+    n = snprintf(crash_msg, sizeof crash_msg,
+                 " in a task of %s %s w=%d: a crash in a thread of corebench "
+                 "ends the whole process; %s%s\n", r->cfg.kernel, label,
+                 r->cfg.workers, s->written ? "the finished rounds are kept "
+                 "in " : "no round had finished, nothing was written to ",
+                 out);
+    if (n >= (int)sizeof crash_msg) {
+        n = (int)sizeof crash_msg - 1;
+        crash_msg[n - 1] = '\n';
+    }
+    atomic_store(&crash_len, n > 0 ? (size_t)n : 0);
+}
+
+void cb_watchdog_map_ends(void)
+{
+    atomic_store(&crash_len, 0);
+}
+
 /* ---- the watchdog --------------------------------------------------------
  *
  * A thread beside the sweep that ends a map which must end: one past its
@@ -116,6 +192,7 @@ int cb_watchdog_start(struct cb_sweep *s, struct cb_watchdog *wd)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, &wd->old_int);
     sigaction(SIGTERM, &sa, &wd->old_term);
+    sweep_pid = getpid();
     return 0;
 }
 
@@ -128,4 +205,5 @@ void cb_watchdog_stop(struct cb_watchdog *wd)
     signal_fl = NULL;
     sigaction(SIGINT, &wd->old_int, NULL);
     sigaction(SIGTERM, &wd->old_term, NULL);
+    sweep_pid = 0;
 }
