@@ -97,9 +97,6 @@
  * registered-memory networks such as InfiniBand verbs). Spawned workers
  * (`corebench __worker`) inherit the launcher's environment but never
  * reach the launched hook. tests/test_mpi.sh runs such a mixed sweep. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* sched_getaffinity, CPU_SET */
-#endif
 #include <mpi.h>
 #include <sched.h>
 #include <stddef.h>

@@ -27,11 +27,6 @@
  * number inside the parallel region at each map. Thread 0 of the team is
  * the caller's own thread, so map() saves the caller's affinity before the
  * region and restores it after: the caller never stays bound. */
-#ifndef _GNU_SOURCE
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* pthread_setname_np, sched_getcpu, CPU_SET */
-#endif
-#endif
 #include <limits.h>
 #include <omp.h>
 #include <sched.h>

@@ -36,9 +36,6 @@
  *
  * map() must be given the workload the pool was started with (children
  * compute from their inherited copy); anything else is CB_EUSAGE. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* MAP_ANONYMOUS */
-#endif
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>

@@ -7,11 +7,6 @@
  *
  * This file also holds the pool engine that threads.c and gil.c reuse
  * (thread_pool.h): parking, waking, completion and per-worker stats. */
-#ifndef _GNU_SOURCE
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* pthread_setname_np, sched_getcpu, CPU_SET */
-#endif
-#endif
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>

@@ -4,11 +4,6 @@
  * read is JSON null. Text from the system (host name, CPU model, argv,
  * sysfs files) is untrusted: it goes through cb_json_text so it is valid
  * UTF-8, and jansson escapes it when the file is written. */
-#ifndef _GNU_SOURCE
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#endif
 #include "env.h"
 #include "text.h"
 

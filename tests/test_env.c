@@ -7,11 +7,6 @@
  * loop and page faults must produce) or say why not, the triad computes the
  * right checksum at a positive bandwidth. Prints "N passed, M failed" last
  * and exits nonzero on any failure. */
-#ifndef _GNU_SOURCE
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#endif
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>

@@ -19,11 +19,6 @@
  *
  * A watchdog alarm turns a hang into a failure. Prints "N passed, M failed"
  * last; exits nonzero on any failure. */
-#ifndef _GNU_SOURCE
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* CPU_SET, strsignal, close_range, addclosefrom_np */
-#endif
-#endif
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>

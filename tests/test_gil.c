@@ -17,11 +17,6 @@
  *
  * No timing is asserted: CI machines are noisy. Prints "N passed, M failed"
  * last; exits nonzero on any failure. */
-#ifndef _GNU_SOURCE
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* pthread_timedjoin_np, sched_getaffinity */
-#endif
-#endif
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>

@@ -5,9 +5,6 @@
  * Plain C, no framework: prints each failure, then "N passed, M failed",
  * and exits nonzero if anything failed. Needs only files in the repo
  * (tests/topo/, found next to this source) and a writable temp dir. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* CPU_SET, sched_setaffinity, mkstemps */
-#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <hwloc.h>
