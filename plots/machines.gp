@@ -31,8 +31,10 @@ stats ARG1 using (Y = or(num("median_hi_s"), num("median_s")), TMAX = ok(Y) && Y
         Y = or(num("median_lo_s"), num("median_s")), TMIN = ok(Y) && Y > 0 && !(Y >= TMIN) ? Y : TMIN, \
         Y = or(num("speedup_hi"), num("speedup")), SMAX = ok(Y) && Y > SMAX ? Y : SMAX, 0) nooutput
 LOG = ok(TMIN) && TMAX / TMIN > CB_DECADES
-# a tic label per machine: the host, then the topology on a line of its own
-two(s) = strstrt(s, " (") > 0 ? s[1:strstrt(s, " (") - 1] . "\n" . s[strstrt(s, " (") + 1:] : s
+# a tic label per machine: the host, then the topology on two lines of its
+# own ("(1 pkg," / "4 cores, 8 PUs)"), narrow enough for machines side by side
+topo2(t) = strstrt(t, ", ") > 0 ? t[1:strstrt(t, ", ")] . "\n" . t[strstrt(t, ", ") + 2:] : t
+two(s) = strstrt(s, " (") > 0 ? s[1:strstrt(s, " (") - 1] . "\n" . topo2(s[strstrt(s, " (") + 1:]) : s
 
 BW = 0.8 / NS
 xof(i) = midx(strcol("machine")) - 1 + (i - (NS + 1) / 2.0) * BW
@@ -51,7 +53,7 @@ set xrange [-0.5 : NM - 0.5]
 set xtics () scale 0 font CB_SMALL
 do for [i=1:NM] { set xtics add (two(MM[i]) i - 1) }
 set boxwidth BW * 0.92 absolute
-set bmargin 4
+set bmargin 5
 unset key
 
 # left: median time
