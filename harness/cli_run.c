@@ -281,8 +281,12 @@ int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
     o->pin.policy = CB_PIN_NONE;
     cb__cli_topo = topo;
 
+    /* optind 0, not 1: a full reset (glibc and musl). An earlier parse that
+     * stopped inside a cluster of short options ("-kxx" with an error on
+     * k) leaves getopt pointing into that argv; the fuzzer found it read
+     * freed memory on the next call. */
     opterr = 0;
-    optind = 1;
+    optind = 0;
     while ((c = getopt_long(argc, argv, ":k:e:w:s:p:x:r:o:qh", lo, NULL)) !=
            -1)
         if ((rc = parse_one(c, o, &kern, &work, argv, e)))

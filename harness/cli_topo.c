@@ -186,14 +186,11 @@ int cb_cmd_topo(int argc, char **argv)
     struct cb_topo *t = NULL;
     int *plan = NULL, workers, rc, c, status = 0;
 
-    /* Full getopt reset: the caller may have parsed its own options. '+'
-     * stops at the first operand instead of permuting argv, ':' reports a
-     * missing value apart from an unknown option. */
-#ifdef __GLIBC__
+    /* Full getopt reset (optind 0, glibc and musl alike): the caller may
+     * have parsed its own options. '+' stops at the first operand instead
+     * of permuting argv, ':' reports a missing value apart from an unknown
+     * option. */
     optind = 0;
-#else
-    optind = 1;
-#endif
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
         switch (c) {
