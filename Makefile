@@ -9,7 +9,7 @@
 #                 several files: machines compared); replaces its earlier one
 #   make sanitize build and test under address+undefined, then thread
 #   make fuzz     libFuzzer targets (clang), FUZZ_SECONDS each (default 60)
-#   make valgrind memcheck on a tiny sweep of every executor
+#   make valgrind memcheck on a tiny sweep of every executor but mpi
 #   make ci-extra sanitize + fuzz + valgrind (installs clang and valgrind)
 #   make clean
 
