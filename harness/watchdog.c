@@ -97,8 +97,9 @@ void cb_watchdog_map_begins(const struct cb_sweep *s, const struct cb_run *r)
     cb_text_clean(s->o->out, out, sizeof out, 64);
     cb_config_label(&r->cfg, label, sizeof label);
     n = snprintf(crash_msg, sizeof crash_msg,
-                 " in a task of %s %s w=%d: a crash in a thread of corebench "
-                 "ends the whole process; %s%s\n", r->cfg.kernel, label,
+                 " during a map of %s %s w=%d: a crash in corebench's own "
+                 "process (a task of an executor whose workers are its "
+                 "threads) ends it; %s%s\n", r->cfg.kernel, label,
                  r->cfg.workers, s->written ? "the finished rounds are kept "
                  "in " : "no round had finished, nothing was written to ",
                  out);

@@ -107,7 +107,7 @@ for x in serial threads thread-pool gil openmp; do
   run "c-$x" CB_INJECT=crash@task=$task -- -k gcd -s tiny -e "$x" -w 1,2 -r 3
   check "$x crash: dies of SIGSEGV (rc=$rc)" test "$rc" -eq 139
   check "$x crash: stderr names the signal and the configuration" \
-    grep -q "signal 11 (SIGSEGV.*in a task of gcd $x" "c-$x.err"
+    grep -q "signal 11 (SIGSEGV.*during a map of gcd $x" "c-$x.err"
   check "$x crash: stderr says the finished rounds are kept" \
     grep -q "the finished rounds are kept in c-$x.json" "c-$x.err"
   check "$x crash: the file holds them, marked incomplete" "$PY" -c "
