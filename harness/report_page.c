@@ -13,6 +13,7 @@
 
 #include "report.h"
 #include "results.h"
+#include "sampling.h"
 #include "text.h"
 #include "units.h"
 
@@ -210,6 +211,32 @@ static const char *jstr(const json_t *o, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+
+/* How the file's sweep sampled (context.settings), in the words the
+ * console used: -r N files record repetitions, adaptive ones null and
+ * their rule; a file without settings says so. */
+static void sampling_words(const json_t *set, char *buf, size_t len)
+{
+    struct cb_stop_rule r = {0};
+    double reps = cb_json_get(set, "repetitions");
+    double lo = cb_json_get(set, "min_samples");
+    double hi = cb_json_get(set, "max_samples");
+    if (isfinite(reps) && reps >= 1 && reps <= 1e6) {
+        r.exact = (int)reps;
+    } else if (isfinite(lo) && isfinite(hi) && lo >= 1 && hi >= lo &&
+               hi <= 1e6) {
+        double t = cb_json_get(set, "target_ci");
+        double mt = cb_json_get(set, "max_time_s");
+        r.min_samples = (int)lo;
+        r.max_samples = (int)hi;
+        r.target_ci = isfinite(t) && t > 0 ? t : 0;
+        r.max_time_s = isfinite(mt) && mt > 0 ? mt : 0;
+    } else {
+        snprintf(buf, len, "samples as the file records them");
+        return;
+    }
+    cb_stop_rule_describe(&r, buf, len);
+}
 static void context(struct doc *d)
 {
     const struct cb_report *rp = d->rp;
@@ -221,7 +248,7 @@ static void context(struct doc *d)
         const json_t *h = json_object_get(c, "host");
         const json_t *s = json_object_get(c, "settings");
         const char *slash = strrchr(f->m.path, '/');
-        char mem[24], lim[48] = "", line[2048];
+        char mem[24], lim[48] = "", how[128], line[2048];
         mark(d, "- **", "<li><b>");
         text(d, f->machine);
         mark(d, "**", "</b>");
@@ -229,11 +256,12 @@ static void context(struct doc *d)
             snprintf(lim, sizeof lim, ", cgroup limit %.3g CPUs",
                      f->m.cpu_limit);
         cb_fmt_bytes(cb_json_get(h, "memory_bytes"), mem, sizeof mem);
+        sampling_words(s, how, sizeof how);
         snprintf(line, sizeof line,
                  ", result file %s: CPU %s, topology %s (fingerprint %.8s, "
                  "allowed PUs %s%s), %s %s %s, %s memory. Built as corebench "
-                 "%s (commit %s), %s, %s %s. Run %s: %zu configurations, %.0f "
-                 "repetitions, pin %s%s.",
+                 "%s (commit %s), %s, %s %s. Run %s: %zu configurations x %s, "
+                 "pin %s%s.",
                  slash ? slash + 1 : f->m.path,
                  f->m.cpu_model ? f->m.cpu_model : "unknown",
                  f->m.topo_summary, f->m.fingerprint ? f->m.fingerprint : "-",
@@ -246,7 +274,7 @@ static void context(struct doc *d)
                  jstr(cb, "build_type") ? jstr(cb, "build_type") : "?",
                  jstr(cb, "compiler") ? jstr(cb, "compiler") : "?",
                  jstr(cb, "cflags") ? jstr(cb, "cflags") : "", f->date,
-                 f->m.nruns, cb_json_get(s, "repetitions"),
+                 f->m.nruns, how,
                  jstr(s, "pin") ? jstr(s, "pin") : "-",
                  f->m.complete ? "" : ", INCOMPLETE (an interrupted or "
                                       "running sweep)");

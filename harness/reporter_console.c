@@ -28,16 +28,8 @@ static void print_row(const struct cb_run_cells *row)
 static int console_begin(struct cb_sweep *s, struct cb_error *e)
 {
     (void)e;
-    const struct cb_stop_rule *st = &s->o->stop;
     char how[128];
-    if (st->exact)
-        snprintf(how, sizeof how, "%d samples", st->exact);
-    else if (st->target_ci > 0)
-        snprintf(how, sizeof how, "%d-%d samples to a %.3g%% CI",
-                 st->min_samples, st->max_samples, 100 * st->target_ci);
-    else
-        snprintf(how, sizeof how, "%d-%d samples", st->min_samples,
-                 st->max_samples);
+    cb_stop_rule_describe(&s->o->stop, how, sizeof how);
     printf("corebench run: %zu configurations x %s (+%d warm-up), pin %s, "
            "%s -> %s\n", s->m.nruns, how, s->o->warmup, s->o->pin_text,
            s->info.cpu_model[0] ? s->info.cpu_model : "cpu", s->o->out);

@@ -30,14 +30,16 @@ static int emit(FILE *f, void *arg)
 {
     struct cb_sweep *s = arg;
     const char *cells[CB_TC_COUNT];
+    char how[128];
     fputs("# corebench run\n\n- host: ", f);
     cb_text_md(f, ctx_str(s, "host", "hostname"), 120);
     fputs(" (", f);
     cb_text_md(f, ctx_str(s, "cpu", "model"), 120);
     fprintf(f, ", %d allowed PUs)\n- date: ", s->info.pus);
     cb_text_md(f, ctx_str(s, NULL, "date"), 40);
-    fprintf(f, "\n- %zu configurations x %d samples (+%d warm-up), pin ",
-            s->m.nruns, s->o->repetitions, s->o->warmup);
+    cb_stop_rule_describe(&s->o->stop, how, sizeof how);
+    fprintf(f, "\n- %zu configurations x %s (+%d warm-up), pin ",
+            s->m.nruns, how, s->o->warmup);
     cb_text_md(f, s->o->pin_text, 120);
     fputs("\n- result file: ", f);
     cb_text_md(f, s->o->out, 0);

@@ -3,6 +3,7 @@
 #include "sampling.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,23 @@ int cb_median_ci_order(const double *x, size_t n, double level, double *lo,
     if (v != stackbuf)
         free(v);
     return 0;
+}
+
+void cb_stop_rule_describe(const struct cb_stop_rule *r, char *buf,
+                           size_t len)
+{
+    int n;
+    if (r->exact)
+        n = snprintf(buf, len, "%d samples", r->exact);
+    else if (r->target_ci > 0)
+        n = snprintf(buf, len, "%d-%d samples to a %.3g%% CI",
+                     r->min_samples, r->max_samples, 100 * r->target_ci);
+    else
+        n = snprintf(buf, len, "%d-%d samples", r->min_samples,
+                     r->max_samples);
+    if (!r->exact && r->max_time_s > 0 && n >= 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, ", the sweep within %.3g s",
+                 r->max_time_s);
 }
 
 const char *cb_stop_name(enum cb_stop s)

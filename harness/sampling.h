@@ -89,6 +89,12 @@ enum cb_stop cb_stop_check(const struct cb_stop_rule *r, const double *clean,
                            size_t nclean, size_t ntaken, double elapsed_s,
                            struct cb_stop_status *st);
 
+/* How a rule samples, in words, as the console, the Markdown export and
+ * the report say it: "5 samples", "6-20 samples to a 2% CI", "6-20
+ * samples", with ", the sweep within 60 s" under a time budget. */
+void cb_stop_rule_describe(const struct cb_stop_rule *r, char *buf,
+                           size_t len);
+
 /* "exact", "target-ci", "max-samples", "max-time"; NULL for CONTINUE. */
 const char *cb_stop_name(enum cb_stop s);
 

@@ -84,7 +84,7 @@ def agree(emulated, real, tol, what):
     if d is None:
         return "%s: no comparison (a value is missing)." % what
     if d <= tol:
-        return ("%s: the emulation (%.2fx) is within %.0f%% of CPython "
+        return ("%s: the emulation (%.2fx) is within %.1f%% of CPython "
                 "(%.2fx); the target is %.0f%%." %
                 (what, emulated, 100 * d, real, 100 * tol))
     return ("%s: the emulation (%.2fx) misses CPython (%.2fx) by %.0f%%, "

@@ -49,6 +49,14 @@ check "chunk: CSV has the chunksize column" \
 check "chunk: Markdown is a table under a title" \
   bash -c "head -1 chunk.md | grep -qx '# corebench run' && grep -q '^| empty | process-pool c=16 | 2 | ' chunk.md"
 
+check "chunk: Markdown says how it sampled (-r 3)" \
+  grep -q '^- .* configurations x 3 samples (+0 warm-up), pin ' chunk.md
+"$CB" run --no-probe -s tiny -w 2 --warmup 0 -k empty -e threads \
+  --min-samples 6 --max-samples 8 --target-ci 5 -o ad.json \
+  --export-markdown ad.md -q >/dev/null 2>&1
+check "adaptive: Markdown says the rule, not its maximum alone" \
+  grep -q '^- 2 configurations x 6-8 samples to a 5% CI (+0 warm-up), pin ' ad.md
+
 sweep switch -k gcd -e threads,gil --switch-interval 100,5000
 for l in "gil si=100us" "gil si=5000us"; do
   check "switch: label '$l' in the CSV" grep -q ",$l,2," switch.csv

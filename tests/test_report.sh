@@ -174,6 +174,21 @@ P=$T/r1.md
 check "report.md: context with host, CPU, topology, build and date" \
     bash -c "grep -q 'lab-laptop (1 pkg, 2 cores, 2 PUs)' '$P' && grep -q 'i5-7200U' '$P' &&
              grep -q 'corebench 0.1.0 (commit 3f2a9c1b7e44)' '$P' && grep -q '2024-05-14 09:31 UTC' '$P'"
+check "report.md: how the file sampled (-r 5)" \
+    grep -q 'configurations x 5 samples, pin ' "$P"
+# an adaptive file (repetitions null, the rule in settings) says its rule;
+# without gnuplot on PATH the pages are all this needs
+"$PY" -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+d['context']['settings'].update(repetitions=None, min_samples=6,
+                                max_samples=20, target_ci=0.02, max_time_s=90)
+json.dump(d, open(sys.argv[2], 'w'))
+" "$FIX/sample.json" "$T/adaptive.json"
+PATH=/nonexistent "$BIN" report "$T/adaptive.json" --out "$T/ad" >/dev/null 2>&1
+check "report.md: an adaptive file's rule, not a number it lacks" \
+    bash -c "grep -q 'configurations x 6-20 samples to a 2% CI, the sweep within 90 s, pin ' '$T/ad/report.md' &&
+             ! grep -qi 'nan' '$T/ad/report.md'"
 check "report.md: the summary table, one row per kernel" \
     bash -c "grep -qF '| gcd | 2 | threads | 1.95x [1.93x, 1.97x] | 0.98 | 342 ms |' '$P' &&
              grep -q '^| sum | 2 | threads | 1.96x' '$P'"
