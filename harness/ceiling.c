@@ -111,6 +111,9 @@ int cb_triad_levels_read(const json_t *probe, struct cb_triad_level *lv,
             continue;
         }
         l->shared = json_is_boolean(sh) ? json_is_true(sh) : 1;
+        l->exact = json_is_true(json_object_get(v, "exact"));
+        if (l->exact && (isinf(l->cache_bytes) || l->shared))
+            continue; /* an exact level is a finite per-worker size */
         read_points(json_object_get(v, "points"), l);
         n++;
     }
@@ -129,6 +132,8 @@ static double ws_at(const struct cb_triad_level *l, double ws_per_worker,
 
 static int fits(const struct cb_triad_level *l, double ws)
 {
+    if (l->exact) /* one kernel's own working set (NaN: no) */
+        return fabs(ws - l->cache_bytes) <= 0.01 * l->cache_bytes;
     return isinf(l->cache_bytes) || ws <= l->cache_bytes; /* NaN: no */
 }
 
@@ -204,7 +209,7 @@ void cb_ceiling_explain(const struct cb_triad_level *lv, int n,
     for (int j = c->level - 1; j >= 0; j--) {
         const struct cb_triad_level *f = &lv[j];
         double w = ws_at(f, c->ws_per_worker, c->workers);
-        if (isinf(f->cache_bytes))
+        if (isinf(f->cache_bytes) || f->exact)
             continue;
         fmt_mb(f->cache_bytes, cap, sizeof cap);
         fmt_mb(w, ws, sizeof ws);

@@ -14,8 +14,13 @@
  *    arrays filling half of the level (llc: all threads together; l2:
  *    each thread's own), swept enough times per repetition to move at
  *    least 128 MB (quick) or 256 MB, so a repetition lasts milliseconds;
- *    the dram level is the triad above. A kernel is compared with the
- *    fastest level that holds its working set (cb_ceiling_pick).
+ *    the dram level is the triad above. `corebench run` also asks for a
+ *    "ws" level per memory kernel of the sweep: each thread's three
+ *    arrays hold exactly that kernel's working set, so the kernel meets a
+ *    triad of its own size even where the caches the system reports are
+ *    not the caches it gets (a VM announcing its host's whole L3). A
+ *    kernel is compared with its own ws level when there is one, else
+ *    with the fastest level that holds its working set (cb_ceiling_pick).
  *  - fork / pthread / pipe follow lmbench's lat_proc fork and lat_pipe:
  *    medians of many, after warm-up. fork cost grows with the parent's
  *    mapped memory (page tables are copied), so the triad arrays are
@@ -148,6 +153,11 @@ static void triad_points(const struct cb_probe_opts *o, struct cb_topo *topo,
 static json_t *level_json(const char *name, unsigned long long cache_bytes,
                           int shared, double ws, int passes, json_t *points)
 {
+    if (!strcmp(name, "ws")) /* exact: that working set, per worker */
+        return json_pack("{s:s,s:I,s:b,s:o,s:b,s:i,s:o}", "level", name,
+                         "cache_bytes", (json_int_t)cache_bytes, "shared", 0,
+                         "working_set_bytes", cb_json_num(ws), "exact", 1,
+                         "passes", passes, "points", points);
     return json_pack("{s:s,s:o,s:b,s:o,s:i,s:o}", "level", name, "cache_bytes",
                      cache_bytes ? json_integer((json_int_t)cache_bytes)
                                  : json_null(),
@@ -226,6 +236,21 @@ static int run_triad(const struct cb_probe_opts *o, struct cb_topo *topo,
             json_array_insert_new(levels, 0,
                 level_json("l2", l2, 0, 3.0 * sizeof(double) *
                            (double)l2_elems, passes, pl2));
+    }
+    /* each kernel's own working set, first (fastest-first order is the
+     * caches'; an exact level never competes with them) */
+    for (int i = o->nws < CB_PROBE_MAX_WS ? o->nws : CB_PROBE_MAX_WS; i-- > 0;) {
+        size_t elems = (size_t)(o->ws[i] / (3 * sizeof(double)));
+        json_t *pws;
+        if (!(o->ws[i] > 0) || elems < 8 || !(pws = json_array()))
+            continue;
+        passes = 1;
+        triad_points(o, topo, counts, ncounts, reps, "ws", 0, elems,
+                     TRIAD_LEVEL_REP_BYTES(o->quick), pws, &passes, &pinned,
+                     errors);
+        json_array_insert_new(levels, 0,
+            level_json("ws", (unsigned long long)(3 * sizeof(double) * elems),
+                       0, 3.0 * sizeof(double) * (double)elems, passes, pws));
     }
     json_array_append_new(levels,
         level_json("dram", 0, 1, 3.0 * (double)(bytes / 8 * 8), 1,
@@ -360,12 +385,15 @@ json_t *cb_probe_run(const struct cb_probe_opts *o, struct cb_error *e)
     return probe;
 }
 
-json_t *cb_probe_run_quick(const struct cb_topo *t, struct cb_error *e)
+json_t *cb_probe_run_quick(const struct cb_topo *t, const double *ws,
+                           int nws, struct cb_error *e)
 {
     struct cb_probe_opts o;
     memset(&o, 0, sizeof o);
     o.quick = 1;
     o.topo = t;
+    for (int i = 0; i < nws && o.nws < CB_PROBE_MAX_WS; i++)
+        o.ws[o.nws++] = ws[i];
     return cb_probe_run(&o, e);
 }
 

@@ -24,6 +24,8 @@
 #include "common.h"
 #include "topo.h"
 
+#define CB_PROBE_MAX_WS 4 /* kernel working sets one probe measures at */
+
 struct cb_probe_opts {
     int quick;                  /* fewer repetitions and samples (~1 s) */
     int max_threads;            /* triad thread counts up to this; 0: all
@@ -34,6 +36,11 @@ struct cb_probe_opts {
                                    placement; NULL: loaded (and freed) here,
                                    or unpinned without it */
     FILE *progress;             /* one line per step; NULL: silent */
+    /* Working sets (bytes per worker) of the memory kernels to come: each
+     * gets a triad level of its own ("ws", exact), the ceiling for a
+     * kernel of exactly that working set, whatever the caches report. */
+    double ws[CB_PROBE_MAX_WS];
+    int nws;
 };
 
 /* Runs the probe and returns the `probe` object (new reference). A part
@@ -46,10 +53,12 @@ struct cb_probe_opts {
 json_t *cb_probe_run(const struct cb_probe_opts *o, struct cb_error *e);
 
 /* The probe `corebench run` embeds (unless --no-probe): quick options,
- * topology t (may be NULL), silent. About 1 s on a 2-core machine; the
+ * topology t (may be NULL), silent, a "ws" level for each of the nws
+ * working sets ws[] (bytes per worker; at most CB_PROBE_MAX_WS used). About 1 s on a 2-core machine; the
  * triad's first-touch of 3 x 4 x LLC bytes per thread count dominates on
  * large machines. */
-json_t *cb_probe_run_quick(const struct cb_topo *t, struct cb_error *e);
+json_t *cb_probe_run_quick(const struct cb_topo *t, const double *ws,
+                           int nws, struct cb_error *e);
 
 /* Prints the probe object as a table (GB/s, microseconds). */
 void cb_probe_print(const json_t *probe, FILE *f);
@@ -95,7 +104,7 @@ int cb_probe_triad_passes(size_t n, int passes, int threads, const int *pus,
  * (triad_levels); a run's ceiling is the triad of the fastest level that
  * holds its working set. */
 
-#define CB_TRIAD_MAX_LEVELS 4
+#define CB_TRIAD_MAX_LEVELS 8
 #define CB_TRIAD_MAX_POINTS 64
 
 struct cb_triad_point {
@@ -105,12 +114,16 @@ struct cb_triad_point {
 
 /* One working-set class of the probe's triad. */
 struct cb_triad_level {
-    char name[8];       /* "l2", "llc", "dram" */
+    char name[8];       /* "ws", "l2", "llc", "dram" */
     /* What fits: the cache's size, per thread for a private cache
      * (shared = 0: each worker has its own), for all threads together for
      * a shared one; INFINITY for dram. */
     double cache_bytes;
     int shared;
+    /* 1: not a cache but one kernel's working set, measured as it is
+     * (private, per worker): it applies to that working set only (within
+     * 1%), never to a smaller or larger one */
+    int exact;
     int npoints; /* by threads ascending, one per count (the best) */
     struct cb_triad_point pt[CB_TRIAD_MAX_POINTS];
 };

@@ -87,7 +87,7 @@ struct cb_rceil {
     double ceiling;  /* triad bytes/s or the ideal speedup */
     double fraction; /* achieved / ceiling, never above 1 without a note */
     long threads;    /* the triad point's thread count, -1 for linear */
-    char level[8];   /* "l2", "llc", "dram"; "" for linear */
+    char level[8];   /* "ws", "l2", "llc", "dram"; "" for linear */
     char note[200];  /* why above 1, "" when not */
 };
 

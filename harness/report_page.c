@@ -402,7 +402,9 @@ static void ceilings(struct doc *d)
     mark(d, "", "<p>");
     text(d, "Each kernel's best run at its largest worker count against what "
             "the machine allows: memory-bound kernels against the probe's "
-            "STREAM triad of the level their working set fits, compute "
+            "STREAM triad at their own working set (level ws, when the "
+            "sweep measured it) or else of the cache level their working "
+            "set fits, compute "
             "kernels against linear speedup up to the CPUs the run could "
             "use.");
     if (cb_report_wrote(rp, "ceilings.tsv")) {

@@ -202,9 +202,24 @@ int cb_sweep_prepare(struct cb_sweep *s, int argc, char **argv,
     if (o->probe) {
         struct cb_error pe = {0};
         json_t *probe;
+        double ws[CB_PROBE_MAX_WS];
+        int nws = 0;
+        /* the memory kernels' working sets, each measured as its own
+         * triad level (the first CB_PROBE_MAX_WS distinct ones) */
+        for (size_t i = 0; i < s->m.nruns && nws < CB_PROBE_MAX_WS; i++) {
+            const struct cb_run *r = &s->m.runs[i];
+            int seen = 0;
+            if (!(r->bytes_touched > 0) || !(r->working_set > 0) ||
+                !isfinite(r->working_set))
+                continue;
+            for (int j = 0; j < nws; j++)
+                seen |= ws[j] == r->working_set;
+            if (!seen)
+                ws[nws++] = r->working_set;
+        }
         if (o->progress)
             fprintf(stderr, "\r\033[Kprobing ceilings (--no-probe skips)");
-        probe = cb_probe_run_quick(s->topo, &pe);
+        probe = cb_probe_run_quick(s->topo, ws, nws, &pe);
         if (probe)
             json_object_set_new(s->root, "probe", probe);
         else

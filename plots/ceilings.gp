@@ -2,7 +2,7 @@
 # series (bytes touched per map / median map time) in its executor's
 # colour, against the STREAM triad the probe measured on the same machine
 # at 1..N threads, one dashed curve per working-set level a run is
-# compared with (l2, llc, dram: each its own dashes and marker). The key gives each series' share
+# compared with (ws, l2, llc, dram: each its own dashes and marker). The key gives each series' share
 # of the triad of the level its working set fits at its largest worker
 # count; above 100% the table's note column says why.
 #
@@ -39,8 +39,8 @@ stats ARG1 using (I = idx(strcol("series")), TR[I] = strcol("kind") eq "triad", 
 if (YMAX <= 0) { YMAX = 1 }
 LOG = ok(YMIN) && YMAX / YMIN > CB_DECADES
 # each level its own dashes and open marker
-lvdash(l) = l eq "l2" ? 3 : l eq "llc" ? 4 : 2
-lvpoint(l) = l eq "l2" ? 8 : l eq "llc" ? 4 : 6
+lvdash(l) = l eq "ws" ? 5 : l eq "l2" ? 3 : l eq "llc" ? 4 : 2
+lvpoint(l) = l eq "ws" ? 10 : l eq "l2" ? 8 : l eq "llc" ? 4 : 6
 
 @CB_PAGE
 set xlabel "workers (threads or processes; threads for the triad)"

@@ -434,21 +434,39 @@ class Lesson:
                         "second, each chunk materialized first",
                         "elements per second", logy=1)
         cs = c.find("serial", 1, kernel="sum")
-        triad = None
-        for t in (c.d.get("probe") or {}).get("triad") or []:
-            if t["threads"] == 1:
-                triad = t["bytes_per_s"]
+        probe = c.d.get("probe") or {}
+
+        def one_thread(points):
+            return next((p["bytes_per_s"] for p in points or []
+                         if p["threads"] == 1 and p["bytes_per_s"]), None)
+        dram = one_thread(probe.get("triad"))
+        ws = cs["work"].get("working_set_bytes")
+        own = next((one_thread(lv["points"])
+                    for lv in probe.get("triad_levels") or []
+                    if lv.get("exact") and ws and
+                    abs(lv["cache_bytes"] - ws) <= 0.01 * ws), None)
         bw = cs["work"]["bytes_touched"] / median(cs) \
             if cs["work"]["bytes_touched"] else None
         ceiling = ""
-        if triad and bw:
+        if bw and own:
+            ceiling = (" C's serial sum moved %.1f GB/s, %.0f%% of a "
+                       "one-thread STREAM triad on the same working set "
+                       "(%.1f MB) measured in the same run (%.1f GB/s)"
+                       % (bw / 1e9, 100 * bw / own, ws / 1e6, own / 1e9))
+            if dram:
+                ceiling += ("; on arrays far larger than the caches the "
+                            "triad ran at %.1f GB/s: a chunk is written and "
+                            "read back while it still sits in the caches"
+                            % (dram / 1e9))
+            ceiling += "."
+        elif bw and dram:
             chunk = float(cs["params"]["elements"]) / \
                 float(cs["params"]["chunks"]) * 8
             ceiling = (" C's serial sum moved %.1f GB/s, %.0f%% of the "
                        "one-thread triad bandwidth measured in the same run "
-                       "(%.1f GB/s)" % (bw / 1e9, 100 * bw / triad,
-                                        triad / 1e9))
-            if bw > triad:
+                       "(%.1f GB/s)" % (bw / 1e9, 100 * bw / dram,
+                                        dram / 1e9))
+            if bw > dram:
                 ceiling += (": above it, because each chunk (%.1f MB) is "
                             "written and read back while it still sits in "
                             "the caches, and the triad's arrays do not fit "

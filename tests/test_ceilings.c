@@ -247,11 +247,74 @@ static void test_passes(void)
           "0 passes refused");
 }
 
+/* A "ws" level (exact): the triad on one kernel's own working set, as
+ * `corebench run` measures it, on a machine whose reported caches lie (a
+ * VM announcing its host's 480 MiB L3: the llc triad runs at dram speed). */
+static void test_exact(void)
+{
+    struct cb_triad_level lv[CB_TRIAD_MAX_LEVELS];
+    struct cb_ceiling c;
+    char why[256];
+    json_error_t err;
+    json_t *p = json_loads(
+        "{\"triad_levels\": ["
+        "  {\"level\": \"ws\", \"cache_bytes\": 19200000, \"shared\": false,"
+        "   \"exact\": true,"
+        "   \"points\": [{\"threads\": 1, \"bytes_per_s\": 29e9},"
+        "                {\"threads\": 2, \"bytes_per_s\": 57e9}]},"
+        "  {\"level\": \"ws\", \"cache_bytes\": 4000000, \"shared\": true,"
+        "   \"exact\": true,"
+        "   \"points\": [{\"threads\": 1, \"bytes_per_s\": 1e9}]},"
+        "  {\"level\": \"l2\", \"cache_bytes\": 2097152, \"shared\": false,"
+        "   \"points\": [{\"threads\": 1, \"bytes_per_s\": 90e9}]},"
+        "  {\"level\": \"llc\", \"cache_bytes\": 503316480, \"shared\": true,"
+        "   \"points\": [{\"threads\": 1, \"bytes_per_s\": 15e9},"
+        "                {\"threads\": 2, \"bytes_per_s\": 28e9}]},"
+        "  {\"level\": \"dram\", \"cache_bytes\": null, \"shared\": true,"
+        "   \"points\": [{\"threads\": 1, \"bytes_per_s\": 15e9}]}]}",
+        0, &err);
+    int n;
+    CHECK(p != NULL, "fixture: %s", err.text);
+    n = cb_triad_levels_read(p, lv, CB_TRIAD_MAX_LEVELS);
+    json_decref(p);
+    /* a shared exact level is not one working set per worker: dropped */
+    CHECK(n == 4 && lv[0].exact && !lv[0].shared && !lv[1].exact &&
+              strcmp(lv[1].name, "l2") == 0,
+          "levels read: %d, first exact %d", n, n > 0 ? lv[0].exact : -1);
+    if (n != 4)
+        return;
+    /* sum's chunk meets its own triad, per worker, at 1 and 2 workers */
+    CHECK(cb_ceiling_pick(lv, n, 19.2 * MB, 2, &c) == 0 && c.level == 0 &&
+              c.threads == 2 && c.bytes_per_s == 57e9 &&
+              c.ws_bytes == 19.2 * MB,
+          "sum on its own ws level: level %d bw %g ws %g", c.level,
+          c.bytes_per_s, c.ws_bytes);
+    CHECK(cb_ceiling_pick(lv, n, 19.2 * MB * 1.009, 1, &c) == 0 &&
+              c.level == 0 && c.bytes_per_s == 29e9,
+          "within 1%%: still its level (%d)", c.level);
+    /* another working set never takes it: not a smaller one, which a
+     * cache would hold, nor a larger one */
+    CHECK(cb_ceiling_pick(lv, n, 19.2 * MB * 1.02, 1, &c) == 0 &&
+              c.level == 2 && c.bytes_per_s == 15e9,
+          "2%% larger: the llc, level %d", c.level);
+    CHECK(cb_ceiling_pick(lv, n, 1 * MB, 1, &c) == 0 && c.level == 1,
+          "1 MB: the l2, level %d", c.level);
+    CHECK(cb_ceiling_pick(lv, n, NAN, 1, &c) == 0 && c.level == 3,
+          "no working set: dram, level %d", c.level);
+    /* above the ws triad: no cache to blame, the probe's own reason */
+    CHECK(cb_ceiling_pick(lv, n, 19.2 * MB, 1, &c) == 0, "pick");
+    cb_ceiling_explain(lv, n, &c, 1.1, why, sizeof why);
+    CHECK(strstr(why, "above the ws triad: faster than the probe's best "
+                      "triad") == why,
+          "explained: %s", why);
+}
+
 int main(void)
 {
     test_read();
     test_pick();
     test_explain();
+    test_exact();
     test_passes();
     return check_finish();
 }

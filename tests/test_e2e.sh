@@ -19,6 +19,16 @@ check "the probe measured the triad per working-set level, dram last" "$PY" -c "
 import json,sys
 lv=json.load(open('run.json'))['probe']['triad_levels']
 sys.exit(0 if lv and lv[-1]['level'] == 'dram' and lv[-1]['points'] else 1)"
+check "the probe measured a ws level at each memory kernel's working set" "$PY" -c "
+import json
+d = json.load(open('run.json'))
+ws = {r['work']['working_set_bytes'] for r in d['runs']
+      if r['work']['bytes_touched'] and r['work']['working_set_bytes']}
+ex = [l for l in d['probe']['triad_levels'] if l.get('exact')]
+assert ws and all(any(abs(l['cache_bytes'] - w) <= 0.01 * w and l['points']
+                      for l in ex) for w in ws), (ws, ex)
+assert all(l['level'] == 'ws' and not l['shared'] for l in ex), ex
+"
 check "every worker of every run reports its run delay and context switches" "$PY" -c "
 import json,sys
 d=json.load(open('run.json'))

@@ -48,4 +48,19 @@ t = ps["stats"]["median"]
 shown = "%.1f ms" % (t * 1e3) if t >= 1e-3 else "%.1f us" % (t * 1e6)
 assert ("CPython's loop took " + shown) in md, shown
 PYEOF
+check "the sum's bandwidth against the triad on its own working set, from the run" "$PY" - les <<'PYEOF'
+import json, os, sys
+d = sys.argv[1]
+c = json.load(open(os.path.join(d, "data", "sum_c.json")))
+md = open(os.path.join(d, "lesson.md")).read()
+s = next(r for r in c["runs"] if r["kernel"] == "sum" and r["executor"] == "serial")
+ws = s["work"]["working_set_bytes"]
+lv = [l for l in c["probe"]["triad_levels"] if l.get("exact")]
+assert any(abs(l["cache_bytes"] - ws) <= 0.01 * ws for l in lv), (ws, lv)
+own = next(l for l in lv if abs(l["cache_bytes"] - ws) <= 0.01 * ws)
+bw = next(p["bytes_per_s"] for p in own["points"] if p["threads"] == 1)
+got = "%.0f%% of a one-thread STREAM triad on the same working set (%.1f MB)" % (
+    100 * s["work"]["bytes_touched"] / s["stats"]["median"] / bw, ws / 1e6)
+assert got in md, got
+PYEOF
 finish

@@ -1,7 +1,8 @@
 /* Achieved bandwidth vs workers for a memory-bound kernel against the
  * STREAM triad the probe measured on the same machine: the runs (bytes
  * touched per map / median map time) and, as reference curves, the triad
- * per working-set level (l2, llc, dram) at 1..N threads. A run's fraction
+ * per level (ws: the kernel's own working set; l2, llc, dram) at 1..N
+ * threads. A run's fraction
  * is of the level its working set fits (report_ceil.c). plots/ceilings.gp. */
 #include <math.h>
 #include <stdio.h>
@@ -120,7 +121,8 @@ const struct cb_figure cb_figure_ceilings = {
     .cols = CB_COLUMNS(cols),
     .what = "Bytes the kernel touches per map / median map time, per worker "
             "count; dashed: the probe's STREAM triad at 1..N threads, of "
-            "each working-set level (l2, llc, dram) a run is compared with. "
+            "each level a run is compared with (ws: the kernel's own working "
+            "set; l2, llc, dram: what fits those). "
             "The legend gives each series' share of the triad of the level "
             "its working set fits.",
     .absent = "no memory-bound kernel with a probe in its file (runs made "
