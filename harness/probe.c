@@ -239,7 +239,8 @@ static int run_triad(const struct cb_probe_opts *o, struct cb_topo *topo,
     }
     /* each kernel's own working set, first (fastest-first order is the
      * caches'; an exact level never competes with them) */
-    for (int i = o->nws < CB_PROBE_MAX_WS ? o->nws : CB_PROBE_MAX_WS; i-- > 0;) {
+    for (int i = o->nws < CB_PROBE_MAX_WS ? o->nws : CB_PROBE_MAX_WS;
+         i-- > 0;) {
         size_t elems = (size_t)(o->ws[i] / (3 * sizeof(double)));
         json_t *pws;
         if (!(o->ws[i] > 0) || elems < 8 || !(pws = json_array()))

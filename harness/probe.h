@@ -54,9 +54,9 @@ json_t *cb_probe_run(const struct cb_probe_opts *o, struct cb_error *e);
 
 /* The probe `corebench run` embeds (unless --no-probe): quick options,
  * topology t (may be NULL), silent, a "ws" level for each of the nws
- * working sets ws[] (bytes per worker; at most CB_PROBE_MAX_WS used). About 1 s on a 2-core machine; the
- * triad's first-touch of 3 x 4 x LLC bytes per thread count dominates on
- * large machines. */
+ * working sets ws[] (bytes per worker; the first CB_PROBE_MAX_WS). About
+ * 1 s on a 2-core machine; the triad's first-touch of 3 x 4 x LLC bytes
+ * per thread count dominates on large machines. */
 json_t *cb_probe_run_quick(const struct cb_topo *t, const double *ws,
                            int nws, struct cb_error *e);
 

@@ -1,10 +1,9 @@
 /* Each run against its ceiling: memory kernels (work.bytes_touched) against
  * the probe's STREAM triad at their own working set, else of the level
  * their working set fits (cb_ceiling_pick: ws, l2, llc or dram; the triad
- * point at the largest thread
- * count <= workers), compute kernels' parallel runs against linear speedup
- * up to the CPUs the run could use. A fraction above 1 always carries its
- * reason. */
+ * point at the largest thread count <= workers), compute kernels' parallel
+ * runs against linear speedup up to the CPUs the run could use. A fraction
+ * above 1 always carries its reason. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

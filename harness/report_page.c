@@ -211,7 +211,6 @@ static const char *jstr(const json_t *o, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-
 /* How the file's sweep sampled (context.settings), in the words the
  * console used: -r N files record repetitions, adaptive ones null and
  * their rule; a file without settings says so. */
@@ -237,6 +236,7 @@ static void sampling_words(const json_t *set, char *buf, size_t len)
     }
     cb_stop_rule_describe(&r, buf, len);
 }
+
 static void context(struct doc *d)
 {
     const struct cb_report *rp = d->rp;
@@ -404,9 +404,8 @@ static void ceilings(struct doc *d)
             "the machine allows: memory-bound kernels against the probe's "
             "STREAM triad at their own working set (level ws, when the "
             "sweep measured it) or else of the cache level their working "
-            "set fits, compute "
-            "kernels against linear speedup up to the CPUs the run could "
-            "use.");
+            "set fits, compute kernels against linear speedup up to the "
+            "CPUs the run could use.");
     if (cb_report_wrote(rp, "ceilings.tsv")) {
         mark(d, " ", " ");
         text(d, "Every run:");

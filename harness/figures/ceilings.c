@@ -2,8 +2,8 @@
  * STREAM triad the probe measured on the same machine: the runs (bytes
  * touched per map / median map time) and, as reference curves, the triad
  * per level (ws: the kernel's own working set; l2, llc, dram) at 1..N
- * threads. A run's fraction
- * is of the level its working set fits (report_ceil.c). plots/ceilings.gp. */
+ * threads. A run's fraction is of its ws level, else of the level its
+ * working set fits (report_ceil.c). plots/ceilings.gp. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
