@@ -52,7 +52,7 @@ if (NS <= 6) {
 } else {
     # many series: short titles, what they mean in the key's title
     set key outside right top vertical Left reverse samplen 1.5 spacing 0.95 font CB_SMALL \
-        title "share of its level's triad\nat the largest workers"
+        title "share of its triad, most workers"
 }
 SHORT = NS > 6
 set grid
