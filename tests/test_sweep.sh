@@ -36,8 +36,10 @@ for r in d['runs']:
     assert r['interference']['set_aside'] == 0, r['interference']
     assert r['stop'] == 'target-ci' and len(r['samples']) == 6, (r['stop'], len(r['samples']))
 "
+# (--keep-interfered for the same reason: the budget stops a configuration
+# once it has --min-samples clean ones, and under load some are set aside)
 $R -k gcd -s tiny -e threads -w 2 --min-samples 2 --max-samples 50 \
-  --max-time 0.000001 -o time.json
+  --max-time 0.000001 --keep-interfered -o time.json
 check "a spent time budget stops every configuration after --min-samples" "$PY" -c "
 import json
 d = json.load(open('time.json'))
@@ -82,5 +84,19 @@ assert sum(r['baseline'] for r in d['runs']) == 2
 check "-p with a repeated value: a note" grep -q -- '--param n lists 4 more than once' plist.txt
 expect_fail 2 "n.*'x'|'x'.*n" "-p list with a bad value" -- \
   $R -k gcd -s tiny -p n=4,x -o x.json
+
+# stdout is line-buffered: through a pipe, the table's header arrives while
+# the sweep still runs (3 maps of 1 s each), not when it exits
+mkfifo lb.fifo
+"$CB" run --no-probe --no-counters -k sleep -p n=2 -p us=500000 -e serial \
+  -r 3 --warmup 0 -o lb.json >lb.fifo 2>/dev/null &
+lbpid=$!
+exec 3<lb.fifo
+IFS= read -r -t 60 first <&3
+alive=no; kill -0 "$lbpid" 2>/dev/null && alive=yes
+cat <&3 >/dev/null; exec 3<&-
+wait "$lbpid"; rc=$?
+check "stdout through a pipe: the first line arrives while the sweep runs ($alive, rc=$rc: $first)" \
+  bash -c "[ '$alive' = yes ] && [ $rc -eq 0 ] && printf '%s' \"\$1\" | grep -q '^corebench run: 1 configurations x 3 samples'" _ "$first"
 
 finish
