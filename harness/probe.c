@@ -249,9 +249,12 @@ static int run_triad(const struct cb_probe_opts *o, struct cb_topo *topo,
         triad_points(o, topo, counts, ncounts, reps, "ws", 0, elems,
                      TRIAD_LEVEL_REP_BYTES(o->quick), pws, &passes, &pinned,
                      errors);
+        /* cache_bytes: the working set the level applies to (the kernel's,
+         * to the byte); working_set_bytes: the triad's arrays, up to 23
+         * bytes less (whole elements of three arrays) */
         json_array_insert_new(levels, 0,
-            level_json("ws", (unsigned long long)(3 * sizeof(double) * elems),
-                       0, 3.0 * sizeof(double) * (double)elems, passes, pws));
+            level_json("ws", (unsigned long long)llround(o->ws[i]), 0,
+                       3.0 * sizeof(double) * (double)elems, passes, pws));
     }
     json_array_append_new(levels,
         level_json("dram", 0, 1, 3.0 * (double)(bytes / 8 * 8), 1,

@@ -444,7 +444,8 @@ class Lesson:
         own = next((one_thread(lv["points"])
                     for lv in probe.get("triad_levels") or []
                     if lv.get("exact") and ws and
-                    abs(lv["cache_bytes"] - ws) <= 0.01 * ws), None)
+                    abs(lv["cache_bytes"] - ws) <= 0.01 * lv["cache_bytes"]),
+                   None)
         bw = cs["work"]["bytes_touched"] / median(cs) \
             if cs["work"]["bytes_touched"] else None
         ceiling = ""

@@ -25,7 +25,8 @@ d = json.load(open('run.json'))
 ws = {r['work']['working_set_bytes'] for r in d['runs']
       if r['work']['bytes_touched'] and r['work']['working_set_bytes']}
 ex = [l for l in d['probe']['triad_levels'] if l.get('exact')]
-assert ws and all(any(abs(l['cache_bytes'] - w) <= 0.01 * w and l['points']
+assert ws and all(any(l['cache_bytes'] == round(w) and l['points'] and
+                      w - 24 < l['working_set_bytes'] <= w
                       for l in ex) for w in ws), (ws, ex)
 assert all(l['level'] == 'ws' and not l['shared'] for l in ex), ex
 "
