@@ -108,7 +108,7 @@
 
 #include <jansson.h>
 
-#include "../harness/topo.h"
+#include "harness/machine/topo.h"
 #include "executor.h"
 
 #define MPI_IDLE_MIN_US 20

@@ -108,7 +108,7 @@ struct cb_workload {
      * then read back), so also what each worker cycles through, since a
      * worker runs one task at a time. Decides which bandwidth is the
      * kernel's ceiling: a working set that fits a cache streams at that
-     * cache's triad, not DRAM's (harness/probe.h, cb_ceiling_pick). Set by
+     * cache's triad, not DRAM's (harness/run/probe.h, cb_ceiling_pick). Set by
      * kernels with bytes_touched; 0: not declared. */
     double working_set_bytes;
 };

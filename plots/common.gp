@@ -80,7 +80,7 @@ cb_spread(i, n) = n > 1 ? (i - (n + 1) / 2.0) / (n - 1) : 0
 CB_DECADES = 20
 
 # Numbers in figure text as corebench writes them everywhere
-# (harness/units.c): three significant digits, SI prefixes, bytes decimal.
+# (harness/base/units.c): three significant digits, SI prefixes, bytes decimal.
 cb_3(x) = x >= 99.95 ? sprintf("%.0f", x) : x >= 9.995 ? sprintf("%.1f", x) : sprintf("%.2f", x)
 cb_bytes(b) = b < 999.5 ? sprintf("%.0f B", b) : b < 999.5e3 ? cb_3(b / 1e3) . " kB" : \
     b < 999.5e6 ? cb_3(b / 1e6) . " MB" : b < 999.5e9 ? cb_3(b / 1e9) . " GB" : cb_3(b / 1e12) . " TB"

@@ -11,7 +11,7 @@ Workloads are rebuilt from the *resolved* parameters a C prepare() records
 (w->size plus w->params, e.g. {"n": "112", "lo": "1000000", "hi": "4000000",
 "seed": "1"}), never from size presets, so the two languages cannot drift:
 the C kernel is the one place where presets live. The gcd pairs come from the
-same splitmix64 generator as harness/common.h.
+same splitmix64 generator as harness/base/common.h.
 
 Stdlib only. `python3 python/kernels.py --check` runs a self-test against
 known values (some shared with tests/test_kernels.c).
@@ -30,7 +30,7 @@ SEED_PAIRS = [(1963309, 2265973), (2030677, 3814172),
 
 
 class SplitMix64:
-    """splitmix64, bit for bit as cb_splitmix64() in harness/common.h."""
+    """splitmix64, bit for bit as cb_splitmix64() in harness/base/common.h."""
 
     def __init__(self, seed):
         self.state = seed & MASK64

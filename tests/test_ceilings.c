@@ -1,4 +1,4 @@
-/* Unit tests for the ceiling that applies to a working set (harness/probe.c:
+/* Unit tests for the ceiling that applies to a working set (harness/run/probe.c:
  * cb_triad_levels_read, cb_ceiling_pick, cb_ceiling_explain), on
  * fabricated probe objects shaped like the development VM's (1 MiB L2 per
  * core, 32 MiB L3, 2 PUs) and on old and hostile ones. Also the passes of
@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "harness/probe.h"
+#include "probe.h"
 
 #include "check.h"
 

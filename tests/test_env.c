@@ -1,5 +1,5 @@
-/* Unit tests for environment capture (harness/env.c), counters
- * (harness/counters.c) and the probe's parts (harness/probe.c).
+/* Unit tests for environment capture (harness/machine/env.c), counters
+ * (harness/machine/counters.c) and the probe's parts (harness/run/probe.c).
  *
  * Machine-dependent facts are checked for shape and sanity, never for
  * exact values: the context has every key of results/SCHEMA.md with the
@@ -17,10 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/counters.h"
-#include "harness/env.h"
-#include "harness/probe.h"
-#include "harness/topo.h"
+#include "counters.h"
+#include "env.h"
+#include "probe.h"
+#include "topo.h"
 
 #include "check.h"
 

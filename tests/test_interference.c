@@ -1,4 +1,4 @@
-/* Unit tests for harness/interference.c: the interference rule on injected
+/* Unit tests for harness/run/interference.c: the interference rule on injected
  * run-delay figures (no scheduler involved), and the conversion from
  * executor stats.
  *
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/interference.h"
+#include "interference.h"
 
 #include "check.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/model.h"
+#include "model.h"
 
 #include "check.h"
 
@@ -115,8 +115,9 @@ static void test_round_trip(void)
     int fd;
     if (!CHECK(load("sample.json", &a, &e) == 0, "%s", e.msg))
         return;
+    cb_model_derive(&a);
     for (size_t i = 0; i < a.nruns; i++)
-        json_array_append_new(runs, cb_model_run_json(&a, &a.runs[i]));
+        json_array_append_new(runs, cb_model_run_json(&a.runs[i]));
     doc = json_pack("{s:s, s:b, s:O, s:o, s:o}", "schema", CB_SCHEMA,
                     "complete", 1, "context", a.context, "runs", runs,
                     "fits", cb_model_fits_json(&a, 2));

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/results.h"
+#include "results.h"
 #include "kernels/kernel.h"
 
 #include "check.h"

@@ -1,4 +1,4 @@
-/* Unit tests for harness/sampling.c: the order-statistic CI of the median
+/* Unit tests for harness/model/sampling.c: the order-statistic CI of the median
  * and the adaptive stop rule on synthetic sample streams.
  *
  * The CI's order statistic k is checked against an independent brute-force
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/common.h"
-#include "harness/sampling.h"
+#include "common.h"
+#include "sampling.h"
 
 #include "check.h"
 

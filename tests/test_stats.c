@@ -1,4 +1,4 @@
-/* Unit tests for harness/stats.c.
+/* Unit tests for harness/model/stats.c.
  *
  * Reference values are computed by hand (shown next to each check) or, for
  * the Mann-Whitney p-values, from the exact null distribution by brute-force
@@ -8,8 +8,8 @@
  * Python's math.erfc and also re-derived here from pair counts.
  *
  * Exits nonzero on any failure; the last line is "N passed, M failed". */
-#include "harness/common.h"
-#include "harness/stats.h"
+#include "common.h"
+#include "stats.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,11 +1,11 @@
-/* The one text policy (harness/text.c): what a hostile string from a
+/* The one text policy (harness/base/text.c): what a hostile string from a
  * result file or the command line turns into before a terminal, a TSV
  * cell, gnuplot, Markdown or HTML sees it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/text.h"
+#include "text.h"
 
 #include "check.h"
 

@@ -1,4 +1,4 @@
-/* Unit tests for harness/topo.c: loading, info, pin parsing, placement plans
+/* Unit tests for harness/machine/topo.c: loading, info, pin parsing, placement plans
  * and `corebench topo`, mostly on hwloc synthetic topologies so that they
  * mean the same on a 2-core laptop and a 2-socket server.
  *
@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/commands.h"
-#include "harness/topo.h"
+#include "commands.h"
+#include "topo.h"
 
 #include "check.h"
 

@@ -19,7 +19,7 @@
  * message. */
 #include <string.h>
 
-#include "harness/topo.h"
+#include "topo.h"
 #include "kernels/kernel.h"
 
 #include "fuzz.h"

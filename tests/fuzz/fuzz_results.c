@@ -18,8 +18,8 @@
 
 #include <jansson.h>
 
-#include "harness/commands.h"
-#include "harness/results.h"
+#include "commands.h"
+#include "results.h"
 
 #include "fuzz.h"
 

@@ -8,8 +8,8 @@
  * report, 0 / 1 (--help) / a negative status with a one-line message. */
 #include <string.h>
 
-#include "harness/commands.h"
-#include "harness/topo.h"
+#include "commands.h"
+#include "topo.h"
 
 #include "fuzz.h"
 

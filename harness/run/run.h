@@ -1,0 +1,230 @@
+/* `corebench run`, in parts:
+ *
+ *   cli_run.c   the command line -> struct cb_run_opts (no side effects)
+ *   plan.c      options -> configurations (runs of the model + the sweep's
+ *               per-configuration state), availability, baselines
+ *   sample.c    one sample: start | map | stop, timed, verified (the probe
+ *               uses it too)
+ *   sweep.c     workloads, the lock, the context, warm-up and interleaved
+ *               rounds, interrupts; tells the reporters
+ *   output/reporter_*.c  what a sweep shows and writes (the console
+ *               table, the result file, the exports): they read a settled
+ *               struct cb_view the sweep makes for them (reporter.h)
+ *
+ * The measurements live in the result model (model.h): a sweep is a
+ * struct cb_model whose runs fill up sample by sample. */
+#ifndef CB_RUN_H
+#define CB_RUN_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+
+#include <jansson.h>
+
+#include "counters.h"
+#include "model.h"
+#include "reporter.h"
+#include "sampling.h"
+#include "topo.h"
+
+#define CB_RUN_MAX_LIST 64
+#define CB_RUN_MAX_CONFIGS 4096 /* per run: bounds the round arrays */
+
+/* What the command line asked for. */
+struct cb_run_opts {
+    const struct cb_kernel *kernels[CB_RUN_MAX_LIST];
+    int nkernels;
+    const struct cb_executor *execs[CB_RUN_MAX_LIST];
+    int nexecs, execs_given;
+    int workers[CB_RUN_MAX_LIST];
+    int nworkers;
+    /* --exec-param NAME=LIST (and its older names): swept per executor */
+    struct cb_run_xparam {
+        char name[32];
+        int nvals;
+        char vals[CB_RUN_MAX_LIST][CB_XPARAM_VAL];
+    } xp[CB_MAX_XPARAMS];
+    int nxp;
+    struct cb_params params;
+    /* -p KEY=V1,V2: kernel parameters swept, one workload per value (and
+     * per combination, over several keys) */
+    struct cb_run_plist {
+        char key[32];
+        int n;
+        char vals[CB_RUN_MAX_LIST][64];
+    } plist[CB_MAX_PARAMS];
+    int nplist;
+    char size[16];
+    struct cb_pin_spec pin;
+    char pin_text[128];
+    /* when a configuration has samples enough: -r N (exact), or adaptive
+     * (--min-samples, --max-samples, --target-ci, --max-time) */
+    struct cb_stop_rule stop;
+    int repetitions, warmup; /* repetitions: the most a configuration takes */
+    int keep_interfered;
+    double task_timeout; /* --task-timeout seconds; 0: derived */
+    int keep_going;      /* a failed configuration does not end the sweep */
+    unsigned stop_given; /* 1 min, 2 max, 4 target, 8 time: asked for */
+    uint64_t seed, order_seed;
+    int interleave, probe, counters, force, quiet, progress, baseline, lock;
+    const char *out;
+    char out_buf[4096];
+    /* --export-csv, --export-markdown: written at the end (reporters),
+     * checked with --out before anything runs; NULL when not asked */
+    const char *export_csv, *export_md;
+};
+
+/* Parses `corebench run`'s argv (argv[0] "run") against topo's allowed
+ * PUs. 0 parsed, 1 --help (printed), < 0 bad input with e filled. */
+int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
+                 const struct cb_topo *topo, struct cb_error *e);
+/* The output path: the default name when none was given, then checked
+ * (results.h) before anything else runs. */
+int cb_run_check_out(struct cb_run_opts *o, struct cb_error *e);
+
+/* The sweep's own state of configuration i (model.runs[i]): what it needs
+ * to sample it and what each sample left beyond the model's fields. */
+struct cb_slot {
+    const struct cb_executor *ex;
+    int kernel;                  /* index into the sweep's workloads */
+    int *pus;                    /* plan, workers entries */
+    struct cb_exec_config ec;    /* resolved executor parameters */
+    int failed;
+    /* per measured sample: map stats and ms[i].w (workers entries) */
+    struct cb_map_stats *ms;
+    struct cb_worker_stats *ws;
+    struct cb_counter_values *ctr;
+    size_t cap;
+};
+
+/* The sample in progress, as the sweep's watchdog sees it: while map()
+ * runs, `pool` is set (under mu); past `deadline` or on an interrupt the
+ * watchdog calls the executor's abort(). */
+struct cb_inflight {
+    pthread_mutex_t mu;
+    const struct cb_executor *x;
+    struct cb_pool *pool;
+    double timeout;  /* seconds a map may take; 0: no limit */
+    double deadline; /* cb_now() after which it is stuck */
+    int timed_out;   /* the watchdog ended the map for its deadline */
+    double since;    /* when the watchdog acted */
+};
+
+struct cb_sweep {
+    struct cb_run_opts *o;
+    struct cb_topo *topo;
+    struct cb_topo_info info;
+    struct cb_workload *wl; /* one per kernel and swept params (nwl) */
+    char (*wl_name)[96];    /* "gcd", or "gcd n=16" when -p sweeps n */
+    int nwl;
+    struct cb_model m;      /* one run per configuration */
+    struct cb_slot *slot;   /* m.nruns entries */
+    json_t *root;           /* the result document (context, probe, ...) */
+    json_t *order;          /* run ids in the order sampled */
+    json_t *about, *unavailable;
+    struct cb_counters *ctr;
+    char self_exe[4096];
+    double timer_res;
+    int total_samples, done_samples;
+    struct cb_inflight fl;  /* the sample in progress (watchdog) */
+    size_t fl_run;          /* its run */
+    int stop_all;           /* a configuration failed: no --keep-going */
+    double t_start;
+    /* what the reporters read (cb_sweep_tell makes it) and their state */
+    struct cb_view_opts vo;
+    struct cb_view_run *vrun;  /* m.nruns entries */
+    const char **wl_kernel;    /* nwl entries */
+    void *rstate[16];          /* per cb_reporters[] entry */
+    int result_written;        /* the result file exists (cb_sweep_tell) */
+};
+
+/* The signal that interrupted the sweep (SIGINT, SIGTERM), or 0. Set by
+ * the handler, read by the sweep and the watchdog thread: a lock-free
+ * atomic, which C11 allows in a signal handler. */
+extern atomic_int cb_run_interrupted;
+
+/* ---- plan.c -------------------------------------------------------------- */
+
+/* Asks every executor of the sweep whether it can run here (once per
+ * available() function): drops the unavailable ones with one line per
+ * reason and a warning in s->unavailable, fills s->about, CB_EUSAGE for an
+ * executor launched wrongly, CB_EUNSUPPORTED when none is left. */
+int cb_plan_available(struct cb_sweep *s, struct cb_error *e);
+/* Every configuration of the sweep, per kernel: each runtime's baseline,
+ * then executors x workers x their parameters' values. */
+int cb_plan_build(struct cb_sweep *s, struct cb_error *e);
+void cb_plan_free(struct cb_sweep *s);
+
+/* ---- sample.c ------------------------------------------------------------ */
+
+/* What one start | map | stop gave. */
+struct cb_sample {
+    double startup_s, map_s, shutdown_s;
+    struct cb_counter_values ctr;
+    int have_ctr;
+};
+
+/* Starts x with c, maps w once into outs (poisoned first), stops, verifies:
+ * the one sampling loop of corebench (run and the probe's floors). st->w
+ * must hold c->workers entries; counters (may be NULL) are read around the
+ * three calls. 0, or the failure with e filled. */
+int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
+                   const struct cb_workload *w, void *outs,
+                   struct cb_map_stats *st, struct cb_counters *counters,
+                   struct cb_inflight *fl, struct cb_sample *out,
+                   struct cb_error *e);
+
+/* ---- sweep.c, sweep_setup.c, watchdog.c ------------------------------------ */
+
+/* The reporters' hooks (reporter.h), in the order a sweep calls them. */
+enum cb_hook { CB_H_BEGIN, CB_H_ROUND, CB_H_KERNEL, CB_H_END };
+/* Settles the model once (unless BEGIN), then calls hook `which` of every
+ * wanted reporter with the sweep's view (arg: the kernel for ROUND and
+ * KERNEL, `complete` for END). The sweep's thread only. */
+int cb_sweep_tell(struct cb_sweep *s, enum cb_hook which, int arg,
+                  struct cb_error *e);
+/* Everything before the first sample: workloads, plan, context, probe. */
+int cb_sweep_prepare(struct cb_sweep *s, int argc, char **argv,
+                     struct cb_error *e);
+
+/* The signal handlers and the watchdog thread of a sweep. */
+struct cb_watchdog {
+    pthread_t thread;
+    int thread_ok;
+    struct sigaction old_int, old_term;
+};
+/* What the watchdog does when a map cannot be ended (its workers are
+ * threads): the sweep's last words, on the watchdog's thread while the
+ * sweep's is stuck in the map: record `why` on the in-flight run, write
+ * the result file and _exit(status). Given by the sweep (sweep.c), so the
+ * watchdog calls nothing above it. */
+typedef void (*cb_give_up_fn)(struct cb_sweep *s, int status,
+                              const char *why);
+int cb_watchdog_start(struct cb_sweep *s, struct cb_watchdog *wd,
+                      cb_give_up_fn give_up);
+void cb_watchdog_stop(struct cb_watchdog *wd);
+/* Around each map: what a fatal signal in corebench's own process (a task
+ * of serial, threads, thread-pool, gil, openmp crashing) prints before the
+ * process dies of it: the configuration and where the finished rounds
+ * are. */
+void cb_watchdog_map_begins(const struct cb_sweep *s, const struct cb_run *r);
+void cb_watchdog_map_ends(void);
+
+/* main() first, in every corebench process: a fatal signal (SIGSEGV,
+ * SIGBUS, SIGFPE, SIGILL) in a running sweep's own process prints which
+ * configuration's map crashed and where its finished rounds are, then the
+ * process dies of it (watchdog.c). */
+void cb_crash_handler_install(void);
+
+/* The whole of `corebench run` after parsing: returns the exit status. */
+int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv);
+/* The warnings of run i (oversubscribed, unstable, short, outliers,
+ * smt-shared), as JSON warning objects. */
+json_t *cb_sweep_run_warnings(const struct cb_sweep *s, size_t i);
+/* Copies the median sample's per-worker figures of every run into the
+ * model (detail, shipping, GIL) and derives: what the reporters read.
+ * cb_sweep_tell calls it. */
+void cb_sweep_settle(struct cb_sweep *s);
+
+#endif

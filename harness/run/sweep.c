@@ -1,0 +1,472 @@
+/* The sweep: for each kernel, every configuration is sampled in rounds:
+ * warm-up maps first, then `repetitions` rounds each visiting all the
+ * kernel's configurations in a seeded random order, so slow drift of the
+ * machine spreads over all of them instead of biasing the ones measured
+ * last. Every sample starts a fresh pool, maps once and stops it
+ * (sample.c). The reporters are told after every round, every kernel and
+ * at the end; an interrupt ends the sweep after the current sample. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "env.h"
+#include "interference.h"
+#include "lock.h"
+#include "probe.h"
+#include "run.h"
+#include "text.h"
+
+static json_t *counters_json(const struct cb_slot *sl, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        for (int k = 0; k < CB_CTR_COUNT; k++)
+            json_object_set_new(o, cb_counter_name(k), sl->ctr[i].valid[k]
+                ? json_integer((json_int_t)sl->ctr[i].v[k]) : json_null());
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+void cb_sweep_settle(struct cb_sweep *s)
+{
+    for (size_t i = 0; i < s->m.nruns; i++) {
+        struct cb_run *r = &s->m.runs[i];
+        const struct cb_slot *sl = &s->slot[i];
+        const struct cb_map_stats *ms;
+        double med;
+        size_t best = 0;
+        cb_run_underive(r);
+        if (!r->n)
+            continue;
+        med = cb_median(r->samples, r->n);
+        for (size_t j = 1; j < r->n; j++)
+            if (fabs(r->samples[j] - med) < fabs(r->samples[best] - med))
+                best = j;
+        ms = &sl->ms[best];
+        if (!r->detail)
+            r->detail = calloc((size_t)r->cfg.workers, sizeof *r->detail);
+        if (r->detail)
+            memcpy(r->detail, ms->w,
+                   (size_t)r->cfg.workers * sizeof *r->detail);
+        r->bytes_to = ms->bytes_to_workers;
+        r->bytes_from = ms->bytes_from_workers;
+        r->chunk_used = ms->chunksize > 0 ? ms->chunksize : -1;
+        if (ms->switches)
+            r->gil_switches = (double)ms->switches,
+            r->gil_drops = (double)ms->drop_requests,
+            r->gil_wait = ms->lock_wait_s;
+        json_decref(r->counters);
+        r->counters = s->ctr ? counters_json(sl, r->n) : NULL;
+    }
+    cb_model_derive(&s->m);
+    for (size_t i = 0; i < s->m.nruns; i++) {
+        json_decref(s->m.runs[i].warnings);
+        s->m.runs[i].warnings = cb_sweep_run_warnings(s, i);
+    }
+}
+
+static void progress(struct cb_sweep *s, size_t i, const char *what)
+{
+    const struct cb_run *r = &s->m.runs[i];
+    double el, eta;
+    if (!s->o->progress)
+        return;
+    el = cb_now() - s->t_start;
+    eta = s->done_samples ? el / s->done_samples *
+                                (s->total_samples - s->done_samples) : 0;
+    fprintf(stderr, "\r\033[K[%3d%%] %s %s %s w=%d  elapsed %.0fs eta %.0fs",
+            s->total_samples ? 100 * s->done_samples / s->total_samples : 0,
+            what, r->cfg.kernel, r->d.label[0] ? r->d.label : r->cfg.executor,
+            r->cfg.workers, el, eta);
+}
+
+/* Was the sample just added slowed by something outside the benchmark?
+ * (harness/run/interference.h: a worker's run delay beyond its switch
+ * allowance over 1% of the sample.) */
+static void judge(const struct cb_sweep *s, struct cb_run *r,
+                  const struct cb_map_stats *ms, double map_s)
+{
+    struct cb_interf_worker iw[CB_MAX_WORKERS];
+    struct cb_interf_rule rule;
+    struct cb_interf_verdict v;
+    cb_interf_rule_default(&rule);
+    rule.cpus = s->info.pus;
+    cb_interf_from_stats(ms->w, r->cfg.workers, iw);
+    if (cb_interference_judge(&rule, map_s, iw, r->cfg.workers, &v) ==
+        CB_INTERF_INTERFERED) {
+        r->interfered[r->n - 1] = 1;
+        r->interf[r->n - 1] = (struct cb_run_interf){
+            v.worker, v.cpu, v.pinned, v.delay_s, v.excess_s};
+    }
+}
+
+/* The sample with the kernel's metrics (convoy: the I/O task's time per
+ * operation) read from its outputs. */
+static int record_metrics(struct cb_run *r, const struct cb_workload *w,
+                          const void *outs, const struct cb_sample *smp,
+                          struct cb_error *err)
+{
+    struct cb_metric m[CB_MAX_METRICS];
+    int nm = w->kernel->metrics(w, outs, m, CB_MAX_METRICS);
+    if (nm < 0 || nm > CB_MAX_METRICS)
+        nm = 0;
+    r->nmet = nm;
+    for (int k = 0; k < nm; k++) {
+        snprintf(r->met[k].name, sizeof r->met[k].name, "%s", m[k].name);
+        snprintf(r->met[k].unit, sizeof r->met[k].unit, "%s", m[k].unit);
+        snprintf(r->met[k].what, sizeof r->met[k].what, "%s", m[k].what);
+    }
+    if (cb_run_add_sample(r, smp->map_s, smp->startup_s, smp->shutdown_s,
+                          err))
+        return err->code;
+    for (int k = 0; k < nm; k++)
+        r->met[k].v[r->n - 1] = m[k].value;
+    return 0;
+}
+
+/* How long a map of run r may take: --task-timeout, else 300 s for its
+ * warm-up maps and then ten times its slowest warm-up map, at least 10 s
+ * (a stuck map is found in seconds, a slow machine is not a stuck one). */
+static double task_timeout(const struct cb_sweep *s, const struct cb_run *r)
+{
+    double slow = 0;
+    if (s->o->task_timeout > 0)
+        return s->o->task_timeout;
+    if (!r->nwarm)
+        return 300;
+    for (size_t i = 0; i < r->nwarm; i++)
+        slow = r->warm[i] > slow ? r->warm[i] : slow;
+    return 10 * slow > 10 ? 10 * slow : 10;
+}
+
+/* One sample of configuration i, kept (measured) or not (warm-up). */
+static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
+{
+    struct cb_run *r = &s->m.runs[i];
+    struct cb_slot *sl = &s->slot[i];
+    const struct cb_workload *w = &s->wl[sl->kernel];
+    struct cb_worker_stats wtmp[64];
+    struct cb_map_stats mtmp = {0};
+    struct cb_sample smp;
+    struct cb_error err = {0};
+    size_t nw = (size_t)r->cfg.workers;
+    int rc;
+
+    if (r->n == sl->cap) { /* room for this sample (warm-ups borrow it) */
+        size_t cap = sl->cap ? 2 * sl->cap : (size_t)s->o->repetitions;
+        struct cb_map_stats *ms = realloc(sl->ms, cap * sizeof *ms);
+        struct cb_worker_stats *ws = ms ? realloc(sl->ws, cap * nw *
+                                                  sizeof *ws) : NULL;
+        struct cb_counter_values *ctr = ws ? realloc(sl->ctr, cap *
+                                                     sizeof *ctr) : NULL;
+        if (ms)
+            sl->ms = ms;
+        if (ws)
+            sl->ws = ws;
+        if (!ctr)
+            return CB_FAIL(&err, CB_ENOMEM, "out of memory");
+        sl->ctr = ctr;
+        sl->cap = cap;
+        for (size_t j = 0; j < r->n; j++) /* ws moved: re-point */
+            sl->ms[j].w = &sl->ws[j * nw];
+    }
+    /* warm-up stats are thrown away: the next sample's slot holds them */
+    mtmp.w = measured || nw > 64 ? &sl->ws[r->n * nw] : wtmp;
+    mtmp.nworkers = r->cfg.workers;
+    s->fl.timeout = task_timeout(s, r);
+    s->fl_run = i;
+    cb_watchdog_map_begins(s, r);
+    rc = cb_sample_take(sl->ex, &sl->ec, w, outs, &mtmp, s->ctr, &s->fl,
+                        &smp, &err);
+    cb_watchdog_map_ends();
+    /* Ctrl-C reaches the whole process group: workers killed by it are the
+     * user's interrupt, not a failure of the executor. */
+    if (rc && cb_run_interrupted)
+        return 0;
+    if (rc) {
+        r->verified = 0;
+        sl->failed = 1;
+        snprintf(r->error, sizeof r->error, "%s", err.msg);
+        s->stop_all |= !s->o->keep_going;
+        return rc;
+    }
+    if (!measured) {
+        double *wm = realloc(r->warm, (r->nwarm + 1) * sizeof *wm);
+        if (wm) {
+            r->warm = wm;
+            r->warm[r->nwarm++] = smp.map_s;
+        }
+        return 0;
+    }
+    sl->ms[r->n] = mtmp;
+    if (smp.have_ctr)
+        sl->ctr[r->n] = smp.ctr;
+    rc = w->kernel->metrics ? record_metrics(r, w, outs, &smp, &err)
+                            : cb_run_add_sample(r, smp.map_s, smp.startup_s,
+                                                smp.shutdown_s, &err);
+    if (rc == 0)
+        judge(s, r, &mtmp, smp.map_s);
+    return rc;
+}
+
+/* The reporters' view of the sweep (reporter.h): pointers into it, the
+ * model settled by the caller. */
+static int make_view(struct cb_sweep *s, struct cb_view *v)
+{
+    const struct cb_run_opts *o = s->o;
+    if (!s->vrun && s->m.nruns) {
+        s->vrun = calloc(s->m.nruns, sizeof *s->vrun);
+        if (!s->vrun)
+            return -1;
+        for (size_t i = 0; i < s->m.nruns; i++) {
+            s->vrun[i].wl = s->slot[i].kernel;
+            s->vrun[i].c_baseline =
+                s->m.runs[i].baseline && !s->slot[i].ex->runtime;
+        }
+    }
+    if (!s->wl_kernel && s->nwl) {
+        s->wl_kernel = calloc((size_t)s->nwl, sizeof *s->wl_kernel);
+        if (!s->wl_kernel)
+            return -1;
+        for (int k = 0; k < s->nwl; k++)
+            s->wl_kernel[k] = s->wl[k].kernel->name;
+    }
+    s->vo = (struct cb_view_opts){
+        .out = o->out, .export_csv = o->export_csv, .export_md = o->export_md,
+        .pin_text = o->pin_text, .stop = &o->stop, .warmup = o->warmup,
+        .force = o->force, .quiet = o->quiet};
+    *v = (struct cb_view){
+        .m = &s->m, .run = s->vrun, .wl_name = (const char(*)[96])s->wl_name,
+        .wl_kernel = s->wl_kernel, .nwl = s->nwl, .root = s->root,
+        .order = s->order, .o = &s->vo, .cpu_model = s->info.cpu_model,
+        .pus = s->info.pus, .interrupted = cb_run_interrupted};
+    return 0;
+}
+
+int cb_sweep_tell(struct cb_sweep *s, enum cb_hook which, int arg,
+                  struct cb_error *e)
+{
+    struct cb_view v;
+    if (which != CB_H_BEGIN)
+        cb_sweep_settle(s);
+    if (make_view(s, &v))
+        return CB_FAIL(e, CB_ENOMEM, "out of memory for the reporters");
+    for (int i = 0; cb_reporters[i]; i++) {
+        const struct cb_reporter *r = cb_reporters[i];
+        void *st;
+        int rc = 0;
+        if (r->wanted && !r->wanted(&s->vo))
+            continue;
+        if (i >= (int)(sizeof s->rstate / sizeof s->rstate[0]))
+            return CB_FAIL(e, CB_ESYS, "too many reporters");
+        if (!s->rstate[i] && r->state_size &&
+            !(s->rstate[i] = calloc(1, r->state_size)))
+            return CB_FAIL(e, CB_ENOMEM, "out of memory for the reporters");
+        st = s->rstate[i];
+        if (which == CB_H_BEGIN && r->begin)
+            rc = r->begin(&v, st, e);
+        else if (which == CB_H_ROUND && r->round)
+            rc = r->round(&v, st, arg, e);
+        else if (which == CB_H_KERNEL && r->kernel_done)
+            rc = r->kernel_done(&v, st, arg, e);
+        else if (which == CB_H_END && r->end)
+            rc = r->end(&v, st, arg, e);
+        if (rc)
+            return rc;
+    }
+    /* the result file's reporter writes it at every round and at the end */
+    if (which == CB_H_ROUND || which == CB_H_END)
+        s->result_written = 1;
+    return 0;
+}
+
+/* The watchdog's last words (run.h: cb_give_up_fn), on its thread while
+ * this one is stuck in a map that cannot be ended: the result file only,
+ * through the path made for it (cb_result_file_write), then exit. */
+static void give_up(struct cb_sweep *s, int status, const char *why)
+{
+    struct cb_run *r = &s->m.runs[s->fl_run];
+    struct cb_error e = {0};
+    struct cb_view v;
+    r->verified = 0;
+    snprintf(r->error, sizeof r->error, "%s", why);
+    cb_sweep_settle(s);
+    if (make_view(s, &v) == 0 &&
+        cb_result_file_write(&v, 0, s->result_written || s->o->force, &e))
+        fprintf(stderr, "corebench run: %s\n", e.msg);
+    fprintf(stderr, "\ncorebench run: %s %s w=%d: %s; kept the finished "
+            "rounds in %s\n", r->cfg.kernel, r->d.label[0] ? r->d.label :
+            r->cfg.executor, r->cfg.workers, why, s->o->out);
+    _exit(status);
+}
+
+/* Whether run r has samples enough now; records why in r->stop. */
+static int stopped(const struct cb_sweep *s, struct cb_run *r)
+{
+    double *clean = malloc((r->n ? r->n : 1) * sizeof *clean);
+    size_t nc = 0;
+    enum cb_stop why;
+    for (size_t i = 0; clean && i < r->n; i++)
+        if (s->o->keep_interfered || !r->interfered[i])
+            clean[nc++] = r->samples[i];
+    why = cb_stop_check(&s->o->stop, clean, nc, r->n,
+                        cb_now() - s->t_start, NULL);
+    free(clean);
+    if (why != CB_STOP_CONTINUE)
+        snprintf(r->stop, sizeof r->stop, "%s", cb_stop_name(why));
+    return why != CB_STOP_CONTINUE;
+}
+
+/* Warm-up, then the interleaved rounds of kernel k. 1 when a map failed,
+ * < 0 when a reporter could not write. */
+static int run_kernel(struct cb_sweep *s, int k, struct cb_error *e)
+{
+    const struct cb_run_opts *o = s->o;
+    const struct cb_workload *w = &s->wl[k];
+    size_t *idx = malloc((s->m.nruns + 1) * sizeof *idx), n = 0;
+    size_t *pos = malloc((s->m.nruns + 1) * sizeof *pos);
+    size_t obytes = w->n * w->out_size;
+    void *outs = malloc(obytes ? obytes : 1);
+    int failed = 0, rc = 0;
+
+    if (!idx || !pos || !outs) {
+        rc = CB_FAIL(e, CB_ENOMEM, "out of memory for %zu outputs", w->n);
+        goto out;
+    }
+    for (size_t i = 0; i < s->m.nruns; i++)
+        if (s->slot[i].kernel == k)
+            idx[n++] = i;
+    for (size_t j = 0; j < n && !cb_run_interrupted; j++)
+        for (int r = 0; r < o->warmup && !s->slot[idx[j]].failed &&
+                        !cb_run_interrupted && !s->stop_all; r++) {
+            progress(s, idx[j], "warm-up");
+            failed |= take(s, idx[j], 0, outs) != 0;
+            s->done_samples++;
+        }
+    /* rounds until every configuration has stopped (harness/model/sampling.h:
+     * exactly -r N, or its median known to --target-ci, or --max-samples,
+     * or --max-time) */
+    for (int r = 0, left = (int)n; left > 0 && !cb_run_interrupted &&
+                                   !s->stop_all; r++) {
+        /* cb_shuffle permutes positions 0..n-1; map them to run ids */
+        for (size_t j = 0; j < n; j++)
+            pos[j] = j;
+        if (o->interleave)
+            cb_shuffle(pos, n, o->order_seed + (uint64_t)r * 7919u +
+                                   (uint64_t)k);
+        for (size_t j = 0; j < n && !cb_run_interrupted && !s->stop_all;
+             j++) {
+            size_t i = idx[pos[j]];
+            struct cb_run *run = &s->m.runs[i];
+            if (s->slot[i].failed || run->stop[0])
+                continue;
+            json_array_append_new(s->order, json_integer((json_int_t)i));
+            progress(s, i, "sample");
+            failed |= take(s, i, 1, outs) != 0;
+            s->done_samples++;
+            if (s->slot[i].failed || stopped(s, run))
+                left--;
+        }
+        if ((rc = cb_sweep_tell(s, CB_H_ROUND, k, e)))
+            goto out;
+    }
+    if (o->progress)
+        fprintf(stderr, "\r\033[K");
+    rc = cb_sweep_tell(s, CB_H_KERNEL, k, e);
+out:
+    free(idx);
+    free(pos);
+    free(outs);
+    return rc ? rc : failed;
+}
+
+int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
+{
+    struct cb_sweep s;
+    struct cb_error e = {0};
+    int rc, lockfd = -1, failed = 0, status, have_wd = 0;
+    struct cb_watchdog wd;
+
+    memset(&s, 0, sizeof s);
+    s.o = o;
+    s.m.keep_interfered = o->keep_interfered;
+    cb_run_interrupted = 0;
+    /* a line at a time, also into a pipe (corebench run | tee) */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if ((rc = cb_topo_load(&s.topo, NULL, NULL, &e)))
+        goto fail;
+    cb_topo_info(s.topo, &s.info);
+    if ((rc = cb_run_check_out(o, &e)) || (rc = cb_plan_available(&s, &e)))
+        goto fail;
+    if (o->lock && (rc = cb_lock_take(&lockfd, &e)))
+        goto fail;
+    if ((rc = cb_sweep_prepare(&s, argc, argv, &e)))
+        goto fail;
+
+    have_wd = cb_watchdog_start(&s, &wd, give_up) == 0;
+    s.t_start = cb_now();
+    if ((rc = cb_sweep_tell(&s, CB_H_BEGIN, 0, &e)))
+        goto fail;
+    for (int k = 0; k < s.nwl && !cb_run_interrupted; k++) {
+        if ((rc = run_kernel(&s, k, &e)) < 0)
+            goto fail;
+        failed |= rc;
+    }
+    /* a configuration the sweep ended before says so: no samples, and
+     * "verified" true would only mean that nothing failed */
+    for (size_t i = 0; i < s.m.nruns; i++)
+        if (!s.m.runs[i].n && !s.slot[i].failed && !s.m.runs[i].stop[0])
+            snprintf(s.m.runs[i].stop, sizeof s.m.runs[i].stop,
+                     "not-reached");
+    if ((rc = cb_sweep_tell(&s, CB_H_END, !cb_run_interrupted && !s.stop_all, &e)))
+        goto fail;
+    status = cb_run_interrupted ? 128 + cb_run_interrupted : failed ? 1
+             : json_array_size(s.unavailable) ? 3 : 0;
+    if (cb_run_interrupted)
+        fprintf(stderr, "\ncorebench run: interrupted; kept the finished "
+                        "rounds in %s\n", o->out);
+    else if (s.stop_all)
+        fprintf(stderr, "corebench run: a map failed, so the sweep stopped "
+                        "(--keep-going goes on); see the table and \"error\" "
+                        "in %s\n", o->out);
+    else if (failed)
+        fprintf(stderr, "corebench run: some maps failed (see the table and "
+                        "\"error\" in %s)\n", o->out);
+    goto out;
+fail: {
+    char line[sizeof e.msg * 4 + 8];
+    cb_text_clean(e.msg, line, sizeof line, sizeof e.msg);
+    fprintf(stderr, "corebench run: %s\n", line);
+    status = rc == CB_EUSAGE ? 2 : rc == CB_EUNSUPPORTED ? 3 : 1;
+}
+out:
+    if (have_wd)
+        cb_watchdog_stop(&wd);
+    for (int k = 0; s.wl && k < s.nwl; k++)
+        s.wl[k].kernel->release(&s.wl[k]);
+    free(s.wl);
+    free(s.wl_name);
+    free(s.vrun);
+    free(s.wl_kernel);
+    for (size_t i = 0; i < sizeof s.rstate / sizeof s.rstate[0]; i++)
+        free(s.rstate[i]);
+    cb_plan_free(&s);
+    cb_model_free(&s.m);
+    json_decref(s.root);
+    json_decref(s.order);
+    json_decref(s.about);
+    json_decref(s.unavailable);
+    cb_counters_close(s.ctr);
+    cb_topo_destroy(s.topo);
+    if (lockfd >= 0)
+        close(lockfd);
+    return status;
+}
