@@ -2,7 +2,7 @@
  * corebench and nothing else (errors, clocks, number parsing, the input
  * generator, finding its data files). kernels/kernel.h and
  * executors/executor.h stand on this header alone: a plug-in author reads
- * the two seams, not the harness. Implemented in harness/common.c.
+ * the two seams, not the harness. Implemented in kernels/support.c.
  *
  * Every function that can fail returns 0 or a negative cb_status and fills
  * an optional struct cb_error (like jansson's json_error_t). Only main()

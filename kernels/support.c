@@ -1,4 +1,8 @@
-#include "common.h"
+/* The plug-in base of kernels/plugin.h: errors, clocks, number parsing,
+ * finding data directories. Kernels, executors and the harness all call
+ * these; they live with the plug-in headers so that a plug-in never calls
+ * into harness/. */
+#include "plugin.h"
 
 #include <errno.h>
 #include <math.h>
