@@ -182,6 +182,24 @@ void cb_exec_about_add(struct cb_exec_about *a, const char *key,
 
 struct cb_pool; /* executor-private */
 
+/* The host this process runs on, as the harness's topology reads it
+ * (allowed objects only): what an executor whose processes span hosts
+ * (mpi) reports per host. Strings are terminated, "" when unknown. */
+struct cb_host_topo {
+    int packages, numa_nodes, cores, pus;
+    int pus_per_core;      /* max SMT width, 1 = no SMT */
+    char fingerprint[17];  /* the topology's fingerprint (corebench topo) */
+    char allowed[256];     /* allowed PU OS indices, "0-3,8" */
+    char cpu_model[128];
+};
+
+/* What the harness hands launched(): services a launched process may need
+ * before any command runs. */
+struct cb_exec_host {
+    /* Fills *t for this host; 0, or a cb_status with e saying why. */
+    int (*topo)(struct cb_host_topo *t, struct cb_error *e);
+};
+
 struct cb_executor {
     const char *name;
     const char *summary;
@@ -232,8 +250,10 @@ struct cb_executor {
      * not started by that launcher, or the one copy that owns the command
      * (MPI rank 0). In a helper copy it serves the owner until the owner is
      * done and returns the helper's exit status, which main() returns: a
-     * helper never runs the command itself. */
-    int (*launched)(int argc, char **argv);
+     * helper never runs the command itself. host: what the harness offers
+     * a launched process (its host's topology), so that the executor never
+     * reads machine state through harness headers. */
+    int (*launched)(int argc, char **argv, const struct cb_exec_host *host);
 };
 /* launched(): "not a helper, run the command" (never an exit status) */
 #define CB_EXEC_CONTINUE (-1)

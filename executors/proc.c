@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -218,6 +219,32 @@ void cb__proc_kill_all(const struct cb__proc *c, int n)
     for (int i = 0; c && i < n; i++)
         if (c[i].pid > 0 && !atomic_load(&c[i].reaped))
             kill(c[i].pid, SIGKILL);
+}
+
+int cb__procs_start(struct cb__procs *s, int workers, const char *who,
+                    cb__proc_child_fn child, cb__proc_spawn_fn spawn,
+                    const void *arg, struct cb_error *e)
+{
+    s->n = 0;
+    s->kid = calloc((size_t)workers, sizeof *s->kid);
+    if (!s->kid)
+        return CB_FAIL(e, CB_ENOMEM, "out of memory");
+    fflush(NULL);
+    for (int i = 0; i < workers; i++) {
+        int rc = cb__proc_start(&s->kid[i], i, who, child, spawn, arg, e);
+        if (rc)
+            return rc;
+        s->n = i + 1;
+    }
+    return 0;
+}
+
+void cb__procs_end(struct cb__procs *s, int now)
+{
+    cb__proc_shutdown(s->kid, s->n, now);
+    free(s->kid);
+    s->kid = NULL;
+    s->n = 0;
 }
 
 /* ---- I/O ----------------------------------------------------------------- */

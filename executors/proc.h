@@ -98,6 +98,28 @@ void cb__proc_shutdown(struct cb__proc *c, int n, int now);
  * started, not yet reaped worker of c[0..n). Reaping is stop()'s. */
 void cb__proc_kill_all(const struct cb__proc *c, int n);
 
+/* ---- a pool's workers (parent) ------------------------------------------ */
+
+/* The worker processes of one pool (processes, process-pool), started in
+ * order and torn down alike. */
+struct cb__procs {
+    int n;                /* workers started: kid[0..n) */
+    struct cb__proc *kid; /* one entry per worker of the pool */
+};
+
+/* Parent, in start(): allocates an entry per worker, flushes stdio
+ * (children must not flush the parent's buffered output a second time)
+ * and starts workers 0, 1, ... with cb__proc_start, counting them in
+ * s->n. On failure e says why; what was started is cb__procs_end's. */
+int cb__procs_start(struct cb__procs *s, int workers, const char *who,
+                    cb__proc_child_fn child, cb__proc_spawn_fn spawn,
+                    const void *arg, struct cb_error *e);
+
+/* Parent, from stop() (now = the pool is broken) and a failing start()
+ * (now = 1): cb__proc_shutdown of the started workers, then frees the
+ * entries. */
+void cb__procs_end(struct cb__procs *s, int now);
+
 /* ---- I/O (either side) -------------------------------------------------- */
 
 /* Fills dst with the part of src[0..n) that starts `off` bytes in; returns

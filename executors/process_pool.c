@@ -60,7 +60,9 @@
  *
  * Who calls what: start(), map() and stop() run in the caller's thread
  * (one thread at a time per pool); pp_worker_loop() runs only in workers;
- * worker_main() is corebench's `__worker process-pool` entry. */
+ * worker_main() is corebench's `__worker process-pool` entry. Files: this
+ * one is the parent; process_pool_worker.c the workers; process_pool.h
+ * the messages between them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -73,26 +75,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "proc.h"
-
-enum { PP_CALL = 1, PP_RESULT, PP_STATS, PP_HELLO };
-
-struct pp_hdr {
-    uint32_t type;  /* PP_* */
-    int32_t status; /* hello: 0 or a cb_status */
-    uint64_t seq;   /* call/result: chunk index */
-    uint64_t lo;    /* call/result: first task of the chunk */
-    uint64_t count; /* call/result: tasks in the chunk */
-    uint64_t len;   /* payload bytes after the header */
-    uint64_t pad_;  /* 48 bytes: keeps call payloads 16-byte aligned */
-};
-
-#define PP_HDR ((size_t)sizeof(struct pp_hdr))
-#define PP_ALIGN16(x) (((x) + 15) & ~(size_t)15)
-/* the fd a spawned worker finds its socket on */
-#define PP_SPAWN_FD CB__PROC_CHANNEL_FD
-/* sanity bound on one message (a malformed header must not allocate 2^64) */
-#define PP_MAX_MSG ((uint64_t)1 << 40)
+#include "process_pool.h"
 
 /* One outstanding message to a worker, awaiting its reply. */
 struct pp_entry {
@@ -116,8 +99,7 @@ struct pp_worker {
 
 struct cb_pool {
     struct cb_exec_config cfg;
-    int n;                /* workers started */
-    struct cb__proc *kid; /* cfg.workers entries */
+    struct cb__procs ps;  /* the workers: ps.kid[0..ps.n) */
     struct pp_worker *w;  /* cfg.workers entries */
     struct pollfd *pf;   /* cfg.workers entries */
     int *pfw;            /* pf[j] belongs to worker pfw[j] */
@@ -133,220 +115,6 @@ struct cb_pool {
 
 static const char pp_zeros[16];
 
-/* ---- the worker ---------------------------------------------------------- */
-
-static int pp_send_hello(int fd, int status, const char *msg)
-{
-    struct pp_hdr h = {.type = PP_HELLO, .status = status};
-    struct iovec iov[2];
-    size_t len = msg ? strlen(msg) : 0;
-    if (len > 255)
-        len = 255;
-    h.len = len;
-    iov[0] = (struct iovec){&h, PP_HDR};
-    iov[1] = (struct iovec){(void *)msg, len};
-    return cb__proc_sendv_all(fd, iov, len ? 2 : 1);
-}
-
-/* The worker's loop, in a forked child or a spawned corebench: reads calls,
- * runs them on the records they carry, sends results; answers STATS
- * requests with what it did since the last one. `ws` comes bound
- * (pu_planned, pinned set). Returns 0 on EOF (the pool stopping), 1 on a
- * protocol or I/O error. */
-static int pp_worker_loop(int fd, const struct cb_workload *w, int index,
-                          struct cb_worker_stats *ws)
-{
-    struct cb_ctx ctx = {.worker = index};
-    struct cb_workload lw = *w;
-    size_t cap = 1 << 16, have = 0, pos = 0, ocap = 0;
-    char *buf = malloc(cap), *obuf = NULL;
-    int pu_planned = ws->pu_planned, pinned = ws->pinned, rc = 1;
-    struct cb_sched_mark mark;
-    double cpu0 = cb_process_cpu();
-
-    /* interference over the same span as cpu_s: since the last STATS */
-    cb_worker_sched_begin(&mark);
-    if (!buf) {
-        cb_worker_sched_end(&mark, ws);
-        return 1;
-    }
-    for (;;) {
-        struct pp_hdr h;
-        size_t need = PP_HDR, total;
-        int got_hdr = 0;
-        /* Read until one whole message is in buf[pos..have). A read takes
-         * all that is available, so a queued second call costs no syscall
-         * of its own. */
-        for (;;) {
-            ssize_t k;
-            if (!got_hdr && have - pos >= PP_HDR) {
-                memcpy(&h, buf + pos, PP_HDR);
-                if (h.len > PP_MAX_MSG)
-                    goto out;
-                need = h.type == PP_CALL ? PP_ALIGN16(PP_HDR + h.len)
-                                         : PP_HDR + h.len;
-                got_hdr = 1;
-            }
-            if (got_hdr && have - pos >= need)
-                break;
-            if (pos + need > cap) {
-                /* make room: slide the partial message to the front (pos
-                 * is a multiple of 16, so alignment is kept), grow */
-                memmove(buf, buf + pos, have - pos);
-                have -= pos;
-                pos = 0;
-                if (need > cap) {
-                    char *nb;
-                    size_t ncap = cap;
-                    while (ncap < need)
-                        ncap *= 2;
-                    if (!(nb = realloc(buf, ncap)))
-                        goto out;
-                    buf = nb;
-                    cap = ncap;
-                }
-            }
-            k = read(fd, buf + have, cap - have);
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k == 0 && have == pos) {
-                rc = 0; /* EOF between messages: the pool is stopping */
-                goto out;
-            }
-            if (k <= 0)
-                goto out;
-            have += (size_t)k;
-        }
-        total = need;
-        if (h.type == PP_CALL) {
-            struct pp_hdr r = {
-                .type = PP_RESULT, .seq = h.seq, .lo = h.lo, .count = h.count};
-            struct iovec iov[2];
-            size_t olen = h.count * w->out_size;
-            if (h.len != h.count * w->in_size)
-                goto out;
-            if (olen > ocap) {
-                char *nb = realloc(obuf, olen);
-                if (!nb)
-                    goto out;
-                obuf = nb;
-                ocap = olen;
-            }
-            /* The records are the ones in the message, not the workload's:
-             * run the common task loop over a view of the buffer. */
-            lw.in = buf + pos + PP_HDR;
-            lw.n = h.count;
-            cb_worker_run_range(&lw, 0, h.count, obuf, &ctx, ws);
-            r.len = olen;
-            iov[0] = (struct iovec){&r, PP_HDR};
-            iov[1] = (struct iovec){obuf, olen};
-            if (cb__proc_sendv_all(fd, iov, olen ? 2 : 1) < 0)
-                goto out;
-        } else if (h.type == PP_STATS) {
-            struct pp_hdr r = {.type = PP_STATS, .len = sizeof *ws};
-            struct iovec iov[2];
-            double now = cb_process_cpu();
-            ws->cpu_s = now - cpu0;
-            ws->pid = getpid();
-            cb_worker_sched_end(&mark, ws);
-            iov[0] = (struct iovec){&r, PP_HDR};
-            iov[1] = (struct iovec){ws, sizeof *ws};
-            if (cb__proc_sendv_all(fd, iov, 2) < 0)
-                goto out;
-            memset(ws, 0, sizeof *ws);
-            ws->pu_planned = pu_planned;
-            ws->pinned = pinned;
-            ws->cpu_first = ws->cpu_last = -1;
-            cpu0 = now;
-            cb_worker_sched_begin(&mark);
-        } else {
-            goto out;
-        }
-        pos += total;
-        if (pos == have)
-            pos = have = 0;
-    }
-out:
-    cb_worker_sched_end(&mark, ws); /* closes the schedstat file */
-    free(buf);
-    free(obuf);
-    return rc;
-}
-
-/* A forked worker (cb__proc_child_fn: only `fd` is left open): inherits
- * the workload (used only for its kernel, state and record sizes); never
- * returns. */
-static void pp_fork_child(const void *arg, int i, int fd)
-{
-    const struct cb_pool *p = arg;
-    struct cb_worker_stats ws;
-    memset(&ws, 0, sizeof ws);
-    cb_worker_bind(&p->cfg, i, &ws);
-    if (pp_send_hello(fd, 0, NULL) < 0)
-        _exit(1);
-    _exit(pp_worker_loop(fd, p->cfg.workload, i, &ws));
-}
-
-/* `corebench __worker process-pool FD INDEX PU N IN_SIZE OUT_SIZE KERNEL
- * SIZE [KEY=VALUE...]` (argv[0] = "process-pool"): a spawned worker.
- * Binds to PU (-1: none), rebuilds the workload with KERNEL's prepare()
- * from SIZE ("-" for none) and the parent's resolved parameters, checks
- * that it has the parent's N and record sizes, says hello (with the error,
- * if any) and serves calls on FD until EOF. Parameters the kernel does not
- * accept are dropped (derived values recorded for results), except "seed",
- * which goes to cb_params.seed. The inputs it builds are never used: calls
- * carry their records. Returns the exit status. */
-static int pp_worker_main(int argc, char **argv)
-{
-    struct cb_workload w = {0};
-    struct cb_params prm = {0};
-    struct cb_exec_config cfg = {.workers = 1};
-    struct cb_worker_stats ws;
-    struct cb_error e = {0};
-    uint64_t fd, index, n, in_size, out_size;
-    long pu;
-    int rc;
-
-    if (argc < 9 || cb_parse_u64(argv[1], 0, INT_MAX, "fd", &fd, &e) ||
-        cb_parse_u64(argv[2], 0, CB_MAX_WORKERS, "index", &index, &e) ||
-        cb_parse_u64(argv[4], 0, UINT64_MAX, "n", &n, &e) ||
-        cb_parse_u64(argv[5], 0, UINT64_MAX, "in_size", &in_size, &e) ||
-        cb_parse_u64(argv[6], 0, UINT64_MAX, "out_size", &out_size, &e)) {
-        fprintf(stderr,
-                "corebench __worker process-pool: %s\nusage: corebench "
-                "__worker process-pool FD INDEX PU N IN_SIZE OUT_SIZE KERNEL "
-                "SIZE [KEY=VALUE...]\n",
-                e.msg[0] ? e.msg : "too few arguments");
-        return 2;
-    }
-    pu = strtol(argv[3], NULL, 10);
-    memset(&ws, 0, sizeof ws);
-    cfg.pus = (const int[]){pu < 0 || pu > INT_MAX ? -1 : (int)pu};
-    /* bind first, so that prepare() touches memory on the worker's node */
-    cb_worker_bind(&cfg, 0, &ws);
-
-    /* the parent's resolved parameters, rebuilt as every remote worker
-     * does (cb_workload_rebuild: the keys the kernel accepts, the seed) */
-    rc = 0;
-    for (int i = 9; i < argc && rc == 0; i++)
-        rc = cb_params_add(&prm, argv[i], &e);
-    if (rc == 0)
-        rc = cb_workload_rebuild(&w, argv[7],
-                                 strcmp(argv[8], "-") == 0 ? NULL : argv[8],
-                                 prm.kv, prm.nkv, (size_t)n, (size_t)in_size,
-                                 (size_t)out_size, &e);
-    if (pp_send_hello((int)fd, rc, rc ? e.msg : NULL) < 0 && rc == 0)
-        rc = CB_ESYS;
-    if (rc == 0)
-        rc = pp_worker_loop((int)fd, &w, (int)index, &ws);
-    else
-        rc = 1;
-    if (w.kernel)
-        w.kernel->release(&w);
-    close((int)fd);
-    return rc;
-}
-
 /* ---- the parent: life and death of workers ------------------------------- */
 
 /* Worker i's channel failed (EOF, EPIPE, a malformed message): the pool is
@@ -358,7 +126,7 @@ static int pp_broken(struct cb_pool *p, int i, const char *what,
     struct pp_worker *x = &p->w[i];
     char how[160], doing[96] = "";
     if (!what) {
-        cb__proc_died(&p->kid[i], "was killed", how, sizeof how);
+        cb__proc_died(&p->ps.kid[i], "was killed", how, sizeof how);
         what = how;
     }
     if (x->qlen > 0 && x->q[x->qhead].type == PP_CALL && p->m_w) {
@@ -371,7 +139,7 @@ static int pp_broken(struct cb_pool *p, int i, const char *what,
     }
     p->broken = 1;
     snprintf(p->why, sizeof p->why, "broken pool: worker %d (pid %ld) %s%s", i,
-             (long)p->kid[i].pid, what, doing);
+             (long)p->ps.kid[i].pid, what, doing);
     return CB_FAIL(e, CB_EBROKEN, "%s", p->why);
 }
 
@@ -424,7 +192,7 @@ static int pp_flush(struct cb_pool *p, int i, struct cb_error *e)
         }
         mh.msg_iov = v;
         mh.msg_iovlen = (size_t)cb__proc_iov_skip(v, src, ns, x->soff);
-        k = sendmsg(p->kid[i].fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+        k = sendmsg(p->ps.kid[i].fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
@@ -452,7 +220,7 @@ static int pp_recv(struct cb_pool *p, int i, struct cb_error *e)
     if (x->qlen == 0) {
         /* nothing expected: only EOF (death) or garbage can be here */
         char c;
-        ssize_t k = recv(p->kid[i].fd, &c, 1, MSG_DONTWAIT);
+        ssize_t k = recv(p->ps.kid[i].fd, &c, 1, MSG_DONTWAIT);
         if (k < 0 && (errno == EINTR || errno == EAGAIN))
             return 0;
         return pp_broken(p, i, k > 0 ? "sent an unexpected message" : NULL, e);
@@ -489,7 +257,7 @@ static int pp_recv(struct cb_pool *p, int i, struct cb_error *e)
         mh.msg_iov = v;
         mh.msg_iovlen = (size_t)cb__proc_iov_skip(v, src, ns, x->roff);
         if (mh.msg_iovlen > 0) {
-            k = recvmsg(p->kid[i].fd, &mh, MSG_DONTWAIT);
+            k = recvmsg(p->ps.kid[i].fd, &mh, MSG_DONTWAIT);
             if (k < 0 && errno == EINTR)
                 continue;
             if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -534,7 +302,7 @@ static int pp_recv(struct cb_pool *p, int i, struct cb_error *e)
                 return CB_FAIL(e, code,
                                "process-pool: worker %d (pid %ld) could not "
                                "start: %s",
-                               i, (long)p->kid[i].pid, x->hello);
+                               i, (long)p->ps.kid[i].pid, x->hello);
             }
             p->m_hellos++;
         }
@@ -551,9 +319,9 @@ static int pp_recv(struct cb_pool *p, int i, struct cb_error *e)
  * every chunk is out, queues a STATS request behind each worker's calls. */
 static int pp_dispatch(struct cb_pool *p, struct cb_error *e)
 {
-    while (p->m_next < p->m_nchunks && p->m_outstanding < p->n + 1) {
+    while (p->m_next < p->m_nchunks && p->m_outstanding < p->ps.n + 1) {
         int best = -1, rc;
-        for (int i = 0; i < p->n; i++)
+        for (int i = 0; i < p->ps.n; i++)
             if (p->w[i].ncalls < 2 &&
                 (best < 0 || p->w[i].ncalls < p->w[best].ncalls))
                 best = i;
@@ -565,7 +333,7 @@ static int pp_dispatch(struct cb_pool *p, struct cb_error *e)
             return rc;
     }
     if (p->m_next == p->m_nchunks) {
-        for (int i = 0; i < p->n; i++) {
+        for (int i = 0; i < p->ps.n; i++) {
             int rc;
             if (p->w[i].stats_asked)
                 continue;
@@ -589,16 +357,16 @@ static int pp_pump(struct cb_pool *p, int for_map, struct cb_error *e)
         if (for_map) {
             if ((rc = pp_dispatch(p, e)))
                 return rc;
-            if (p->m_done == p->m_nchunks && p->m_stats_done == p->n)
+            if (p->m_done == p->m_nchunks && p->m_stats_done == p->ps.n)
                 return 0;
-        } else if (p->m_hellos == p->n) {
+        } else if (p->m_hellos == p->ps.n) {
             return 0;
         }
-        for (int i = 0; i < p->n; i++) {
+        for (int i = 0; i < p->ps.n; i++) {
             struct pp_worker *x = &p->w[i];
             if (x->qlen == 0)
                 continue;
-            p->pf[m].fd = p->kid[i].fd;
+            p->pf[m].fd = p->ps.kid[i].fd;
             p->pf[m].events = POLLIN | (x->nsent < x->qlen ? POLLOUT : 0);
             p->pf[m].revents = 0;
             p->pfw[m++] = i;
@@ -641,19 +409,19 @@ static int pp_pump(struct cb_pool *p, int for_map, struct cb_error *e)
 static int pp_spawn(const void *arg, int i, int fd, pid_t *pid,
                     struct cb_error *e)
 {
-    const struct cb_pool *p = arg;
-    const struct cb_workload *w = p->cfg.workload;
+    const struct cb_exec_config *c = arg;
+    const struct cb_workload *w = c->workload;
     char nums[6][24], *argv[12 + CB_MAX_PARAMS];
     char kv[CB_MAX_PARAMS][sizeof w->params[0].key + sizeof w->params[0].val];
     int a = 0;
 
     snprintf(nums[0], sizeof nums[0], "%d", CB__PROC_CHANNEL_FD);
     snprintf(nums[1], sizeof nums[1], "%d", i);
-    snprintf(nums[2], sizeof nums[2], "%d", p->cfg.pus ? p->cfg.pus[i] : -1);
+    snprintf(nums[2], sizeof nums[2], "%d", c->pus ? c->pus[i] : -1);
     snprintf(nums[3], sizeof nums[3], "%zu", w->n);
     snprintf(nums[4], sizeof nums[4], "%zu", w->in_size);
     snprintf(nums[5], sizeof nums[5], "%zu", w->out_size);
-    argv[a++] = (char *)p->cfg.self_exe;
+    argv[a++] = (char *)c->self_exe;
     argv[a++] = "__worker";
     argv[a++] = "process-pool";
     for (int j = 0; j < 6; j++)
@@ -694,25 +462,20 @@ static int pp_start(struct cb_pool **pp, const struct cb_exec_config *c,
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
     p->cfg = *c;
     p->m_w = c->workload;
-    p->kid = calloc((size_t)c->workers, sizeof *p->kid);
     p->w = calloc((size_t)c->workers, sizeof *p->w);
     p->pf = calloc((size_t)c->workers, sizeof *p->pf);
     p->pfw = calloc((size_t)c->workers, sizeof *p->pfw);
-    if (!p->kid || !p->w || !p->pf || !p->pfw) {
+    if (!p->w || !p->pf || !p->pfw) {
         rc = CB_FAIL(e, CB_ENOMEM, "out of memory");
         goto fail;
     }
-    /* Children must not flush the parent's buffered output a second time. */
-    fflush(NULL);
-    for (int i = 0; i < c->workers; i++) {
-        struct pp_worker *x = &p->w[i];
-        rc = cb__proc_start(&p->kid[i], i, "process-pool", pp_fork_child,
-                            spawn ? pp_spawn : NULL, p, e);
-        if (rc)
-            goto fail;
-        p->n = i + 1;
-        pp_push(x, PP_HELLO, 0);
-        x->nsent = 1; /* nothing to send: the worker speaks first */
+    rc = cb__procs_start(&p->ps, c->workers, "process-pool", cb__pp_fork_child,
+                         spawn ? pp_spawn : NULL, &p->cfg, e);
+    if (rc)
+        goto fail;
+    for (int i = 0; i < p->ps.n; i++) {
+        pp_push(&p->w[i], PP_HELLO, 0);
+        p->w[i].nsent = 1; /* nothing to send: the worker speaks first */
     }
     rc = pp_pump(p, 0, e);
     if (rc)
@@ -720,8 +483,7 @@ static int pp_start(struct cb_pool **pp, const struct cb_exec_config *c,
     *pp = p;
     return 0;
 fail:
-    cb__proc_shutdown(p->kid, p->n, 1);
-    free(p->kid);
+    cb__procs_end(&p->ps, 1);
     free(p->w);
     free(p->pf);
     free(p->pfw);
@@ -747,9 +509,9 @@ static int pp_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
         return CB_FAIL(e, CB_EUSAGE,
                        "process-pool: map() got a workload other than the "
                        "one the pool was started with");
-    if (!st || !st->w || st->nworkers < p->n)
+    if (!st || !st->w || st->nworkers < p->ps.n)
         return CB_FAIL(e, CB_EUSAGE, "process-pool: map stats need %d workers",
-                       p->n);
+                       p->ps.n);
     p->m_w = w;
     p->m_outs = outs;
     p->m_cs = (size_t)cb_exec_chunksize(&p->cfg, w->n, 1);
@@ -757,7 +519,7 @@ static int pp_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
     p->m_next = p->m_done = 0;
     p->m_outstanding = p->m_stats_done = 0;
     p->m_to = p->m_from = 0;
-    for (int i = 0; i < p->n; i++)
+    for (int i = 0; i < p->ps.n; i++)
         p->w[i].stats_asked = 0;
     rc = pp_pump(p, 1, e);
     if (rc)
@@ -765,9 +527,9 @@ static int pp_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
     st->chunksize = (long)p->m_cs;
     st->bytes_to_workers = p->m_to;
     st->bytes_from_workers = p->m_from;
-    for (int i = 0; i < p->n; i++) {
+    for (int i = 0; i < p->ps.n; i++) {
         st->w[i] = p->w[i].rws;
-        st->w[i].pid = p->kid[i].pid;
+        st->w[i].pid = p->ps.kid[i].pid;
     }
     return 0;
 }
@@ -775,15 +537,14 @@ static int pp_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
 static void pp_abort(struct cb_pool *p)
 {
     if (p)
-        cb__proc_kill_all(p->kid, p->n);
+        cb__proc_kill_all(p->ps.kid, p->ps.n);
 }
 
 static void pp_stop(struct cb_pool *p)
 {
     if (!p)
         return;
-    cb__proc_shutdown(p->kid, p->n, p->broken);
-    free(p->kid);
+    cb__procs_end(&p->ps, p->broken);
     free(p->w);
     free(p->pf);
     free(p->pfw);
@@ -801,5 +562,5 @@ const struct cb_executor cb_exec_process_pool = {
     .map = pp_map,
     .stop = pp_stop,
     .abort = pp_abort,
-    .worker_main = pp_worker_main,
+    .worker_main = cb__pp_worker_main,
 };

@@ -58,8 +58,7 @@ struct pr_worker {
 
 struct cb_pool {
     struct cb_exec_config cfg;
-    int n;                /* workers started */
-    struct cb__proc *kid; /* cfg.workers entries */
+    struct cb__procs ps;  /* the workers: ps.kid[0..ps.n) */
     struct pr_worker *w;  /* cfg.workers entries */
     void *out;            /* MAP_SHARED outputs, out_len bytes (>= 1) */
     size_t out_len;
@@ -72,10 +71,10 @@ struct cb_pool {
 static int pr_broken(struct cb_pool *p, int i, struct cb_error *e)
 {
     char how[160];
-    cb__proc_died(&p->kid[i], "killed", how, sizeof how);
+    cb__proc_died(&p->ps.kid[i], "killed", how, sizeof how);
     p->broken = 1;
     snprintf(p->why, sizeof p->why, "worker %d (pid %ld) died: %s", i,
-             (long)p->kid[i].pid, how);
+             (long)p->ps.kid[i].pid, how);
     return CB_FAIL(e, CB_EBROKEN, "%s", p->why);
 }
 
@@ -134,19 +133,19 @@ static void pr_child(const void *arg, int i, int fd)
  * EOF or a socket error on any channel breaks the pool. */
 static int pr_collect(struct cb_pool *p, int stats, struct cb_error *e)
 {
-    struct pollfd *pf = malloc(sizeof *pf * (size_t)p->n);
+    struct pollfd *pf = malloc(sizeof *pf * (size_t)p->ps.n);
     size_t want = stats ? sizeof(struct cb_worker_stats) : 1;
-    int left = p->n, rc = 0;
+    int left = p->ps.n, rc = 0;
     if (!pf)
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
-    for (int i = 0; i < p->n; i++)
+    for (int i = 0; i < p->ps.n; i++)
         p->w[i].got = 0;
     while (left > 0) {
         int m = 0;
-        for (int i = 0; i < p->n; i++) {
+        for (int i = 0; i < p->ps.n; i++) {
             if (p->w[i].got == want)
                 continue;
-            pf[m].fd = p->kid[i].fd;
+            pf[m].fd = p->ps.kid[i].fd;
             pf[m].events = POLLIN;
             pf[m].revents = 0;
             m++;
@@ -158,7 +157,7 @@ static int pr_collect(struct cb_pool *p, int stats, struct cb_error *e)
             p->broken = 1;
             goto out;
         }
-        for (int i = 0, j = 0; i < p->n; i++) {
+        for (int i = 0, j = 0; i < p->ps.n; i++) {
             struct pr_worker *x = &p->w[i];
             char ready;
             char *dst = stats ? (char *)&x->ws + x->got : &ready;
@@ -167,7 +166,7 @@ static int pr_collect(struct cb_pool *p, int stats, struct cb_error *e)
                 continue;
             if (!pf[j++].revents)
                 continue;
-            k = recv(p->kid[i].fd, dst, want - x->got, MSG_DONTWAIT);
+            k = recv(p->ps.kid[i].fd, dst, want - x->got, MSG_DONTWAIT);
             if (k < 0 && (errno == EINTR || errno == EAGAIN))
                 continue;
             if (k <= 0 || (!stats && ready != PR_READY)) {
@@ -203,9 +202,8 @@ static int pr_start(struct cb_pool **pp, const struct cb_exec_config *c,
     if (!p)
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
     p->cfg = *c;
-    p->kid = calloc((size_t)c->workers, sizeof *p->kid);
     p->w = calloc((size_t)c->workers, sizeof *p->w);
-    if (!p->kid || !p->w) {
+    if (!p->w) {
         rc = CB_FAIL(e, CB_ENOMEM, "out of memory");
         goto fail;
     }
@@ -218,24 +216,18 @@ static int pr_start(struct cb_pool **pp, const struct cb_exec_config *c,
                      p->out_len, strerror(errno));
         goto fail;
     }
-    /* Children must not flush the parent's buffered output a second time. */
-    fflush(NULL);
-    for (int i = 0; i < c->workers; i++) {
-        rc = cb__proc_start(&p->kid[i], i, "processes", pr_child, NULL, p, e);
-        if (rc)
-            goto fail;
-        p->n = i + 1;
-    }
-    rc = pr_collect(p, 0, e);
+    rc = cb__procs_start(&p->ps, c->workers, "processes", pr_child, NULL, p,
+                         e);
+    if (rc == 0)
+        rc = pr_collect(p, 0, e);
     if (rc)
         goto fail;
     *pp = p;
     return 0;
 fail:
-    cb__proc_shutdown(p->kid, p->n, 1);
+    cb__procs_end(&p->ps, 1);
     if (p->out)
         munmap(p->out, p->out_len ? p->out_len : 1);
-    free(p->kid);
     free(p->w);
     free(p);
     return rc;
@@ -257,14 +249,14 @@ static int pr_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
                        "processes: map() got a workload other than the one "
                        "the pool was started with (children compute from "
                        "their inherited copy)");
-    if (!st || !st->w || st->nworkers < p->n)
+    if (!st || !st->w || st->nworkers < p->ps.n)
         return CB_FAIL(e, CB_EUSAGE, "processes: map stats need %d workers",
-                       p->n);
-    for (int i = 0; i < p->n; i++) {
+                       p->ps.n);
+    for (int i = 0; i < p->ps.n; i++) {
         char go = PR_GO;
         ssize_t k;
         do
-            k = send(p->kid[i].fd, &go, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            k = send(p->ps.kid[i].fd, &go, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
         while (k < 0 && errno == EINTR);
         /* An idle child's socket buffer is empty, so EAGAIN cannot happen;
          * EPIPE/ECONNRESET mean it died since the last map. */
@@ -276,10 +268,10 @@ static int pr_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
         return rc;
     if (p->out_len)
         memcpy(outs, p->out, p->out_len);
-    st->chunksize = (long)((w->n + (size_t)p->n - 1) / (size_t)p->n);
+    st->chunksize = (long)((w->n + (size_t)p->ps.n - 1) / (size_t)p->ps.n);
     st->bytes_to_workers = 0;
     st->bytes_from_workers = 0;
-    for (int i = 0; i < p->n; i++)
+    for (int i = 0; i < p->ps.n; i++)
         st->w[i] = p->w[i].ws;
     return 0;
 }
@@ -287,17 +279,16 @@ static int pr_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
 static void pr_abort(struct cb_pool *p)
 {
     if (p)
-        cb__proc_kill_all(p->kid, p->n);
+        cb__proc_kill_all(p->ps.kid, p->ps.n);
 }
 
 static void pr_stop(struct cb_pool *p)
 {
     if (!p)
         return;
-    cb__proc_shutdown(p->kid, p->n, p->broken);
+    cb__procs_end(&p->ps, p->broken);
     if (p->out)
         munmap(p->out, p->out_len ? p->out_len : 1);
-    free(p->kid);
     free(p->w);
     free(p);
 }

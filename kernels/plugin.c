@@ -1,5 +1,7 @@
-/* The plug-in support (plugin.h): errors, clocks, number parsing, data
- * directories. Kernels, executors and the harness all stand on it. */
+/* The plug-in base of kernels/plugin.h: errors, clocks, number parsing,
+ * finding data directories. Kernels, executors and the harness all call
+ * these; they live with the plug-in headers so that a plug-in never calls
+ * into harness/. */
 #include "plugin.h"
 
 #include <errno.h>

@@ -11,7 +11,7 @@ Workloads are rebuilt from the *resolved* parameters a C prepare() records
 (w->size plus w->params, e.g. {"n": "112", "lo": "1000000", "hi": "4000000",
 "seed": "1"}), never from size presets, so the two languages cannot drift:
 the C kernel is the one place where presets live. The gcd pairs come from the
-same splitmix64 generator as harness/base/common.h.
+same splitmix64 generator as kernels/plugin.h.
 
 Stdlib only. `python3 python/kernels.py --check` runs a self-test against
 known values (some shared with tests/test_kernels.c).
@@ -30,7 +30,7 @@ SEED_PAIRS = [(1963309, 2265973), (2030677, 3814172),
 
 
 class SplitMix64:
-    """splitmix64, bit for bit as cb_splitmix64() in harness/base/common.h."""
+    """splitmix64, bit for bit as cb_splitmix64() in kernels/plugin.h."""
 
     def __init__(self, seed):
         self.state = seed & MASK64
@@ -173,63 +173,8 @@ def closed_sum(start, stop):
     return (start + stop - 1) * (stop - start) // 2 if stop > start else 0
 
 
-def tasks(kernel, params, size="default"):
-    """(function, list of argument tuples) for one map of `kernel`, from the
-    resolved params of the C kernel (string or int values). `size` matters
-    only for gcd's `seed` preset, whose pairs are not generated."""
-    p = {k: int(v) for k, v in params.items()}
-    if kernel == "gcd":
-        if size == "seed":
-            return gcd, [(pair,) for pair in SEED_PAIRS]
-        return gcd, [(pair,) for pair in
-                     gcd_pairs(p["n"], p["seed"], p["lo"], p["hi"])]
-    if kernel == "factorize":
-        return factorize_naive, [(v,) for v in
-                                 range(p["start"], p["start"] + p["n"])]
-    if kernel == "sum":
-        return compute_sum, chunk_bounds(p["elements"], p["chunks"])
-    if kernel == "sum-shipped":
-        return sum_shipped, [(list(range(a, b)),) for a, b in
-                             chunk_bounds(p["elements"], p["chunks"])]
-    if kernel == "sleep":
-        return sleep_task, [(i + 1, p["us"]) for i in range(p["n"])]
-    if kernel == "empty":
-        return empty_task, [(i + 1,) for i in range(p["n"])]
-    if kernel == "convoy":
-        return convoy_task, [(i, p["us"], p["ms"]) for i in range(p["n"])]
-    raise ValueError("unknown kernel %r (accepted: %s)" %
-                     (kernel, ", ".join(sorted(OUT_FORMATS))))
-
-
-# ---- output records, as the C kernels lay them out ------------------------
-
 def _u64(v):
     return v & MASK64
-
-
-FZ_MAX_FACTORS = 64
-# kernel -> (record size in bytes, function from one result to a tuple of
-# uint64 values); little-endian uint64 fields, as on every machine
-# corebench runs on (x86-64, arm64)
-OUT_FORMATS = {
-    "gcd": (8, lambda r: (r,)),
-    "factorize": (8 * (1 + FZ_MAX_FACTORS),
-                  lambda r: (len(r),) + tuple(r) +
-                  (0,) * (FZ_MAX_FACTORS - len(r))),
-    "sum": (16, lambda r: (_u64(r), 0)),
-    "sum-shipped": (8, lambda r: (_u64(r),)),
-    "sleep": (8, lambda r: (r,)),
-    "empty": (8, lambda r: (r,)),
-    "convoy": (48, lambda r: r),
-}
-
-
-def encode(kernel, results):
-    """The C kernel's output records for `results`, as bytes: what its
-    verify() checks."""
-    size, fields = OUT_FORMATS[kernel]
-    rec = struct.Struct("<%dQ" % (size // 8))
-    return b"".join(rec.pack(*fields(r)) for r in results)
 
 
 def _sieve_count(bound):
@@ -267,30 +212,129 @@ def _is_prime(n):
     return True
 
 
+# ---- the kernels: one entry each ------------------------------------------
+
+FZ_MAX_FACTORS = 64
+
+
+class Kernel:
+    """One kernel of kernels/*.c in Python, everything about it together:
+
+    tasks(p, size): (function, list of argument tuples) for one map, from
+        the C kernel's resolved params `p` (ints); `size` matters only for
+        gcd's `seed` preset, whose pairs are not generated.
+    out_size, fields(result): the C kernel's output record, out_size bytes
+        of little-endian uint64 fields (as on every machine corebench runs
+        on: x86-64, arm64), and the tuple of those fields for one result.
+    check(i, args, result): task i's result is right, computed
+        independently of the task function, as the C verify() does.
+    example: (size, resolved params) of a small map for the self-test.
+
+    A new kernel is its C file, its line in kernels/registry.c and one
+    entry in KERNELS (docs/ARCHITECTURE.md)."""
+
+    def __init__(self, name, tasks, out_size, fields, check, example):
+        self.name, self.tasks, self.out_size = name, tasks, out_size
+        self.fields, self.check, self.example = fields, check, example
+
+
+def _echo_check(i, a, r):
+    """sleep, empty: the 1-based task number comes back."""
+    return r == i + 1
+
+
+def _convoy_check(i, a, r):
+    role, count, elapsed, lo, hi, index = r
+    return index == i and role == (i != 0) and count >= 1 and \
+        elapsed >= a[2] * 1000000 and \
+        (lo >= a[1] * 1000 and hi >= lo if i == 0 else
+         lo == _sieve_count(CONVOY_BOUND))
+
+
+KERNELS = {k.name: k for k in (
+    Kernel("gcd",
+           tasks=lambda p, size: (gcd, [(pair,) for pair in (
+               SEED_PAIRS if size == "seed" else
+               gcd_pairs(p["n"], p["seed"], p["lo"], p["hi"]))]),
+           out_size=8, fields=lambda r: (r,),
+           check=lambda i, a, r: r == math.gcd(*a[0]),
+           example=("tiny", {"n": "8", "lo": "1000", "hi": "4000",
+                             "seed": "42"})),
+    Kernel("factorize",
+           tasks=lambda p, size: (factorize_naive, [
+               (v,) for v in range(p["start"], p["start"] + p["n"])]),
+           out_size=8 * (1 + FZ_MAX_FACTORS),
+           fields=lambda r: ((len(r),) + tuple(r) +
+                             (0,) * (FZ_MAX_FACTORS - len(r))),
+           check=lambda i, a, r: (
+               (math.prod(r) == a[0] if a[0] >= 2 else r == []) and
+               all(map(_is_prime, r)) and r == sorted(r)),
+           example=("tiny", {"start": "1000000", "n": "200", "seed": "0"})),
+    Kernel("sum",
+           tasks=lambda p, size: (compute_sum, chunk_bounds(p["elements"],
+                                                            p["chunks"])),
+           out_size=16, fields=lambda r: (_u64(r), 0),
+           check=lambda i, a, r: r == closed_sum(*a),
+           example=("tiny", {"elements": "100000", "chunks": "100",
+                             "seed": "0"})),
+    Kernel("sum-shipped",
+           tasks=lambda p, size: (sum_shipped, [
+               (list(range(a, b)),) for a, b in
+               chunk_bounds(p["elements"], p["chunks"])]),
+           out_size=8, fields=lambda r: (_u64(r),),
+           check=lambda i, a, r: (r == closed_sum(a[0][0], a[0][-1] + 1)
+                                  if a[0] else r == 0),
+           example=("tiny", {"elements": "10000", "chunks": "100",
+                             "seed": "0"})),
+    Kernel("sleep",
+           tasks=lambda p, size: (sleep_task, [(i + 1, p["us"])
+                                               for i in range(p["n"])]),
+           out_size=8, fields=lambda r: (r,), check=_echo_check,
+           example=("tiny", {"n": "8", "us": "100", "seed": "0"})),
+    Kernel("empty",
+           tasks=lambda p, size: (empty_task, [(i + 1,)
+                                               for i in range(p["n"])]),
+           out_size=8, fields=lambda r: (r,), check=_echo_check,
+           example=("tiny", {"n": "1000", "seed": "0"})),
+    Kernel("convoy",
+           tasks=lambda p, size: (convoy_task, [(i, p["us"], p["ms"])
+                                                for i in range(p["n"])]),
+           out_size=48, fields=lambda r: r, check=_convoy_check,
+           example=("tiny", {"n": "2", "us": "50", "ms": "5", "seed": "0"})),
+)}
+
+
+def _kernel(name):
+    try:
+        return KERNELS[name]
+    except KeyError:
+        raise ValueError("unknown kernel %r (accepted: %s)" %
+                         (name, ", ".join(sorted(KERNELS)))) from None
+
+
+def tasks(kernel, params, size="default"):
+    """(function, list of argument tuples) for one map of `kernel`, from the
+    resolved params of the C kernel (string or int values)."""
+    return _kernel(kernel).tasks({k: int(v) for k, v in params.items()},
+                                 size)
+
+
+def encode(kernel, results):
+    """The C kernel's output records for `results`, as bytes: what its
+    verify() checks."""
+    k = _kernel(kernel)
+    rec = struct.Struct("<%dQ" % (k.out_size // 8))
+    return b"".join(rec.pack(*k.fields(r)) for r in results)
+
+
 def verify(kernel, args, results):
     """Checks results independently of the task functions, as the C
     verify() does; raises AssertionError naming the first bad task."""
+    check = _kernel(kernel).check
     assert len(args) == len(results), "%d results for %d tasks" % (
         len(results), len(args))
     for i, (a, r) in enumerate(zip(args, results)):
-        if kernel == "gcd":
-            ok = r == math.gcd(*a[0])
-        elif kernel == "factorize":
-            ok = (math.prod(r) == a[0] if a[0] >= 2 else r == []) and \
-                all(map(_is_prime, r)) and r == sorted(r)
-        elif kernel == "sum":
-            ok = r == closed_sum(*a)
-        elif kernel == "sum-shipped":
-            ok = r == closed_sum(a[0][0], a[0][-1] + 1) if a[0] else r == 0
-        elif kernel == "convoy":
-            role, count, elapsed, lo, hi, index = r
-            ok = index == i and role == (i != 0) and count >= 1 and \
-                elapsed >= a[2] * 1000000 and \
-                (lo >= a[1] * 1000 and hi >= lo if i == 0 else
-                 lo == _sieve_count(CONVOY_BOUND))
-        else:
-            ok = r == i + 1
-        assert ok, "%s task %d: %r -> %r" % (kernel, i, a, r)
+        assert check(i, a, r), "%s task %d: %r -> %r" % (kernel, i, a, r)
 
 
 # ---- self-test --------------------------------------------------------------
@@ -327,26 +371,17 @@ def check():
            seed_chunks[-1] == (99 * 10**7, 10**9), "seed 004 chunks")
     expect(sum(closed_sum(a, b) for a, b in seed_chunks) ==
            499999999500000000, "seed 004 total")
-    # every kernel end to end on small resolved params
-    small = {
-        "gcd": ("tiny", {"n": "8", "lo": "1000", "hi": "4000", "seed": "42"}),
-        "factorize": ("tiny", {"start": "1000000", "n": "200", "seed": "0"}),
-        "sum": ("tiny", {"elements": "100000", "chunks": "100", "seed": "0"}),
-        "sum-shipped": ("tiny", {"elements": "10000", "chunks": "100",
-                                 "seed": "0"}),
-        "sleep": ("tiny", {"n": "8", "us": "100", "seed": "0"}),
-        "empty": ("tiny", {"n": "1000", "seed": "0"}),
-        "convoy": ("tiny", {"n": "2", "us": "50", "ms": "5", "seed": "0"}),
-    }
-    for kernel, (size, params) in small.items():
+    # every kernel end to end on its example's resolved params
+    for kernel, k in KERNELS.items():
+        size, params = k.example
         fn, args = tasks(kernel, params, size)
         results = [fn(*a) for a in args]
         try:
             verify(kernel, args, results)
         except AssertionError as e:
             fails.append(str(e))
-        expect(len(encode(kernel, results)) ==
-               len(args) * OUT_FORMATS[kernel][0], "%s encoding" % kernel)
+        expect(len(encode(kernel, results)) == len(args) * k.out_size,
+               "%s encoding" % kernel)
     expect(count_primes(CONVOY_BOUND) == _sieve_count(CONVOY_BOUND) == 303,
            "primes below 2000")
     expect(encode("factorize", [[2, 3]])[:24] ==

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "executors/executor.h"
+#include "topo.h"
 #include "kernels/kernel.h"
 
 #include "check.h"
@@ -204,9 +205,10 @@ int main(int argc, char **argv)
     static const char *const scheds[] = {"dynamic", "static", "guided"};
     probe_schedstat();
     /* under mpirun (test_conformance_mpi) ranks > 0 serve rank 0 here */
+    static const struct cb_exec_host host = {.topo = cb_topo_host};
     for (int i = 0; cb_executors[i]; i++)
         if (cb_executors[i]->launched) {
-            int st = cb_executors[i]->launched(argc, argv);
+            int st = cb_executors[i]->launched(argc, argv, &host);
             if (st != CB_EXEC_CONTINUE)
                 return st;
         }

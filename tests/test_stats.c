@@ -666,9 +666,10 @@ static void test_shuffle(void)
 /* ---- the bootstrap against a plain sort-per-round reference ------------- */
 
 /* What stats.c did before it selected instead of sorting (issue 11): draw
- * with the same unbiased rejection, sort each resample, take its median,
- * sort the medians, interpolate. The fast path must give bit-identical
- * intervals. */
+ * with the same unbiased rejection, sort each resample, take its median;
+ * then the quantiles of the medians by ranking (ref_quantile, checked
+ * against R's values below), not by the sorted indexing stats.c uses.
+ * The fast path must give bit-identical intervals. */
 static size_t ref_draw(uint64_t *state, size_t n)
 {
     uint64_t bound = (uint64_t)n, threshold = (0 - bound) % bound, r;
@@ -694,13 +695,50 @@ static double ref_resample_median(const double *x, size_t n, double *buf,
                  : buf[n / 2 - 1] + (buf[n / 2] - buf[n / 2 - 1]) / 2;
 }
 
+/* The k-th smallest of v (0-based), found by ranking rather than by
+ * indexing a sorted copy: the value with fewer than k + 1 values below it
+ * and at least k + 1 at or below it (ties included). v need not be sorted. */
+static double ref_order_stat(const double *v, size_t n, size_t k)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t below = 0, upto = 0;
+        for (size_t j = 0; j < n; j++) {
+            below += v[j] < v[i];
+            upto += v[j] <= v[i];
+        }
+        if (below <= k && k < upto)
+            return v[i];
+    }
+    return NAN; /* not reached for k < n */
+}
+
+/* Hyndman & Fan's type 7 quantile from its definition: with h = (n - 1) q,
+ * Q = x(floor h) + (h - floor h) (x(floor h + 1) - x(floor h)), x(k) the
+ * k-th order statistic (0-based), Q = x(n - 1) at the top. */
 static double ref_quantile(const double *v, size_t n, double q)
 {
-    double h = q * (double)(n - 1);
-    size_t i = (size_t)floor(h);
-    if (i >= n - 1)
-        return v[n - 1];
-    return v[i] + (h - (double)i) * (v[i + 1] - v[i]);
+    double h = q * (double)(n - 1), fl = floor(h);
+    double lo = ref_order_stat(v, n, (size_t)fl);
+    if (fl >= (double)(n - 1))
+        return lo;
+    return lo + (h - fl) * (ref_order_stat(v, n, (size_t)fl + 1) - lo);
+}
+
+/* The reference against values R's quantile(type = 7) and numpy's
+ * percentile print, so it is not just the code under test restated. */
+static void test_ref_quantile(void)
+{
+    static const double five[] = {50, 10, 40, 20, 30}; /* unsorted */
+    static const double ties[] = {3, 1, 2, 2};
+    OK(ref_quantile(five, 5, 0.0) == 10);
+    OK(fabs(ref_quantile(five, 5, 0.1) - 14) < 1e-12);
+    OK(ref_quantile(five, 5, 0.25) == 20);
+    OK(ref_quantile(five, 5, 0.5) == 30);
+    OK(fabs(ref_quantile(five, 5, 0.9) - 46) < 1e-12);
+    OK(ref_quantile(five, 5, 1.0) == 50);
+    OK(ref_quantile(ties, 4, 0.5) == 2);
+    OK(fabs(ref_quantile(ties, 4, 0.1) - 1.3) < 1e-12);
+    OK(fabs(ref_quantile(ties, 4, 0.9) - 2.7) < 1e-12);
 }
 
 static void ref_ratio_ci(const double *num, size_t nn, const double *den,
@@ -714,7 +752,6 @@ static void ref_ratio_ci(const double *num, size_t nn, const double *den,
         double a = ref_resample_median(num, nn, buf, &state);
         r[i] = a / ref_resample_median(den, nd, buf, &state);
     }
-    qsort(r, (size_t)rounds, sizeof *r, ref_cmp);
     *lo = ref_quantile(r, (size_t)rounds, (1 - 0.95) / 2);
     *hi = ref_quantile(r, (size_t)rounds, 1 - (1 - 0.95) / 2);
     free(buf);
@@ -751,7 +788,6 @@ static void test_bootstrap_reference(void)
                 uint64_t state = 11 + n;
                 for (int r = 0; r < 500; r++)
                     m[r] = ref_resample_median(x, n, buf, &state);
-                qsort(m, 500, sizeof *m, ref_cmp);
                 rlo = ref_quantile(m, 500, (1 - 0.95) / 2);
                 rhi = ref_quantile(m, 500, 1 - (1 - 0.95) / 2);
                 free(buf);
@@ -798,6 +834,7 @@ int main(void)
     test_mann_whitney();
     test_geomean();
     test_shuffle();
+    test_ref_quantile();
     test_bootstrap_reference();
     return check_finish();
 }

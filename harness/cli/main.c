@@ -6,6 +6,7 @@
 #include "executors/executor.h"
 #include "commands.h"
 #include "run.h"
+#include "topo.h"
 #include "kernels/kernel.h"
 
 static const struct {
@@ -99,9 +100,11 @@ int main(int argc, char **argv)
         return x->worker_main(argc - 2, argv + 2);
     }
     /* started by an executor's launcher (mpirun): helpers serve, then exit */
+    static const struct cb_exec_host host = {.topo = cb_topo_host};
     for (int i = 0; cb_executors[i]; i++) {
         int st = cb_executors[i]->launched
-                     ? cb_executors[i]->launched(argc, argv) : CB_EXEC_CONTINUE;
+                     ? cb_executors[i]->launched(argc, argv, &host)
+                     : CB_EXEC_CONTINUE;
         if (st != CB_EXEC_CONTINUE)
             return st;
     }

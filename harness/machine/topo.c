@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "executors/executor.h"
 #include "topo_impl.h"
 
 /* ---- loading ------------------------------------------------------------ */
@@ -363,6 +364,31 @@ int cb_topo_info(const struct cb_topo *t, struct cb_topo_info *info)
     info->l2 = cache_size(t->topo, HWLOC_OBJ_L2CACHE);
     info->l3 = cache_size(t->topo, HWLOC_OBJ_L3CACHE);
     cb__topo_allowed_list(t, info->allowed, sizeof info->allowed);
+    return 0;
+}
+
+int cb_topo_host(struct cb_host_topo *h, struct cb_error *e)
+{
+    struct cb_topo *t = NULL;
+    struct cb_topo_info ti;
+    int rc = cb_topo_load(&t, NULL, NULL, e);
+    memset(h, 0, sizeof *h);
+    if (rc != 0)
+        return rc;
+    cb_topo_info(t, &ti);
+    cb_topo_destroy(t);
+    h->packages = ti.packages;
+    h->numa_nodes = ti.numa_nodes;
+    h->cores = ti.cores;
+    h->pus = ti.pus;
+    h->pus_per_core = ti.pus_per_core;
+    _Static_assert(sizeof h->fingerprint == sizeof ti.fingerprint &&
+                   sizeof h->allowed == sizeof ti.allowed &&
+                   sizeof h->cpu_model == sizeof ti.cpu_model,
+                   "cb_host_topo's strings are cb_topo_info's");
+    memcpy(h->fingerprint, ti.fingerprint, sizeof h->fingerprint);
+    memcpy(h->allowed, ti.allowed, sizeof h->allowed);
+    memcpy(h->cpu_model, ti.cpu_model, sizeof h->cpu_model);
     return 0;
 }
 

@@ -30,6 +30,12 @@ struct cb_topo_info {
 };
 int cb_topo_info(const struct cb_topo *t, struct cb_topo_info *info);
 
+/* This machine's topology as executors/executor.h's struct cb_host_topo:
+ * the topo service the harness hands an executor's launched() hook (an
+ * executor never includes this header). */
+struct cb_host_topo;
+int cb_topo_host(struct cb_host_topo *h, struct cb_error *e);
+
 enum cb_pin_policy {
     CB_PIN_NONE,    /* no binding */
     CB_PIN_COMPACT, /* PUs in hwloc logical order: fill SMT siblings first */
