@@ -97,10 +97,23 @@ static void runtimes_line(const struct cb_sweep *s, int k)
     }
 }
 
+/* The sweep's interference so far, above each kernel's rows: "the
+ * hypervisor took 2.1% of CPU time during the samples, ...". */
+static void interference_line(const struct cb_sweep *s)
+{
+    struct cb_interf_totals t;
+    char line[256];
+    cb_model_interf_totals(&s->m, &t);
+    cb_interf_totals_line(&t, line, sizeof line);
+    if (line[0])
+        printf("interference: %s\n", line);
+}
+
 static int console_kernel(struct cb_sweep *s, int k, struct cb_error *e)
 {
     (void)e;
     cb_sweep_settle(s);
+    interference_line(s);
     for (size_t i = 0; i < s->m.nruns; i++) {
         struct cb_run_cells row;
         if (s->slot[i].kernel != k)

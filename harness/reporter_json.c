@@ -6,8 +6,20 @@
 static int write_file(struct cb_sweep *s, int complete, struct cb_error *e)
 {
     json_t *runs = json_array();
+    json_t *ctx = json_object_get(s->root, "context");
+    struct cb_interf_totals t;
     int rc;
     cb_sweep_settle(s);
+    /* what the machine did during the samples (model.h) */
+    cb_model_interf_totals(&s->m, &t);
+    if (json_is_object(ctx))
+        json_object_set_new(ctx, "interference", json_pack(
+            "{s:o, s:o, s:o, s:I, s:I, s:I}",
+            "steal_share", cb_json_num(t.steal_share),
+            "outside_share", cb_json_num(t.outside_share),
+            "span_s", cb_json_num(t.span_s),
+            "samples", (json_int_t)t.n, "flagged", (json_int_t)t.flagged,
+            "set_aside", (json_int_t)t.aside));
     for (size_t i = 0; i < s->m.nruns; i++)
         json_array_append_new(runs, cb_model_run_json(&s->m, &s->m.runs[i]));
     json_object_set_new(s->root, "runs", runs);

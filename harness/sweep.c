@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "env.h"
-#include "interference.h"
 #include "lock.h"
 #include "probe.h"
 #include "reporter.h"
@@ -86,26 +85,6 @@ static void progress(struct cb_sweep *s, size_t i, const char *what)
             s->total_samples ? 100 * s->done_samples / s->total_samples : 0,
             what, r->cfg.kernel, r->d.label[0] ? r->d.label : r->cfg.executor,
             r->cfg.workers, el, eta);
-}
-
-/* Was the sample just added slowed by something outside the benchmark?
- * (harness/interference.h: a worker's run delay beyond its switch
- * allowance over 1% of the sample.) */
-static void judge(const struct cb_sweep *s, struct cb_run *r,
-                  const struct cb_map_stats *ms, double map_s)
-{
-    struct cb_interf_worker iw[CB_MAX_WORKERS];
-    struct cb_interf_rule rule;
-    struct cb_interf_verdict v;
-    cb_interf_rule_default(&rule);
-    rule.cpus = s->info.pus;
-    cb_interf_from_stats(ms->w, r->cfg.workers, iw);
-    if (cb_interference_judge(&rule, map_s, iw, r->cfg.workers, &v) ==
-        CB_INTERF_INTERFERED) {
-        r->interfered[r->n - 1] = 1;
-        r->interf[r->n - 1] = (struct cb_run_interf){
-            v.worker, v.cpu, v.pinned, v.delay_s, v.excess_s};
-    }
 }
 
 /* The sample with the kernel's metrics (convoy: the I/O task's time per
@@ -212,8 +191,8 @@ static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
     rc = w->kernel->metrics ? record_metrics(r, w, outs, &smp, &err)
                             : cb_run_add_sample(r, smp.map_s, smp.startup_s,
                                                 smp.shutdown_s, &err);
-    if (rc == 0)
-        judge(s, r, &mtmp, smp.map_s);
+    if (rc == 0) /* was it slowed by something else? (sweep_judge.c) */
+        cb_sweep_judge(s, i, &mtmp, &smp);
     return rc;
 }
 
