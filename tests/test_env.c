@@ -628,8 +628,53 @@ static void test_probe_object(void)
     CHECK(waitpid(-1, NULL, WNOHANG) < 0, "an unreaped child after probe");
 }
 
+/* /proc/stat's CPU lines: busy, steal (the 8th column), idle, in seconds
+ * at `hz` ticks per second; and the machine's own file. */
+static void test_cpustat(void)
+{
+    static struct cb_cpustat st;
+    const char *txt =
+        "cpu  12390 10 4351 32572 360 5 67 89 0 0\n"
+        "cpu0 5631 4 1918 17291 12 2 11 43 0 0\n"
+        "cpu1 6758 6 2433 15280 347 3 55 46 0 0\n"
+        "intr 1 2 3\nctxt 99\n";
+    CHECK(cb_env_parse_cpustat(txt, 100, &st) == 0 && st.ok && st.n == 2,
+          "parsed: ok %d n %d", st.ok, st.n);
+    CHECK(fabs(st.busy_all - (12390 + 10 + 4351 + 5 + 67) / 100.0) < 1e-9 &&
+              fabs(st.steal_all - 0.89) < 1e-9 &&
+              fabs(st.idle_all - (32572 + 360) / 100.0) < 1e-9,
+          "all: busy %g steal %g idle %g", st.busy_all, st.steal_all,
+          st.idle_all);
+    CHECK(fabs(st.steal[0] - 0.43) < 1e-9 && fabs(st.steal[1] - 0.46) < 1e-9 &&
+              fabs(st.busy[1] - (6758 + 6 + 2433 + 3 + 55) / 100.0) < 1e-9,
+          "per CPU: steal %g %g busy1 %g", st.steal[0], st.steal[1],
+          st.busy[1]);
+    /* an old kernel without the steal column: steal 0 */
+    CHECK(cb_env_parse_cpustat("cpu  1 2 3 4 5\ncpu3 1 2 3 4\n", 250, &st) ==
+                  0 &&
+              st.n == 4 && st.steal_all == 0 && st.steal[3] == 0 &&
+              fabs(st.busy[3] - 6 / 250.0) < 1e-12,
+          "short lines: n %d steal %g", st.n, st.steal_all);
+    CHECK(cb_env_parse_cpustat("cpu0 1 2 3 4 5 6 7 8\n", 100, &st) != 0 &&
+              !st.ok,
+          "no 'cpu' line: refused");
+    CHECK(cb_env_parse_cpustat("cpu  1 2 x\n", 100, &st) != 0 && !st.ok,
+          "garbage: refused");
+    CHECK(cb_env_parse_cpustat(txt, 0, &st) != 0, "hz 0: refused");
+    /* this machine's: at least one CPU, the whole no less than a part */
+    if (cb_env_cpustat(&st) == 0) {
+        CHECK(st.ok && st.n >= 1 && st.busy_all >= st.busy[0] &&
+                  st.steal_all >= 0,
+              "/proc/stat: n %d busy %g", st.n, st.busy_all);
+    } else {
+        printf("note: /proc/stat unreadable here\n");
+    }
+    CHECK(cb_env_self_cpu() >= 0, "own CPU time %g", cb_env_self_cpu());
+}
+
 int main(void)
 {
+    test_cpustat();
     test_text();
     test_cpu_max();
     test_small();

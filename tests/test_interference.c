@@ -1,9 +1,10 @@
 /* Unit tests for harness/run/interference.c: the interference rule on injected
- * run-delay figures (no scheduler involved), and the conversion from
- * executor stats.
+ * per-sample figures (run delay, steal, CPU time against a reference; no
+ * scheduler or hypervisor involved), and the conversion from executor
+ * stats.
  *
- * Figures are chosen around the defaults: share 1% of the sample, 50 us of
- * run delay forgiven per context switch. Exits nonzero on any failure; the
+ * Figures are chosen around the defaults: share 2% of the sample, 50 us of
+ * run delay forgiven per context switch, 1% of the CPU reference forgiven. Exits nonzero on any failure; the
  * last line is "N passed, M failed". */
 #include <math.h>
 #include <stdio.h>
@@ -28,7 +29,8 @@ static struct cb_interf_rule rule(int cpus)
 static struct cb_interf_worker pw(int cpu, double rd, unsigned sw)
 {
     struct cb_interf_worker w = {.run_delay_s = rd, .csw_involuntary = sw,
-                                 .cpu = cpu, .pinned = 1};
+                                 .cpu = cpu, .pinned = 1, .cpu_s = NAN,
+                                 .steal_s = NAN};
     return w;
 }
 
@@ -37,9 +39,10 @@ static void test_defaults(void)
     struct cb_interf_rule r;
     memset(&r, 0x7f, sizeof r);
     cb_interf_rule_default(&r);
-    CHECK(r.share == 0.01 && r.allow_per_switch == 50e-6 && r.cpus == 0,
-          "defaults: share %g, per switch %g, cpus %d", r.share,
-          r.allow_per_switch, r.cpus);
+    CHECK(r.share == 0.02 && r.allow_per_switch == 50e-6 && r.cpus == 0 &&
+              isnan(r.cpu_ref_s) && r.cpu_tolerance == 0.01,
+          "defaults: share %g, per switch %g, cpus %d, ref %g, tol %g",
+          r.share, r.allow_per_switch, r.cpus, r.cpu_ref_s, r.cpu_tolerance);
     CHECK(strcmp(cb_interf_status_name(CB_INTERF_CLEAN), "clean") == 0 &&
               strcmp(cb_interf_status_name(CB_INTERF_INTERFERED),
                      "interfered") == 0 &&
@@ -47,41 +50,51 @@ static void test_defaults(void)
           "status names");
 }
 
-/* The issue's case: ~0.27 s maps, two pinned workers, one delayed 5-12 ms
- * by another process on its CPU. */
+/* Issue 9's case: ~0.27 s maps, two pinned workers, one delayed 5-12 ms
+ * by another process on its CPU. The limit is 2% of the sample (5.4 ms):
+ * 5 ms of delay cannot slow it by 2%, 12 ms can. */
 static void test_issue_case(void)
 {
     struct cb_interf_rule r = rule(2);
     struct cb_interf_verdict v;
     /* worker 1 on CPU 1: 5 ms of run delay, 10 preemptions (0.5 ms
-     * forgiven): excess 4.5 ms > 1% of 0.27 s = 2.7 ms */
+     * forgiven): excess 4.5 ms < 2% of 0.27 s = 5.4 ms */
     struct cb_interf_worker w[] = {pw(0, 0.0002, 4), pw(1, 0.005, 10)};
     enum cb_interf_status st = cb_interference_judge(&r, 0.27, w, 2, &v);
-    CHECK(st == CB_INTERF_INTERFERED && v.status == st, "5 ms: status %d", st);
+    CHECK(st == CB_INTERF_CLEAN && v.status == st, "5 ms: status %d", st);
     CHECK(v.worker == 1 && v.cpu == 1 && v.pinned == 1,
           "names worker %d cpu %d pinned %d", v.worker, v.cpu, v.pinned);
     CHECK(v.delay_s == 0.005, "delay %g", v.delay_s);
     CHECK(fabs(v.excess_s - 0.0045) < 1e-12, "excess %g", v.excess_s);
-    CHECK(fabs(v.limit_s - 0.0027) < 1e-12, "limit %g", v.limit_s);
-    CHECK(v.flagged == 1 && v.judged == 2 && v.reason == NULL,
+    CHECK(fabs(v.limit_s - 0.0054) < 1e-12, "limit %g", v.limit_s);
+    CHECK(fabs(v.stretch_s - 0.0045) < 1e-12 && fabs(v.lost_s - 0.0045) <
+                                                    1e-12,
+          "stretch %g lost %g", v.stretch_s, v.lost_s);
+    CHECK(v.flagged == 0 && v.judged == 2 && v.reason == NULL &&
+              v.cause == NULL,
           "flagged %d judged %d reason %s", v.flagged, v.judged,
           v.reason ? v.reason : "-");
 
-    /* 12 ms: flagged too, same worker */
+    /* 12 ms: flagged, the same worker, for its run delay */
     w[1].run_delay_s = 0.012;
     CHECK(cb_interference_judge(&r, 0.27, w, 2, &v) == CB_INTERF_INTERFERED &&
-              v.worker == 1 && v.delay_s == 0.012,
-          "12 ms: status %d worker %d", v.status, v.worker);
+              v.worker == 1 && v.delay_s == 0.012 && v.flagged == 1 &&
+              v.cause && strcmp(v.cause, "run delay") == 0,
+          "12 ms: status %d worker %d cause %s", v.status, v.worker,
+          v.cause ? v.cause : "-");
 
-    /* a quiet sample as measured on the VM: 0.05-0.8% */
-    w[0].run_delay_s = 0.00016;
-    w[1].run_delay_s = 0.0022; /* 2.2 ms over 14 switches: 1.5 ms excess */
-    w[1].csw_involuntary = 14;
-    CHECK(cb_interference_judge(&r, 0.212, w, 2, &v) == CB_INTERF_CLEAN,
-          "quiet: status %d (excess %g, limit %g)", v.status, v.excess_s,
-          v.limit_s);
-    CHECK(v.worker == 1 && v.flagged == 0 && v.judged == 2,
-          "quiet: worst worker %d, flagged %d", v.worker, v.flagged);
+    /* issue 15's VM: 0.30 s samples flagged for 6-10 ms of run delay that
+     * did not slow them; 6 ms with the switches' allowance is now under
+     * the limit (6 ms) */
+    w[1].run_delay_s = 0.006;
+    w[1].csw_involuntary = 20;
+    CHECK(cb_interference_judge(&r, 0.30, w, 2, &v) == CB_INTERF_CLEAN,
+          "6 ms of 0.30 s: status %d (excess %g, limit %g)", v.status,
+          v.excess_s, v.limit_s);
+    /* the threshold scales with the sample: the same 6 ms on a 0.1 s
+     * sample can slow it by 5% */
+    CHECK(cb_interference_judge(&r, 0.10, w, 2, &v) == CB_INTERF_INTERFERED,
+          "6 ms of 0.10 s: status %d", v.status);
 }
 
 /* Exactly at the limit is clean; just over is interfered. */
@@ -89,28 +102,28 @@ static void test_threshold_edge(void)
 {
     struct cb_interf_rule r = rule(0);
     struct cb_interf_verdict v;
-    /* 1 s sample: limit 10 ms, no switch: excess is the delay itself */
-    struct cb_interf_worker w[] = {pw(3, 0.01, 0)};
+    /* 1 s sample: limit 20 ms, no switch: excess is the delay itself */
+    struct cb_interf_worker w[] = {pw(3, 0.02, 0)};
     CHECK(cb_interference_judge(&r, 1.0, w, 1, &v) == CB_INTERF_CLEAN,
           "excess == limit is clean (excess %.9g, limit %.9g)", v.excess_s,
           v.limit_s);
-    w[0].run_delay_s = 0.0102;
+    w[0].run_delay_s = 0.0202;
     CHECK(cb_interference_judge(&r, 1.0, w, 1, &v) == CB_INTERF_INTERFERED,
           "excess 0.2 ms over the limit is interfered");
-    /* 2 switches forgive 100 us: 10.2 ms is then 0.1 ms over */
+    /* 2 switches forgive 100 us: 20.2 ms is then 0.1 ms over */
     w[0].csw_voluntary = 2;
     CHECK(cb_interference_judge(&r, 1.0, w, 1, &v) == CB_INTERF_INTERFERED &&
-              fabs(v.excess_s - 0.0101) < 1e-12,
+              fabs(v.excess_s - 0.0201) < 1e-12,
           "2 switches: excess %g", v.excess_s);
-    /* the switch allowance is what separates: the same 10.2 ms over 210
+    /* the switch allowance is what separates: the same 20.2 ms over 410
      * switches (49 us each: wake-ups and a parent's brief visits) is
      * forgiven entirely */
-    w[0].csw_involuntary = 110;
-    w[0].csw_voluntary = 100;
+    w[0].csw_involuntary = 210;
+    w[0].csw_voluntary = 200;
     CHECK(cb_interference_judge(&r, 1.0, w, 1, &v) == CB_INTERF_CLEAN &&
-              v.excess_s < 0,
-          "210 switches forgive 10.5 ms: status %d excess %g", v.status,
-          v.excess_s);
+              v.excess_s < 0 && v.stretch_s == 0,
+          "410 switches forgive 20.5 ms: status %d excess %g stretch %g",
+          v.status, v.excess_s, v.stretch_s);
 }
 
 /* The serial baseline: one worker, unpinned. */
@@ -162,7 +175,7 @@ static void test_zero_and_unmeasured(void)
 
     /* r == NULL takes the defaults */
     w[0].run_delay_s = 0.0;
-    w[1].run_delay_s = 0.02; /* 2% of 1 s */
+    w[1].run_delay_s = 0.03; /* 3% of 1 s */
     CHECK(cb_interference_judge(NULL, 1.0, w, 2, &v) == CB_INTERF_INTERFERED,
           "default rule");
 }
@@ -229,6 +242,158 @@ static void test_shared_cpus(void)
           "4 unpinned on 4 CPUs");
 }
 
+/* Steal: time the hypervisor gave a worker's vCPU to another guest. Run
+ * delay does not see it; it counts on the CPU the worker was on. */
+static void test_steal(void)
+{
+    struct cb_interf_rule r = rule(2);
+    struct cb_interf_verdict v;
+    struct cb_interf_worker w[] = {pw(0, 0.0003, 5), pw(1, 0.0002, 5)};
+    /* 0.5 s sample, limit 10 ms: CPU 1 lost 30 ms to steal */
+    w[0].steal_s = 0;
+    w[1].steal_s = 0.03;
+    CHECK(cb_interference_judge(&r, 0.5, w, 2, &v) == CB_INTERF_INTERFERED &&
+              v.worker == 1 && v.cpu == 1 && v.steal_s == 0.03 &&
+              v.cause && strcmp(v.cause, "steal") == 0,
+          "30 ms of steal: status %d worker %d steal %g cause %s", v.status,
+          v.worker, v.steal_s, v.cause ? v.cause : "-");
+    /* one 10 ms tick of steal on a 0.5 s sample: at the limit, clean */
+    w[1].steal_s = 0.01;
+    w[1].run_delay_s = 0;
+    CHECK(cb_interference_judge(&r, 0.5, w, 2, &v) == CB_INTERF_CLEAN &&
+              v.steal_s == 0.01,
+          "10 ms of steal on 0.5 s: status %d stretch %g", v.status,
+          v.stretch_s);
+    /* steal and run delay of the same worker add up: 6 + 6 ms > 10 ms,
+     * though each alone is under it */
+    w[1].steal_s = 0.006;
+    w[1].run_delay_s = 0.006;
+    w[1].csw_involuntary = 0;
+    CHECK(cb_interference_judge(&r, 0.5, w, 2, &v) == CB_INTERF_INTERFERED &&
+              fabs(v.lost_s - 0.012) < 1e-12,
+          "6 ms delay + 6 ms steal: status %d lost %g", v.status, v.lost_s);
+    /* ... but not across workers: 6 ms delay on one, 6 ms steal on the
+     * other is 6 ms at most for either */
+    w[0].steal_s = 0.006;
+    w[1].steal_s = 0;
+    w[0].run_delay_s = 0;
+    w[0].csw_involuntary = 0;
+    CHECK(cb_interference_judge(&r, 0.5, w, 2, &v) == CB_INTERF_CLEAN &&
+              fabs(v.stretch_s - 0.006) < 1e-12,
+          "split over workers: status %d stretch %g", v.status, v.stretch_s);
+    /* workers sharing CPUs by design are not judged on run delay, but
+     * steal still counts for them */
+    {
+        struct cb_interf_worker x[] = {pw(0, 0.2, 10), pw(0, 0.2, 10)};
+        x[0].steal_s = x[1].steal_s = 0.05;
+        CHECK(cb_interference_judge(&r, 0.4, x, 2, &v) ==
+                      CB_INTERF_INTERFERED &&
+                  v.cause && strcmp(v.cause, "steal") == 0 &&
+                  isnan(v.excess_s),
+              "shared CPU, 50 ms steal: status %d cause %s", v.status,
+              v.cause ? v.cause : "-");
+        x[0].steal_s = x[1].steal_s = 0;
+        CHECK(cb_interference_judge(&r, 0.4, x, 2, &v) == CB_INTERF_CLEAN,
+              "shared CPU, no steal: status %d", v.status);
+        /* neither run delay nor steal known: unknown, as before */
+        x[0].steal_s = x[1].steal_s = NAN;
+        CHECK(cb_interference_judge(&r, 0.4, x, 2, &v) ==
+                      CB_INTERF_UNKNOWN &&
+                  strcmp(v.reason, "workers share CPUs") == 0,
+              "shared CPU, steal unknown: status %d", v.status);
+    }
+}
+
+/* CPU rate: the same work costing more CPU time than the configuration's
+ * best (an SMT sibling busy, a frequency drop, steal billed as run time)
+ * slows a sample without delaying anyone. */
+static void test_cpu_rate(void)
+{
+    struct cb_interf_rule r = rule(2);
+    struct cb_interf_verdict v;
+    struct cb_interf_worker w[] = {pw(0, 0.0001, 2), pw(1, 0.0001, 2)};
+    w[0].cpu_s = 0.5;
+    w[1].cpu_s = 0.5;
+    /* no reference yet: the CPU time is recorded, not judged */
+    CHECK(cb_interference_judge(&r, 0.5, w, 2, &v) == CB_INTERF_CLEAN &&
+              v.cpu_s == 1.0 && isnan(v.cpu_excess_s),
+          "no reference: status %d cpu %g excess %g", v.status, v.cpu_s,
+          v.cpu_excess_s);
+    /* reference 1.0 s, 1% forgiven: 1.019 s is 9 ms over, under the
+     * limit of 2% of 0.5 s (10 ms): clean */
+    r.cpu_ref_s = 1.0;
+    w[0].cpu_s = 0.519;
+    CHECK(cb_interference_judge(&r, 0.5, w, 2, &v) == CB_INTERF_CLEAN &&
+              fabs(v.cpu_excess_s - 0.009) < 1e-9,
+          "1.019 s for 1.0: status %d excess %g", v.status, v.cpu_excess_s);
+    /* 1.05 s: 40 ms over, an SMT neighbour on worker 0's core */
+    w[0].cpu_s = 0.55;
+    CHECK(cb_interference_judge(&r, 0.5, w, 2, &v) == CB_INTERF_INTERFERED &&
+              fabs(v.cpu_excess_s - 0.04) < 1e-9 && v.flagged == 0 &&
+              v.cause && strcmp(v.cause, "cpu rate") == 0,
+          "1.05 s for 1.0: status %d excess %g flagged %d cause %s",
+          v.status, v.cpu_excess_s, v.flagged, v.cause ? v.cause : "-");
+    /* less CPU than the reference is no excess */
+    w[0].cpu_s = 0.4;
+    CHECK(cb_interference_judge(&r, 0.5, w, 2, &v) == CB_INTERF_CLEAN &&
+              v.cpu_excess_s == 0,
+          "below the reference: excess %g", v.cpu_excess_s);
+    /* a worker's CPU time unknown: no sum, no excess */
+    w[0].cpu_s = NAN;
+    w[1].cpu_s = 0.9;
+    CHECK(cb_interference_judge(&r, 0.5, w, 2, &v) == CB_INTERF_CLEAN &&
+              isnan(v.cpu_s) && isnan(v.cpu_excess_s),
+          "one CPU time unknown: cpu %g", v.cpu_s);
+    /* without run delay, CPU time against a reference still judges */
+    {
+        struct cb_interf_worker x = {.run_delay_s = NAN, .cpu = -1,
+                                     .cpu_s = 0.6, .steal_s = NAN};
+        r.cpu_ref_s = 0.5;
+        CHECK(cb_interference_judge(&r, 0.6, &x, 1, &v) ==
+                      CB_INTERF_INTERFERED &&
+                  v.judged == 0 && fabs(v.cpu_excess_s - 0.095) < 1e-9,
+              "CPU time alone: status %d excess %g", v.status,
+              v.cpu_excess_s);
+        r.cpu_ref_s = NAN;
+        CHECK(cb_interference_judge(&r, 0.6, &x, 1, &v) ==
+                      CB_INTERF_UNKNOWN,
+              "nothing to judge: status %d", v.status);
+    }
+}
+
+/* A verdict judged before a better sample came is judged again against
+ * the new reference: a sample that looked fine is found slow. */
+static void test_rejudge(void)
+{
+    struct cb_interf_rule r = rule(2);
+    struct cb_interf_verdict v;
+    struct cb_interf_worker w[] = {pw(0, 0.001, 2), pw(1, 0.001, 2)};
+    double cpu[] = {1.10, NAN, 1.0, -1, 1.04};
+    w[0].cpu_s = w[1].cpu_s = 0.55;
+    r.cpu_ref_s = 1.10; /* the first sample is its own reference */
+    CHECK(cb_interference_judge(&r, 0.55, w, 2, &v) == CB_INTERF_CLEAN &&
+              v.cpu_excess_s == 0,
+          "own reference: status %d", v.status);
+    CHECK(cb_interf_cpu_ref(cpu, 5) == 1.0, "reference: the least, %g",
+          cb_interf_cpu_ref(cpu, 5));
+    CHECK(isnan(cb_interf_cpu_ref(cpu + 1, 1)) &&
+              isnan(cb_interf_cpu_ref(cpu, 0)),
+          "no reference from nothing");
+    r.cpu_ref_s = cb_interf_cpu_ref(cpu, 5);
+    CHECK(cb_interf_rejudge(&r, &v) == CB_INTERF_INTERFERED &&
+              fabs(v.cpu_excess_s - 0.09) < 1e-9 && v.cause &&
+              strcmp(v.cause, "cpu rate") == 0,
+          "judged again: status %d excess %g", v.status, v.cpu_excess_s);
+    /* and back: a reference it meets makes it clean again */
+    r.cpu_ref_s = 1.09;
+    CHECK(cb_interf_rejudge(&r, &v) == CB_INTERF_CLEAN && v.cause == NULL,
+          "judged again, clean: status %d", v.status);
+    /* an unknown verdict stays unknown */
+    CHECK(cb_interference_judge(&r, 0, w, 2, &v) == CB_INTERF_UNKNOWN &&
+              cb_interf_rejudge(&r, &v) == CB_INTERF_UNKNOWN,
+          "unknown stays");
+}
+
 static void test_from_stats(void)
 {
     struct cb_worker_stats ws[3];
@@ -241,6 +406,7 @@ static void test_from_stats(void)
     ws[0].run_delay_s = 0.004;
     ws[0].csw_voluntary = 7;
     ws[0].csw_involuntary = 9;
+    ws[0].cpu_s = 0.25;
     ws[0].measured = CB_WS_RUN_DELAY | CB_WS_CSW;
     /* unpinned: the CPU is the last one observed; switches not measured */
     ws[1].pu_planned = -1;
@@ -255,8 +421,10 @@ static void test_from_stats(void)
     ws[2].run_delay_s = 123;
     cb_interf_from_stats(ws, 3, w);
     CHECK(w[0].pinned == 1 && w[0].cpu == 5 && w[0].run_delay_s == 0.004 &&
-              w[0].csw_voluntary == 7 && w[0].csw_involuntary == 9,
+              w[0].csw_voluntary == 7 && w[0].csw_involuntary == 9 &&
+              w[0].cpu_s == 0.25 && isnan(w[0].steal_s),
           "pinned worker converted");
+    CHECK(isnan(w[1].cpu_s), "no CPU time: NaN, not 0");
     CHECK(w[1].pinned == 0 && w[1].cpu == 1 && w[1].run_delay_s == 0.001 &&
               w[1].csw_voluntary == 0 && w[1].csw_involuntary == 0,
           "unpinned worker, switches unmeasured -> 0");
@@ -273,6 +441,9 @@ int main(void)
     test_zero_and_unmeasured();
     test_all_delayed();
     test_shared_cpus();
+    test_steal();
+    test_cpu_rate();
+    test_rejudge();
     test_from_stats();
     return check_finish();
 }

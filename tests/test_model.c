@@ -187,6 +187,13 @@ static void test_validator(void)
     expect_bad(RUN(",\"samples\":[0.1],\"metrics\":{\"m\":{\"samples\":[]}}"),
                "metric");
     expect_bad(RUN(""), "no \"samples\" array");
+    expect_bad(RUN(",\"samples\":[0.1,0.2],\"interference\":{\"interfered\":"
+                   "[false,true],\"by\":[null,null],\"t_start_us\":[1]}"),
+               "\"interference\".\"t_start_us\" is not one number or null "
+               "per sample");
+    expect_bad(RUN(",\"samples\":[0.1],\"interference\":{\"interfered\":"
+                   "[false],\"by\":[null],\"steal_s\":[\"x\"]}"),
+               "\"interference\".\"steal_s\"[0] is not a number or null");
     expect_bad("{\"schema\":\"corebench/1\",\"runs\":[{\"kernel\":\"gcd\","
                "\"executor\":\"serial\",\"workers\":0,\"samples\":[1]}]}",
                "\"workers\" is not an integer in 1..1024");
@@ -196,6 +203,68 @@ static void test_validator(void)
     expect_bad("{\"schema\":\"corebench/1\",\"runs\":[3]}", "not an object");
     expect_bad("{\"schema\":\"corebench/0\",\"runs\":[]}", "not supported");
     expect_bad("{\"schema\":\"corebench/1\",", ":1:"); /* where it ends */
+}
+
+/* The per-sample interference figures load (times from microseconds),
+ * and the totals over the file follow them; older files have none. */
+static void test_interf_fields(void)
+{
+    char path[] = "/tmp/cb-test-model-XXXXXX";
+    const char *json = RUN(
+        ",\"samples\":[0.1,0.2,0.1,0.1],\"interference\":{\"interfered\":"
+        "[false,true,false,false],\"by\":[null,{\"worker\":0,\"cpu\":1,"
+        "\"pinned\":true,\"run_delay_s\":0.001,\"excess_s\":0.0009,"
+        "\"steal_s\":0.03,\"cpu_excess_s\":0,\"cause\":\"steal\"},null,"
+        "null],\"set_aside\":1,"
+        "\"t_start_us\":[1796665652058039,1796665653000000,null,1],"
+        "\"t_end_us\":[1796665652158039,1796665653200000,null,2],"
+        "\"steal_all_s\":[0,0.04,0,0],\"outside_cpu_s\":[0.02,0.1,0,0],"
+        "\"window_s\":[0.1,0.2,0.1,0.1],\"cpus\":[2,2,2,2]}");
+    int fd = mkstemp(path);
+    struct cb_model m;
+    struct cb_error e = {0};
+    struct cb_interf_totals t;
+    char line[256];
+    if (write(fd, json, strlen(json)) < 0)
+        perror("write");
+    close(fd);
+    if (CHECK(cb_model_load(path, &m, &e) == 0, "load: %s", e.msg)) {
+        const struct cb_run_interf *v = m.runs[0].interf;
+        cb_model_derive(&m);
+        CHECK(fabs(v[0].t_start - 1796665652.058039) < 1e-6 &&
+                  fabs(v[1].t_end - 1796665653.2) < 1e-6 &&
+                  isnan(v[2].t_start),
+              "times: %.6f %.6f", v[0].t_start, v[1].t_end);
+        CHECK(v[1].steal_s == 0.03 && v[1].cause &&
+                  !strcmp(v[1].cause, "steal") && v[0].cause == NULL &&
+                  isnan(v[0].stretch_s),
+              "verdict: steal %g cause %s", v[1].steal_s,
+              v[1].cause ? v[1].cause : "-");
+        cb_model_interf_totals(&m, &t);
+        /* steal 0.04 of (0.5 s x 2 CPUs), outside 0.12 of 1.0 */
+        CHECK(fabs(t.steal_share - 0.04) < 1e-9 &&
+                  fabs(t.outside_share - 0.12) < 1e-9 && t.n == 4 &&
+                  t.flagged == 1 && t.aside == 1,
+              "totals: steal %g outside %g n %zu flagged %zu aside %zu",
+              t.steal_share, t.outside_share, t.n, t.flagged, t.aside);
+        cb_interf_totals_line(&t, line, sizeof line);
+        CHECK(strstr(line, "the hypervisor took 4.0% of CPU time") &&
+                  strstr(line, "outside the sweep 12.0%") &&
+                  strstr(line, "1 of 4 samples set aside"),
+              "line: %s", line);
+        cb_model_free(&m);
+    }
+    unlink(path);
+    /* an older file: no figures, no shares, the counts still */
+    if (CHECK(load("sample.json", &m, &e) == 0, "%s", e.msg)) {
+        cb_model_derive(&m);
+        cb_model_interf_totals(&m, &t);
+        cb_interf_totals_line(&t, line, sizeof line);
+        CHECK(isnan(t.steal_share) && t.n > 0 &&
+                  !strstr(line, "hypervisor") && strstr(line, "set aside"),
+              "old file: steal %g line %s", t.steal_share, line);
+        cb_model_free(&m);
+    }
 }
 
 /* Labels and the baseline of a run made in memory (as run makes them). */
@@ -259,6 +328,7 @@ int main(int argc, char **argv)
     test_identity();
     test_round_trip();
     test_validator();
+    test_interf_fields();
     test_in_memory();
     return check_finish();
 }

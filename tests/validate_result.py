@@ -82,6 +82,12 @@ def main(path):
     want(date is None or re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", date),
          "context", f"date {date!r} is not ISO 8601 UTC")
     typ(c, "command_line", list, "context")
+    ci = opt(c, "interference", dict, "context")
+    if ci is not None:
+        for k in ("steal_share", "outside_share", "span_s"):
+            typ(ci, k, NUM, "context.interference", nullable=True)
+        for k in ("samples", "flagged", "set_aside"):
+            typ(ci, k, int, "context.interference")
     h = typ(c, "host", dict, "context") or {}
     for k in ("hostname", "os", "kernel", "arch"):
         typ(h, k, str, "context.host", nullable=True)
@@ -207,6 +213,27 @@ def main(path):
             want(len(by) == len(samples), w, "interference.by: one per sample")
             want(isinstance(aside, int) and 0 <= aside <= sum(fl), w,
                  f"set_aside {aside} is not within the interfered count")
+            # per-sample figures of the rule and the machine (newer files):
+            # one number or null per sample; times integer microseconds
+            for k in ("t_start_us", "t_end_us", "stretch_s", "limit_s",
+                      "lost_s", "steal_s", "cpu_s", "cpu_excess_s",
+                      "steal_all_s", "outside_cpu_s", "window_s", "cpus",
+                      "run_delay_s", "delay_excess_s"):
+                a = opt(inter, k, list, w + ".interference")
+                if a is None:
+                    continue
+                kind = int if k in ("t_start_us", "t_end_us", "cpus") else NUM
+                want(len(a) == len(samples) and all(
+                    x is None or (isinstance(x, kind) and not isinstance(x, bool)
+                                  and math.isfinite(x)) for x in a), w,
+                     f"interference.{k}: one {kind.__name__ if kind is int else 'number'}"
+                     " or null per sample")
+            ts, te = inter.get("t_start_us"), inter.get("t_end_us")
+            if isinstance(ts, list) and isinstance(te, list):
+                want(all(a is None or b is None or
+                         (isinstance(a, int) and isinstance(b, int) and a <= b)
+                         for a, b in zip(ts, te)), w,
+                     "interference: a sample ends before it starts")
         opt(r, "stop", str, w, nullable=True)
         want(st.get("n") == len(samples) - aside, w,
              "stats.n != samples minus those set aside")

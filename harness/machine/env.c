@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -103,6 +104,100 @@ int cb_env_load(double *load1, int *running)
         rc = -1;
     }
     return rc;
+}
+
+/* One "cpu" or "cpuN" line: user nice system idle iowait irq softirq
+ * steal (older kernels stop earlier: the missing ones are 0). */
+static int cpustat_line(const char *p, double hz, double *busy, double *steal,
+                        double *idle)
+{
+    unsigned long long v[8] = {0};
+    int k = 0;
+    while (k < 8) {
+        char *end;
+        while (*p == ' ')
+            p++;
+        if (!isdigit((unsigned char)*p))
+            break;
+        errno = 0;
+        v[k] = strtoull(p, &end, 10);
+        if (errno || end == p)
+            return -1;
+        p = end;
+        k++;
+    }
+    if (k < 4)
+        return -1;
+    *busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6]) / hz;
+    *steal = (double)v[7] / hz;
+    *idle = (double)(v[3] + v[4]) / hz;
+    return 0;
+}
+
+int cb_env_parse_cpustat(const char *text, double hz, struct cb_cpustat *out)
+{
+    const char *p = text;
+    int have_all = 0;
+    memset(out, 0, sizeof *out);
+    if (!(hz > 0))
+        return CB_EUSAGE;
+    while (p && *p) {
+        double b, st, id;
+        if (strncmp(p, "cpu", 3) == 0) {
+            const char *q = p + 3;
+            if (*q == ' ') {
+                if (cpustat_line(q, hz, &out->busy_all, &out->steal_all,
+                                 &out->idle_all))
+                    return CB_EUSAGE;
+                have_all = 1;
+            } else if (isdigit((unsigned char)*q)) {
+                char *end;
+                long cpu = strtol(q, &end, 10);
+                if (*end == ' ' && cpu >= 0 && cpu < CB_CPUSTAT_MAX &&
+                    cpustat_line(end, hz, &b, &st, &id) == 0) {
+                    out->busy[cpu] = b;
+                    out->steal[cpu] = st;
+                    if (cpu + 1 > out->n)
+                        out->n = (int)cpu + 1;
+                }
+            }
+        }
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    if (!have_all)
+        return CB_EUSAGE;
+    out->ok = 1;
+    return 0;
+}
+
+int cb_env_cpustat(struct cb_cpustat *out)
+{
+    char buf[32768]; /* the cpu lines come first; the rest may be cut */
+    long hz;
+    size_t n;
+    FILE *f = fopen("/proc/stat", "r");
+    out->ok = 0;
+    if (!f)
+        return -1;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    hz = sysconf(_SC_CLK_TCK);
+    return cb_env_parse_cpustat(buf, hz > 0 ? (double)hz : 100.0, out) ? -1
+                                                                       : 0;
+}
+
+double cb_env_self_cpu(void)
+{
+    struct rusage s, c;
+    if (getrusage(RUSAGE_SELF, &s) || getrusage(RUSAGE_CHILDREN, &c))
+        return NAN;
+    return (double)(s.ru_utime.tv_sec + s.ru_stime.tv_sec + c.ru_utime.tv_sec +
+                    c.ru_stime.tv_sec) +
+           1e-6 * (double)(s.ru_utime.tv_usec + s.ru_stime.tv_usec +
+                           c.ru_utime.tv_usec + c.ru_stime.tv_usec);
 }
 
 int cb_env_governor(char *buf, size_t len)

@@ -54,5 +54,27 @@ double cb_env_cgroup_cpu_limit(void);
  * mask as a list "0-3,8" into buf. */
 int cb_env_allowed_pus(char *buf, size_t len);
 
+/* ---- CPU time of the whole machine, for interference ----------------- */
+
+/* The per-CPU lines of /proc/stat, in seconds (USER_HZ ticks, so 10 ms
+ * steps): `busy` = user + nice + system + irq + softirq (guest time is
+ * inside user), `steal` = the 8th column, time the hypervisor ran
+ * something else while this vCPU wanted to run (0 on bare metal and where
+ * the hypervisor does not say). `all`: the first line ("cpu"), the sum. */
+#define CB_CPUSTAT_MAX 256
+struct cb_cpustat {
+    int n;   /* CPUs read: cpu0..cpu(n-1) (a missing index stays 0) */
+    int ok;  /* 1: parsed */
+    double busy[CB_CPUSTAT_MAX], steal[CB_CPUSTAT_MAX];
+    double busy_all, steal_all, idle_all;
+};
+/* Parses the text of /proc/stat with `hz` ticks per second. 0, or
+ * CB_EUSAGE when the "cpu" line is missing or malformed. */
+int cb_env_parse_cpustat(const char *text, double hz, struct cb_cpustat *out);
+/* Reads /proc/stat; out->ok 0 when it cannot (then -1). */
+int cb_env_cpustat(struct cb_cpustat *out);
+/* CPU seconds (user + system) of this process and its waited-for
+ * children: what the sweep itself used. */
+double cb_env_self_cpu(void);
 
 #endif

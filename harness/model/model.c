@@ -116,7 +116,7 @@ int cb_run_add_sample(struct cb_run *r, double map_s, double startup_s,
     r->startup[r->n] = startup_s;
     r->shutdown[r->n] = shutdown_s;
     r->interfered[r->n] = 0;
-    memset(&r->interf[r->n], 0, sizeof r->interf[r->n]);
+    cb_run_interf_init(&r->interf[r->n]);
     r->n++;
     cb_run_underive(r);
     return 0;

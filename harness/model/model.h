@@ -78,6 +78,20 @@ struct cb_run {
     struct cb_run_interf {
         int worker, cpu, pinned;
         double delay_s, excess_s;
+        /* what the rule saw (harness/interference.h; NaN: not recorded,
+         * older files): the most steal on a worker's CPU, the workers' CPU
+         * seconds and their excess over the configuration's reference,
+         * the worst worker's lost time, the stretch and its limit; the
+         * largest part of it ("run delay", "steal", "cpu rate"; NULL) */
+        double steal_s, cpu_s, cpu_excess_s, lost_s, stretch_s, limit_s;
+        const char *cause;
+        /* the map's start and end (CLOCK_REALTIME epoch seconds), and the
+         * machine over the sample (start to stop): seconds stolen from all
+         * its CPUs, CPU seconds of processes outside the sweep (busy time
+         * of all CPUs less this process's and its children's), the span
+         * and the CPUs counted (0: unknown) */
+        double t_start, t_end, steal_all_s, outside_s, window_s;
+        int ncpus;
     } *interf;
     char stop[16]; /* why sampling stopped: "exact", "target-ci", ... */
     int nmet;
@@ -152,6 +166,26 @@ void cb_model_derive(struct cb_model *m);
 /* Forgets r's derived figures (a sweep adding samples). */
 void cb_run_underive(struct cb_run *r);
 void cb_model_free(struct cb_model *m);
+
+/* ---- interference over a file (model_interf.c) ------------------------- */
+
+/* A sample's interference record with nothing recorded (NaN, -1, NULL). */
+void cb_run_interf_init(struct cb_run_interf *v);
+/* What the machine did during the samples of m: steal and outside load as
+ * shares of the CPU time of all its CPUs over the samples' spans (NaN
+ * where no sample recorded them: older files), samples set aside (after
+ * cb_model_derive) and flagged, out of n. */
+struct cb_interf_totals {
+    double steal_share, outside_share, span_s;
+    size_t aside, flagged, n;
+};
+void cb_model_interf_totals(const struct cb_model *m,
+                            struct cb_interf_totals *t);
+/* One line of it, e.g. "the hypervisor took 2.1% of CPU time during the
+ * samples, processes outside the sweep 5.0%; 14 of 300 samples set aside
+ * (16 flagged)"; "" for a model without samples. */
+void cb_interf_totals_line(const struct cb_interf_totals *t, char *buf,
+                           size_t len);
 
 /* ---- files (model_load.c, model_json.c) --------------------------------- */
 

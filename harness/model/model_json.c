@@ -64,25 +64,77 @@ static json_t *detail_json(const struct cb_run *r)
     return a;
 }
 
-/* Per sample: interfered or not, by whom; and how many samples the
+/* One figure of every sample's interference record (the double at
+ * offset `off` of struct cb_run_interf), null where unknown. */
+static json_t *interf_field(const struct cb_run *r, size_t off)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n; i++) {
+        double x = NAN;
+        if (r->interf)
+            memcpy(&x, (const char *)&r->interf[i] + off, sizeof x);
+        json_array_append_new(a, cb_json_num(x));
+    }
+    return a;
+}
+#define INTERF_FIELD(r, field) interf_field(r, offsetof(struct cb_run_interf, field))
+
+/* Epoch times as integer microseconds: a real would keep 10 digits. */
+static json_t *interf_epoch_us(const struct cb_run *r, int end)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n; i++) {
+        double t = !r->interf ? NAN : end ? r->interf[i].t_end
+                                          : r->interf[i].t_start;
+        json_array_append_new(a, isfinite(t) && t > 0 && t < 1e11
+                                     ? json_integer((json_int_t)llround(t * 1e6))
+                                     : json_null());
+    }
+    return a;
+}
+
+/* Per sample: interfered or not, by whom and why, what the rule saw, when
+ * it ran and what the machine did meanwhile; and how many samples the
  * statistics set aside (those interfered, while enough clean ones are
  * left). */
 static json_t *interference_json(const struct cb_run *r)
 {
-    json_t *flags = json_array(), *who = json_array();
+    json_t *flags = json_array(), *who = json_array(), *cpus = json_array();
     for (size_t i = 0; i < r->n; i++) {
         const struct cb_run_interf *v = r->interf ? &r->interf[i] : NULL;
         int f = r->interfered && r->interfered[i];
         json_array_append_new(flags, json_boolean(f));
         json_array_append_new(who, f && v
-            ? json_pack("{s:i, s:o, s:b, s:o, s:o}", "worker", v->worker,
-                        "cpu", int_or_null(v->cpu), "pinned", v->pinned,
+            ? json_pack("{s:i, s:o, s:b, s:o, s:o, s:o, s:o, s:o}",
+                        "worker", v->worker, "cpu", int_or_null(v->cpu),
+                        "pinned", v->pinned,
                         "run_delay_s", cb_json_num(v->delay_s),
-                        "excess_s", cb_json_num(v->excess_s))
+                        "excess_s", cb_json_num(v->excess_s),
+                        "steal_s", cb_json_num(v->steal_s),
+                        "cpu_excess_s", cb_json_num(v->cpu_excess_s),
+                        "cause", v->cause ? json_string(v->cause)
+                                          : json_null())
             : json_null());
+        json_array_append_new(cpus, v && v->ncpus > 0
+                                        ? json_integer(v->ncpus)
+                                        : json_null());
     }
-    return json_pack("{s:o, s:o, s:I}", "interfered", flags, "by", who,
-                     "set_aside", (json_int_t)r->d.aside);
+    return json_pack(
+        "{s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+        "s:o, s:o, s:o, s:o}",
+        "interfered", flags, "by", who, "set_aside", (json_int_t)r->d.aside,
+        "t_start_us", interf_epoch_us(r, 0), "t_end_us", interf_epoch_us(r, 1),
+        "stretch_s", INTERF_FIELD(r, stretch_s),
+        "limit_s", INTERF_FIELD(r, limit_s),
+        "lost_s", INTERF_FIELD(r, lost_s),
+        "steal_s", INTERF_FIELD(r, steal_s),
+        "cpu_s", INTERF_FIELD(r, cpu_s),
+        "cpu_excess_s", INTERF_FIELD(r, cpu_excess_s),
+        "steal_all_s", INTERF_FIELD(r, steal_all_s),
+        "outside_cpu_s", INTERF_FIELD(r, outside_s),
+        "window_s", INTERF_FIELD(r, window_s), "cpus", cpus,
+        "run_delay_s", INTERF_FIELD(r, delay_s),
+        "delay_excess_s", INTERF_FIELD(r, excess_s));
 }
 
 static json_t *metrics_json(const struct cb_run *r)

@@ -251,6 +251,60 @@ static int load_metrics(const json_t *run, struct cb_run *r, const char *path,
     return 0;
 }
 
+/* The per-sample figures of the rule and the machine (files from before
+ * them: none, NaN): each an array of one number or null per sample. */
+static int load_interf_figures(const json_t *in, struct cb_run *r,
+                               const char *path, size_t idx,
+                               struct cb_error *e)
+{
+    static const struct {
+        const char *key;
+        size_t off;
+    } f[] = {
+        {"t_start_us", offsetof(struct cb_run_interf, t_start)},
+        {"t_end_us", offsetof(struct cb_run_interf, t_end)},
+        {"stretch_s", offsetof(struct cb_run_interf, stretch_s)},
+        {"limit_s", offsetof(struct cb_run_interf, limit_s)},
+        {"lost_s", offsetof(struct cb_run_interf, lost_s)},
+        {"steal_s", offsetof(struct cb_run_interf, steal_s)},
+        {"cpu_s", offsetof(struct cb_run_interf, cpu_s)},
+        {"cpu_excess_s", offsetof(struct cb_run_interf, cpu_excess_s)},
+        {"steal_all_s", offsetof(struct cb_run_interf, steal_all_s)},
+        {"outside_cpu_s", offsetof(struct cb_run_interf, outside_s)},
+        {"window_s", offsetof(struct cb_run_interf, window_s)},
+    };
+    const json_t *cpus = json_object_get(in, "cpus");
+    for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+        const json_t *a = json_object_get(in, f[k].key);
+        if (!a || json_is_null(a))
+            continue;
+        if (!json_is_array(a) || json_array_size(a) != r->n)
+            return bad(e, path, idx, "\"interference\".\"%s\" is not one "
+                       "number or null per sample", f[k].key);
+        for (size_t i = 0; i < r->n; i++) {
+            const json_t *x = json_array_get(a, i);
+            double v = NAN;
+            if (json_is_number(x))
+                v = json_number_value(x);
+            else if (!json_is_null(x))
+                return bad(e, path, idx, "\"interference\".\"%s\"[%zu] is "
+                           "not a number or null", f[k].key, i);
+            if (!isfinite(v) && !json_is_null(x))
+                v = NAN;
+            if (f[k].off == offsetof(struct cb_run_interf, t_start) ||
+                f[k].off == offsetof(struct cb_run_interf, t_end))
+                v *= 1e-6; /* microseconds in the file */
+            memcpy((char *)&r->interf[i] + f[k].off, &v, sizeof v);
+        }
+    }
+    if (json_is_array(cpus) && json_array_size(cpus) == r->n)
+        for (size_t i = 0; i < r->n; i++) {
+            json_int_t c = json_integer_value(json_array_get(cpus, i));
+            r->interf[i].ncpus = c > 0 && c < 1000000 ? (int)c : 0;
+        }
+    return 0;
+}
+
 /* Which samples were interfered, and by whom (files from before: none). */
 static int load_interference(const json_t *run, struct cb_run *r,
                              const char *path, size_t idx, struct cb_error *e)
@@ -270,7 +324,16 @@ static int load_interference(const json_t *run, struct cb_run *r,
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
     for (i = 0; i < r->n; i++) {
         const json_t *w = json_array_get(who, i);
+        const char *cause = json_string_value(json_object_get(w, "cause"));
         double x;
+        cb_run_interf_init(&r->interf[i]);
+        r->interf[i].cause = !cause                           ? NULL
+                             : strcmp(cause, "steal") == 0     ? "steal"
+                             : strcmp(cause, "cpu rate") == 0  ? "cpu rate"
+                             : strcmp(cause, "run delay") == 0 ? "run delay"
+                                                               : NULL;
+        r->interf[i].steal_s = cb_json_get(w, "steal_s");
+        r->interf[i].cpu_excess_s = cb_json_get(w, "cpu_excess_s");
         if (!json_is_boolean(json_array_get(f, i)))
             return bad(e, path, idx, "\"interference\".\"interfered\"[%zu] "
                        "is not a boolean", i);
@@ -283,7 +346,7 @@ static int load_interference(const json_t *run, struct cb_run *r,
         r->interf[i].delay_s = cb_json_get(w, "run_delay_s");
         r->interf[i].excess_s = cb_json_get(w, "excess_s");
     }
-    return 0;
+    return load_interf_figures(in, r, path, idx, e);
 }
 
 static int load_run(const char *path, size_t idx, const json_t *run,

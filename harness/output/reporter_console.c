@@ -98,11 +98,24 @@ static void runtimes_line(const struct cb_view *v, int k)
     }
 }
 
+/* The sweep's interference so far, above each kernel's rows: "the
+ * hypervisor took 2.1% of CPU time during the samples, ...". */
+static void interference_line(const struct cb_view *v)
+{
+    struct cb_interf_totals t;
+    char line[256];
+    cb_model_interf_totals(v->m, &t);
+    cb_interf_totals_line(&t, line, sizeof line);
+    if (line[0])
+        printf("interference: %s\n", line);
+}
+
 static int console_kernel(const struct cb_view *v, void *state, int k,
                           struct cb_error *e)
 {
     (void)state;
     (void)e;
+    interference_line(v);
     for (size_t i = 0; i < v->m->nruns; i++) {
         struct cb_run_cells row;
         if (v->run[i].wl != k)

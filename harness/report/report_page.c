@@ -5,6 +5,7 @@
  * goes through text.h (cb_text_md, cb_text_html). report.html is
  * self-contained: figures are data: URIs, no script, no remote file; its
  * only links are the report's own TSV files. */
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -279,6 +280,18 @@ static void context(struct doc *d)
                  f->m.complete ? "" : ", INCOMPLETE (an interrupted or "
                                       "running sweep)");
         text(d, line);
+        { /* what the machine did meanwhile: steal, outside load, aside */
+            struct cb_interf_totals t;
+            char il[256];
+            cb_model_interf_totals(&f->m, &t);
+            cb_interf_totals_line(&t, il, sizeof il);
+            if (il[0]) {
+                il[0] = (char)toupper((unsigned char)il[0]);
+                text(d, " ");
+                text(d, il);
+                text(d, ".");
+            }
+        }
         mark(d, "\n", "</li>\n");
     }
     mark(d, "\n", "</ul>\n");

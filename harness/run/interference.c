@@ -9,6 +9,8 @@ void cb_interf_rule_default(struct cb_interf_rule *r)
     r->share = CB_INTERF_SHARE;
     r->allow_per_switch = CB_INTERF_SWITCH_S;
     r->cpus = 0;
+    r->cpu_ref_s = NAN;
+    r->cpu_tolerance = CB_INTERF_CPU_TOL;
 }
 
 const char *cb_interf_status_name(enum cb_interf_status s)
@@ -49,11 +51,13 @@ enum cb_interf_status cb_interference_judge(const struct cb_interf_rule *r,
                                             struct cb_interf_verdict *v)
 {
     struct cb_interf_rule dflt;
-    int any_measured = 0;
+    double lost_max = NAN, cpu_sum = 0, steal_max = NAN;
+    int cpu_all = n > 0;
 
     memset(v, 0, sizeof *v);
     v->worker = v->cpu = -1;
-    v->delay_s = v->excess_s = v->limit_s = NAN;
+    v->delay_s = v->excess_s = v->limit_s = v->steal_s = NAN;
+    v->cpu_s = v->cpu_excess_s = v->stretch_s = NAN;
     v->status = CB_INTERF_UNKNOWN;
     if (!r) {
         cb_interf_rule_default(&dflt);
@@ -65,34 +69,82 @@ enum cb_interf_status cb_interference_judge(const struct cb_interf_rule *r,
     }
     v->limit_s = r->share * duration_s;
     for (int i = 0; i < n; i++) {
-        double allow, excess;
-        if (!measured(&w[i]))
+        int delay_ok = measured(&w[i]) && !shares_cpu(r, w, n, i);
+        int steal_ok = isfinite(w[i].steal_s) && w[i].steal_s >= 0;
+        double excess = 0, lost;
+        if (isfinite(w[i].cpu_s) && w[i].cpu_s >= 0)
+            cpu_sum += w[i].cpu_s;
+        else
+            cpu_all = 0;
+        if (!delay_ok && !steal_ok)
             continue;
-        any_measured = 1;
-        if (shares_cpu(r, w, n, i))
-            continue;
-        allow = r->allow_per_switch *
-                (double)(w[i].csw_voluntary + w[i].csw_involuntary);
-        excess = w[i].run_delay_s - allow;
+        if (delay_ok)
+            excess = w[i].run_delay_s -
+                     r->allow_per_switch * (double)(w[i].csw_voluntary +
+                                                    w[i].csw_involuntary);
+        lost = fmax(excess, 0) + (steal_ok ? w[i].steal_s : 0);
+        if (steal_ok && !(w[i].steal_s <= steal_max))
+            steal_max = w[i].steal_s;
         v->judged++;
-        if (excess > v->limit_s)
+        if (lost > v->limit_s)
             v->flagged++;
-        /* the worst worker: the largest excess (a flagged one if any) */
-        if (v->worker < 0 || excess > v->excess_s) {
+        /* the worst worker: the largest lost time */
+        if (v->worker < 0 || lost > lost_max) {
+            lost_max = lost;
             v->worker = i;
             v->cpu = w[i].cpu;
             v->pinned = w[i].pinned;
-            v->delay_s = w[i].run_delay_s;
-            v->excess_s = excess;
+            v->delay_s = delay_ok ? w[i].run_delay_s : NAN;
+            v->excess_s = delay_ok ? excess : NAN;
         }
     }
-    if (v->judged == 0) {
-        v->reason = any_measured ? "workers share CPUs"
-                                 : "no run delay measured";
+    v->steal_s = steal_max;
+    if (cpu_all)
+        v->cpu_s = cpu_sum;
+    if (v->judged == 0 &&
+        !(isfinite(v->cpu_s) && isfinite(r->cpu_ref_s) && r->cpu_ref_s > 0)) {
+        v->reason = "no run delay measured";
+        for (int i = 0; i < n; i++)
+            if (measured(&w[i]))
+                v->reason = "workers share CPUs";
         return v->status;
     }
-    v->status = v->flagged ? CB_INTERF_INTERFERED : CB_INTERF_CLEAN;
+    v->lost_s = isfinite(lost_max) ? lost_max : 0;
+    return cb_interf_rejudge(r, v);
+}
+
+enum cb_interf_status cb_interf_rejudge(const struct cb_interf_rule *r,
+                                        struct cb_interf_verdict *v)
+{
+    double delay_part, steal_part, cpu_part;
+    if (v->status == CB_INTERF_UNKNOWN && v->reason)
+        return v->status;
+    if (isfinite(v->cpu_s) && isfinite(r->cpu_ref_s) && r->cpu_ref_s > 0)
+        v->cpu_excess_s =
+            fmax(0, v->cpu_s - (1 + r->cpu_tolerance) * r->cpu_ref_s);
+    delay_part = isfinite(v->excess_s) ? fmax(v->excess_s, 0) : 0;
+    steal_part = fmax(0, v->lost_s - delay_part);
+    cpu_part = isfinite(v->cpu_excess_s) ? v->cpu_excess_s : 0;
+    v->stretch_s = v->lost_s + cpu_part;
+    v->cause = NULL;
+    if (v->stretch_s > v->limit_s) {
+        v->status = CB_INTERF_INTERFERED;
+        v->cause = cpu_part >= delay_part && cpu_part >= steal_part
+                       ? "cpu rate"
+                   : steal_part > delay_part ? "steal" : "run delay";
+    } else {
+        v->status = CB_INTERF_CLEAN;
+    }
     return v->status;
+}
+
+double cb_interf_cpu_ref(const double *cpu, size_t n)
+{
+    double best = NAN;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(cpu[i]) && cpu[i] > 0 && !(cpu[i] >= best))
+            best = cpu[i];
+    return best;
 }
 
 void cb_interf_from_stats(const struct cb_worker_stats *ws, int n,
@@ -109,5 +161,7 @@ void cb_interf_from_stats(const struct cb_worker_stats *ws, int n,
         }
         out[i].pinned = s->pinned && s->pu_planned >= 0;
         out[i].cpu = out[i].pinned ? s->pu_planned : s->cpu_last;
+        out[i].cpu_s = s->cpu_s > 0 ? s->cpu_s : NAN;
+        out[i].steal_s = NAN;
     }
 }

@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "counters.h"
+#include "env.h"
 #include "model.h"
 #include "reporter.h"
 #include "sampling.h"
@@ -163,6 +164,17 @@ struct cb_sample {
     double startup_s, map_s, shutdown_s;
     struct cb_counter_values ctr;
     int have_ctr;
+    /* the map's start and end, CLOCK_REALTIME epoch seconds (to match a
+     * sample with another program's log, scripts/noisy-neighbor.sh) */
+    double epoch_start, epoch_end;
+    /* The machine over the whole sample (start | map | stop), from
+     * /proc/stat before and after (have_cpustat 0: unreadable): per CPU
+     * the steal seconds, and over all CPUs the busy and steal seconds,
+     * the CPUs counted, the span (s) and the CPU seconds this process and
+     * its reaped children used (self_cpu_s: NaN unknown). */
+    int have_cpustat, ncpus;
+    double steal_cpu[CB_CPUSTAT_MAX];
+    double busy_all_s, steal_all_s, window_s, self_cpu_s;
 };
 
 /* Starts x with c, maps w once into outs (poisoned first), stops, verifies:
@@ -176,6 +188,13 @@ int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
                    struct cb_error *e);
 
 /* ---- sweep.c, sweep_setup.c, watchdog.c ------------------------------------ */
+
+/* Judges the sample just added to run i (sweep_judge.c, the rule of
+ * harness/interference.h): ms its map stats, smp its sample. Sets
+ * interfered[] and interf[] of that sample, and of earlier ones of the
+ * run when their CPU reference changed. */
+void cb_sweep_judge(struct cb_sweep *s, size_t i, const struct cb_map_stats *ms,
+                    const struct cb_sample *smp);
 
 /* The reporters' hooks (reporter.h), in the order a sweep calls them. */
 enum cb_hook { CB_H_BEGIN, CB_H_ROUND, CB_H_KERNEL, CB_H_END };

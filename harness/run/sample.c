@@ -2,9 +2,35 @@
  * and verified after, counters read around the three. The one sampling
  * loop of corebench: `run` takes every sample with it, the probe's
  * executor floors too. */
+#include <math.h>
 #include <string.h>
+#include <time.h>
 
 #include "run.h"
+
+static double epoch_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The machine's CPU time over the sample: after - before (run.h). */
+static void machine_delta(const struct cb_cpustat *a, const struct cb_cpustat *b,
+                          double self0, double self1, double span,
+                          struct cb_sample *out)
+{
+    if (!a->ok || !b->ok)
+        return;
+    out->have_cpustat = 1;
+    out->ncpus = b->n < a->n ? b->n : a->n;
+    for (int i = 0; i < out->ncpus; i++)
+        out->steal_cpu[i] = fmax(0, b->steal[i] - a->steal[i]);
+    out->busy_all_s = fmax(0, b->busy_all - a->busy_all);
+    out->steal_all_s = fmax(0, b->steal_all - a->steal_all);
+    out->window_s = span;
+    out->self_cpu_s = self1 - self0;
+}
 
 int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
                    const struct cb_workload *w, void *outs,
@@ -13,10 +39,14 @@ int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
                    struct cb_error *e)
 {
     struct cb_pool *pool = NULL;
-    double t0, t1, t2, t3;
+    struct cb_cpustat ps0, ps1;
+    double t0, t1, t2, t3, self0, self1;
     int rc;
 
     memset(out, 0, sizeof *out);
+    out->self_cpu_s = NAN;
+    cb_env_cpustat(&ps0);
+    self0 = cb_env_self_cpu();
     cb_map_stats_reset(st);
     memset(outs, 0xa5, w->n * w->out_size); /* a skipped task cannot pass */
     if (counters)
@@ -32,9 +62,11 @@ int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
         fl->deadline = fl->timeout > 0 ? cb_now() + fl->timeout : 0;
         pthread_mutex_unlock(&fl->mu);
     }
+    out->epoch_start = epoch_now();
     if (rc == 0)
         rc = x->map(pool, w, outs, st, e);
     t2 = cb_now();
+    out->epoch_end = epoch_now();
     if (fl) {
         pthread_mutex_lock(&fl->mu);
         fl->pool = NULL;
@@ -50,6 +82,9 @@ int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
         cb_counters_stop(counters, &out->ctr);
         out->have_ctr = 1;
     }
+    self1 = cb_env_self_cpu();
+    cb_env_cpustat(&ps1);
+    machine_delta(&ps0, &ps1, self0, self1, t3 - t0, out);
     if (rc == 0)
         rc = w->kernel->verify(w, outs, e);
     if (x->caps & CB_EXEC_SELF_TIMED) {

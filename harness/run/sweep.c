@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "env.h"
-#include "interference.h"
 #include "lock.h"
 #include "probe.h"
 #include "run.h"
@@ -71,6 +70,20 @@ void cb_sweep_settle(struct cb_sweep *s)
         json_decref(s->m.runs[i].warnings);
         s->m.runs[i].warnings = cb_sweep_run_warnings(s, i);
     }
+    /* what the machine did during the samples (model.h), in the context */
+    {
+        json_t *ctx = json_object_get(s->root, "context");
+        struct cb_interf_totals t;
+        cb_model_interf_totals(&s->m, &t);
+        if (json_is_object(ctx))
+            json_object_set_new(ctx, "interference", json_pack(
+                "{s:o, s:o, s:o, s:I, s:I, s:I}",
+                "steal_share", cb_json_num(t.steal_share),
+                "outside_share", cb_json_num(t.outside_share),
+                "span_s", cb_json_num(t.span_s),
+                "samples", (json_int_t)t.n, "flagged", (json_int_t)t.flagged,
+                "set_aside", (json_int_t)t.aside));
+    }
 }
 
 static void progress(struct cb_sweep *s, size_t i, const char *what)
@@ -86,26 +99,6 @@ static void progress(struct cb_sweep *s, size_t i, const char *what)
             s->total_samples ? 100 * s->done_samples / s->total_samples : 0,
             what, r->cfg.kernel, r->d.label[0] ? r->d.label : r->cfg.executor,
             r->cfg.workers, el, eta);
-}
-
-/* Was the sample just added slowed by something outside the benchmark?
- * (harness/run/interference.h: a worker's run delay beyond its switch
- * allowance over 1% of the sample.) */
-static void judge(const struct cb_sweep *s, struct cb_run *r,
-                  const struct cb_map_stats *ms, double map_s)
-{
-    struct cb_interf_worker iw[CB_MAX_WORKERS];
-    struct cb_interf_rule rule;
-    struct cb_interf_verdict v;
-    cb_interf_rule_default(&rule);
-    rule.cpus = s->info.pus;
-    cb_interf_from_stats(ms->w, r->cfg.workers, iw);
-    if (cb_interference_judge(&rule, map_s, iw, r->cfg.workers, &v) ==
-        CB_INTERF_INTERFERED) {
-        r->interfered[r->n - 1] = 1;
-        r->interf[r->n - 1] = (struct cb_run_interf){
-            v.worker, v.cpu, v.pinned, v.delay_s, v.excess_s};
-    }
 }
 
 /* The sample with the kernel's metrics (convoy: the I/O task's time per
@@ -212,8 +205,8 @@ static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
     rc = w->kernel->metrics ? record_metrics(r, w, outs, &smp, &err)
                             : cb_run_add_sample(r, smp.map_s, smp.startup_s,
                                                 smp.shutdown_s, &err);
-    if (rc == 0)
-        judge(s, r, &mtmp, smp.map_s);
+    if (rc == 0) /* was it slowed by something else? (sweep_judge.c) */
+        cb_sweep_judge(s, i, &mtmp, &smp);
     return rc;
 }
 

@@ -1,0 +1,95 @@
+/* The sweep's call of the interference rule (harness/interference.h):
+ * per sample, what the workers measured plus what the machine's counters
+ * said (steal per CPU, outside load, run.h struct cb_sample), judged
+ * against the configuration's best CPU time so far; earlier samples of the
+ * configuration are judged again when that reference falls. */
+#include <math.h>
+
+#include "interference.h"
+#include "run.h"
+
+static void store(struct cb_run *r, size_t j, const struct cb_interf_verdict *v)
+{
+    struct cb_run_interf *o = &r->interf[j];
+    r->interfered[j] = v->status == CB_INTERF_INTERFERED;
+    o->worker = v->worker;
+    o->cpu = v->cpu;
+    o->pinned = v->pinned;
+    o->delay_s = v->delay_s;
+    o->excess_s = v->excess_s;
+    o->steal_s = v->steal_s;
+    o->cpu_s = v->cpu_s;
+    o->cpu_excess_s = v->cpu_excess_s;
+    o->lost_s = v->status == CB_INTERF_UNKNOWN ? NAN : v->lost_s;
+    o->stretch_s = v->stretch_s;
+    o->limit_s = v->limit_s;
+    o->cause = v->cause;
+}
+
+void cb_sweep_judge(struct cb_sweep *s, size_t i, const struct cb_map_stats *ms,
+                    const struct cb_sample *smp)
+{
+    struct cb_run *r = &s->m.runs[i];
+    struct cb_interf_worker iw[CB_MAX_WORKERS];
+    struct cb_interf_rule rule;
+    struct cb_interf_verdict v;
+    struct cb_run_interf *o;
+    double ref_before, sum = 0;
+    size_t j = r->n - 1;
+    int nw = r->cfg.workers < CB_MAX_WORKERS ? r->cfg.workers
+                                             : CB_MAX_WORKERS;
+
+    cb_interf_rule_default(&rule);
+    rule.cpus = s->info.pus;
+    cb_interf_from_stats(ms->w, nw, iw);
+    for (int k = 0; k < nw; k++) {
+        if (smp->have_cpustat && iw[k].cpu >= 0 && iw[k].cpu < smp->ncpus)
+            iw[k].steal_s = smp->steal_cpu[iw[k].cpu];
+        sum = isfinite(iw[k].cpu_s) ? sum + iw[k].cpu_s : NAN;
+    }
+    /* the reference: the least CPU time the same work took, this sample
+     * included */
+    {
+        double best = NAN;
+        for (size_t k = 0; k < j; k++)
+            if (isfinite(r->interf[k].cpu_s) && !(r->interf[k].cpu_s >= best))
+                best = r->interf[k].cpu_s;
+        ref_before = best;
+        rule.cpu_ref_s = isfinite(sum) && !(sum >= best) ? sum : best;
+    }
+    cb_interference_judge(&rule, smp->map_s, iw, nw, &v);
+    store(r, j, &v);
+    o = &r->interf[j];
+    o->t_start = smp->epoch_start;
+    o->t_end = smp->epoch_end;
+    if (smp->have_cpustat) {
+        o->steal_all_s = smp->steal_all_s;
+        o->outside_s = isfinite(smp->self_cpu_s)
+                           ? fmax(0, smp->busy_all_s - smp->self_cpu_s)
+                           : NAN;
+        o->window_s = smp->window_s;
+        o->ncpus = smp->ncpus;
+    }
+    if (!(rule.cpu_ref_s < ref_before))
+        return;
+    /* a better sample: the earlier ones are judged against it */
+    for (size_t k = 0; k < j; k++) {
+        struct cb_run_interf *p = &r->interf[k];
+        struct cb_interf_verdict u = {0};
+        if (!isfinite(p->lost_s) || !isfinite(p->limit_s))
+            continue;
+        u.status = CB_INTERF_CLEAN;
+        u.worker = p->worker;
+        u.cpu = p->cpu;
+        u.pinned = p->pinned;
+        u.delay_s = p->delay_s;
+        u.excess_s = p->excess_s;
+        u.steal_s = p->steal_s;
+        u.cpu_s = p->cpu_s;
+        u.cpu_excess_s = NAN;
+        u.lost_s = p->lost_s;
+        u.limit_s = p->limit_s;
+        cb_interf_rejudge(&rule, &u);
+        store(r, k, &u);
+    }
+}
