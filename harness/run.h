@@ -151,6 +151,13 @@ void cb_plan_free(struct cb_sweep *s);
 
 /* ---- sample.c ------------------------------------------------------------ */
 
+/* The least time a start() may take before the watchdog ends it, when
+ * --task-timeout (or the derived map timeout) is shorter: a cold CPython
+ * on a busy machine takes seconds to start its pool. */
+#define CB_START_MIN_TIMEOUT_S 10.0
+/* executor.h's started() as the sweep gives it: arg is the cb_inflight */
+void cb_inflight_pool(void *arg, struct cb_pool *p);
+
 /* What one start | map | stop gave. */
 struct cb_sample {
     double startup_s, map_s, shutdown_s;

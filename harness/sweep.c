@@ -147,6 +147,33 @@ static double task_timeout(const struct cb_sweep *s, const struct cb_run *r)
     return 10 * slow > 10 ? 10 * slow : 10;
 }
 
+/* Test hook (tests/test_stuck.sh): CB_TEST_NOMEM=N makes the N-th growth
+ * of a configuration's sample arrays fail as if out of memory, so that
+ * the failure path is run. Not a user feature. */
+static int cb_sweep_test_nomem(void)
+{
+    static long left = -2;
+    if (left == -2) {
+        const char *v = getenv("CB_TEST_NOMEM");
+        left = v && *v ? strtol(v, NULL, 10) : -1;
+    }
+    return left > 0 && --left == 0;
+}
+
+/* Configuration i failed (a map, or memory for its samples): it takes no
+ * more samples, keeps those it has, and says why in its `error`; without
+ * --keep-going the sweep ends after the kernel in progress. */
+static int failed_here(struct cb_sweep *s, size_t i, const struct cb_error *e)
+{
+    struct cb_run *r = &s->m.runs[i];
+    r->verified = 0;
+    s->slot[i].failed = 1;
+    snprintf(r->error, sizeof r->error, "%s", e->msg[0] ? e->msg
+                                                        : "failed");
+    s->stop_all |= !s->o->keep_going;
+    return e->code ? e->code : CB_EBROKEN;
+}
+
 /* One sample of configuration i, kept (measured) or not (warm-up). */
 static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
 {
@@ -162,21 +189,30 @@ static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
 
     if (r->n == sl->cap) { /* room for this sample (warm-ups borrow it) */
         size_t cap = sl->cap ? 2 * sl->cap : (size_t)s->o->repetitions;
-        struct cb_map_stats *ms = realloc(sl->ms, cap * sizeof *ms);
-        struct cb_worker_stats *ws = ms ? realloc(sl->ws, cap * nw *
-                                                  sizeof *ws) : NULL;
-        struct cb_counter_values *ctr = ws ? realloc(sl->ctr, cap *
-                                                     sizeof *ctr) : NULL;
+        struct cb_map_stats *ms = cb_sweep_test_nomem()
+                                      ? NULL : realloc(sl->ms, cap * sizeof *ms);
+        struct cb_worker_stats *ws;
+        struct cb_counter_values *ctr;
+        /* each array is kept as soon as it grew, and ms[j].w re-pointed
+         * as soon as ws moved: a later failure leaves the slot consistent
+         * (cap still the old capacity, which every array holds) */
         if (ms)
             sl->ms = ms;
-        if (ws)
+        ws = ms ? realloc(sl->ws, cap * nw * sizeof *ws) : NULL;
+        if (ws) {
             sl->ws = ws;
-        if (!ctr)
-            return CB_FAIL(&err, CB_ENOMEM, "out of memory");
-        sl->ctr = ctr;
+            for (size_t j = 0; j < r->n; j++) /* ws moved: re-point */
+                sl->ms[j].w = &sl->ws[j * nw];
+        }
+        ctr = ws ? realloc(sl->ctr, cap * sizeof *ctr) : NULL;
+        if (ctr)
+            sl->ctr = ctr;
+        if (!ctr) {
+            CB_FAIL(&err, CB_ENOMEM, "out of memory for the samples of "
+                    "this configuration (%zu of them)", cap);
+            return failed_here(s, i, &err);
+        }
         sl->cap = cap;
-        for (size_t j = 0; j < r->n; j++) /* ws moved: re-point */
-            sl->ms[j].w = &sl->ws[j * nw];
     }
     /* warm-up stats are thrown away: the next sample's slot holds them */
     mtmp.w = measured || nw > 64 ? &sl->ws[r->n * nw] : wtmp;
@@ -191,13 +227,8 @@ static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
      * user's interrupt, not a failure of the executor. */
     if (rc && cb_run_interrupted)
         return 0;
-    if (rc) {
-        r->verified = 0;
-        sl->failed = 1;
-        snprintf(r->error, sizeof r->error, "%s", err.msg);
-        s->stop_all |= !s->o->keep_going;
-        return rc;
-    }
+    if (rc)
+        return failed_here(s, i, &err);
     if (!measured) {
         double *wm = realloc(r->warm, (r->nwarm + 1) * sizeof *wm);
         if (wm) {
@@ -212,9 +243,10 @@ static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
     rc = w->kernel->metrics ? record_metrics(r, w, outs, &smp, &err)
                             : cb_run_add_sample(r, smp.map_s, smp.startup_s,
                                                 smp.shutdown_s, &err);
-    if (rc == 0)
-        judge(s, r, &mtmp, smp.map_s);
-    return rc;
+    if (rc) /* out of memory: the samples it has stay, it takes no more */
+        return failed_here(s, i, &err);
+    judge(s, r, &mtmp, smp.map_s);
+    return 0;
 }
 
 int cb_sweep_tell(struct cb_sweep *s, enum cb_hook which, int arg,
@@ -266,7 +298,7 @@ static int run_kernel(struct cb_sweep *s, int k, struct cb_error *e)
     size_t *pos = malloc((s->m.nruns + 1) * sizeof *pos);
     size_t obytes = w->n * w->out_size;
     void *outs = malloc(obytes ? obytes : 1);
-    int failed = 0, rc = 0;
+    int failed = 0, rc = 0, left;
 
     if (!idx || !pos || !outs) {
         rc = CB_FAIL(e, CB_ENOMEM, "out of memory for %zu outputs", w->n);
@@ -275,26 +307,31 @@ static int run_kernel(struct cb_sweep *s, int k, struct cb_error *e)
     for (size_t i = 0; i < s->m.nruns; i++)
         if (s->slot[i].kernel == k)
             idx[n++] = i;
+    left = (int)n;
+    /* A failed configuration (warm-up or round) counts as stopped; the
+     * kernel's others go on either way, so what a failure costs is its own
+     * configuration, never the others' samples (without --keep-going the
+     * sweep ends after this kernel, in cb_sweep_run). */
     for (size_t j = 0; j < n && !cb_run_interrupted; j++)
         for (int r = 0; r < o->warmup && !s->slot[idx[j]].failed &&
-                        !cb_run_interrupted && !s->stop_all; r++) {
+                        !cb_run_interrupted; r++) {
             progress(s, idx[j], "warm-up");
             failed |= take(s, idx[j], 0, outs) != 0;
             s->done_samples++;
         }
+    for (size_t j = 0; j < n; j++)
+        left -= s->slot[idx[j]].failed != 0;
     /* rounds until every configuration has stopped (harness/sampling.h:
      * exactly -r N, or its median known to --target-ci, or --max-samples,
-     * or --max-time) */
-    for (int r = 0, left = (int)n; left > 0 && !cb_run_interrupted &&
-                                   !s->stop_all; r++) {
+     * or --max-time) or failed */
+    for (int r = 0; left > 0 && !cb_run_interrupted; r++) {
         /* cb_shuffle permutes positions 0..n-1; map them to run ids */
         for (size_t j = 0; j < n; j++)
             pos[j] = j;
         if (o->interleave)
             cb_shuffle(pos, n, o->order_seed + (uint64_t)r * 7919u +
                                    (uint64_t)k);
-        for (size_t j = 0; j < n && !cb_run_interrupted && !s->stop_all;
-             j++) {
+        for (size_t j = 0; j < n && !cb_run_interrupted; j++) {
             size_t i = idx[pos[j]];
             struct cb_run *run = &s->m.runs[i];
             if (s->slot[i].failed || run->stop[0])
@@ -319,11 +356,41 @@ out:
     return rc ? rc : failed;
 }
 
+/* The end of a sweep with failed configurations: one line naming them
+ * (cleaned: labels carry -p values), and whether later kernels were
+ * left out for want of --keep-going. */
+static void say_failed(const struct cb_sweep *s, int cut_short)
+{
+    char out[300];
+    size_t nf = 0, shown = 0;
+    for (size_t i = 0; i < s->m.nruns; i++)
+        nf += s->slot[i].failed != 0;
+    fprintf(stderr, "corebench run: %zu configuration%s failed (", nf,
+            nf == 1 ? "" : "s");
+    for (size_t i = 0; i < s->m.nruns && shown < 8; i++) {
+        const struct cb_run *r = &s->m.runs[i];
+        char raw[300], line[400];
+        if (!s->slot[i].failed)
+            continue;
+        snprintf(raw, sizeof raw, "%s %s w=%d", r->cfg.kernel,
+                 r->d.label[0] ? r->d.label : r->cfg.executor,
+                 r->cfg.workers);
+        cb_text_clean(raw, line, sizeof line, 120);
+        fprintf(stderr, "%s%s", shown++ ? ", " : "", line);
+    }
+    cb_text_clean(s->o->out, out, sizeof out, 64);
+    fprintf(stderr, "%s); %s; see \"error\" and the table in %s\n",
+            nf > shown ? ", ..." : "",
+            cut_short ? "the other configurations of its kernel finished, "
+                        "later kernels were not started (--keep-going goes "
+                        "on)" : "every other configuration finished", out);
+}
+
 int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
 {
     struct cb_sweep s;
     struct cb_error e = {0};
-    int rc, lockfd = -1, failed = 0, status, have_wd = 0;
+    int rc, lockfd = -1, failed = 0, status, have_wd = 0, complete;
     struct cb_watchdog wd;
 
     memset(&s, 0, sizeof s);
@@ -346,7 +413,8 @@ int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
     s.t_start = cb_now();
     if ((rc = cb_sweep_tell(&s, CB_H_BEGIN, 0, &e)))
         goto fail;
-    for (int k = 0; k < s.nwl && !cb_run_interrupted; k++) {
+    /* without --keep-going a failure ends the sweep after its kernel */
+    for (int k = 0; k < s.nwl && !cb_run_interrupted && !s.stop_all; k++) {
         if ((rc = run_kernel(&s, k, &e)) < 0)
             goto fail;
         failed |= rc;
@@ -357,20 +425,18 @@ int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
         if (!s.m.runs[i].n && !s.slot[i].failed && !s.m.runs[i].stop[0])
             snprintf(s.m.runs[i].stop, sizeof s.m.runs[i].stop,
                      "not-reached");
-    if ((rc = cb_sweep_tell(&s, CB_H_END, !cb_run_interrupted && !s.stop_all, &e)))
+    complete = !cb_run_interrupted;
+    for (size_t i = 0; i < s.m.nruns; i++)
+        complete &= strcmp(s.m.runs[i].stop, "not-reached") != 0;
+    if ((rc = cb_sweep_tell(&s, CB_H_END, complete, &e)))
         goto fail;
     status = cb_run_interrupted ? 128 + cb_run_interrupted : failed ? 1
              : json_array_size(s.unavailable) ? 3 : 0;
     if (cb_run_interrupted)
         fprintf(stderr, "\ncorebench run: interrupted; kept the finished "
                         "rounds in %s\n", o->out);
-    else if (s.stop_all)
-        fprintf(stderr, "corebench run: a map failed, so the sweep stopped "
-                        "(--keep-going goes on); see the table and \"error\" "
-                        "in %s\n", o->out);
     else if (failed)
-        fprintf(stderr, "corebench run: some maps failed (see the table and "
-                        "\"error\" in %s)\n", o->out);
+        say_failed(&s, !complete);
     goto out;
 fail: {
     char line[sizeof e.msg * 4 + 8];
