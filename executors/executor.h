@@ -346,6 +346,8 @@ void cb_inject_apply(struct cb_workload *w);
 /* CB_INJECT's value checked: CB_EUSAGE naming it and the accepted forms
  * (`corebench run` refuses a malformed one, exit 2, before anything). */
 int cb_inject_check(struct cb_error *e);
+/* Tests only: the sweep's m-th map starts (CB_INJECT's ,map=M). */
+void cb_inject_map(long m);
 
 /* In a worker process that did not inherit the workload (a spawned or
  * remote worker): rebuilds the parent's workload with kernel `kernel`'s

@@ -125,6 +125,7 @@ struct cb_sweep {
     char self_exe[4096];
     double timer_res;
     int total_samples, done_samples;
+    long maps;              /* maps started (warm-ups included) */
     struct cb_inflight fl;  /* the sample in progress (watchdog) */
     size_t fl_run;          /* its run */
     int stop_all;           /* a configuration failed: no --keep-going */
@@ -183,9 +184,10 @@ enum cb_hook { CB_H_BEGIN, CB_H_ROUND, CB_H_KERNEL, CB_H_END };
  * ROUND and KERNEL, `complete` for END). */
 int cb_sweep_tell(struct cb_sweep *s, enum cb_hook which, int arg,
                   struct cb_error *e);
-/* Everything before the first sample: workloads, plan, context, probe. */
+/* Everything before the first sample: workloads and plan (the last
+ * input checks), then the lock (*lockfd, when o->lock), context, probe. */
 int cb_sweep_prepare(struct cb_sweep *s, int argc, char **argv,
-                     struct cb_error *e);
+                     int *lockfd, struct cb_error *e);
 
 /* The signal handlers and the watchdog thread of a sweep. */
 struct cb_watchdog {

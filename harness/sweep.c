@@ -217,6 +217,7 @@ static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
     /* warm-up stats are thrown away: the next sample's slot holds them */
     mtmp.w = measured || nw > 64 ? &sl->ws[r->n * nw] : wtmp;
     mtmp.nworkers = r->cfg.workers;
+    cb_inject_map(s->maps++); /* tests only: CB_INJECT's ,map=M */
     s->fl.timeout = task_timeout(s, r);
     s->fl_run = i;
     cb_watchdog_map_begins(s, r);
@@ -381,9 +382,9 @@ static void say_failed(const struct cb_sweep *s, int cut_short)
     cb_text_clean(s->o->out, out, sizeof out, 64);
     fprintf(stderr, "%s); %s; see \"error\" and the table in %s\n",
             nf > shown ? ", ..." : "",
-            cut_short ? "the other configurations of its kernel finished, "
-                        "later kernels were not started (--keep-going goes "
-                        "on)" : "every other configuration finished", out);
+            cut_short ? "the rest of that kernel finished, later kernels "
+                        "were not started (--keep-going runs them)"
+                      : "every other configuration finished", out);
 }
 
 int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
@@ -404,9 +405,7 @@ int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
     cb_topo_info(s.topo, &s.info);
     if ((rc = cb_run_check_out(o, &e)) || (rc = cb_plan_available(&s, &e)))
         goto fail;
-    if (o->lock && (rc = cb_lock_take(&lockfd, &e)))
-        goto fail;
-    if ((rc = cb_sweep_prepare(&s, argc, argv, &e)))
+    if ((rc = cb_sweep_prepare(&s, argc, argv, &lockfd, &e)))
         goto fail;
 
     have_wd = cb_watchdog_start(&s, &wd) == 0;

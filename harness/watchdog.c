@@ -135,6 +135,11 @@ static void give_up(struct cb_sweep *s, int status, const char *why)
     struct cb_error e = {0};
     r->verified = 0;
     snprintf(r->error, sizeof r->error, "%s", why);
+    for (size_t i = 0; i < s->m.nruns; i++) { /* as cb_sweep_run's end */
+        struct cb_run *q = &s->m.runs[i];
+        if (!q->n && q->verified && !q->stop[0])
+            snprintf(q->stop, sizeof q->stop, "not-reached");
+    }
     if (cb_sweep_tell(s, CB_H_END, 0, &e))
         fprintf(stderr, "corebench run: %s\n", e.msg);
     fprintf(stderr, "\ncorebench run: %s %s w=%d: %s; kept the finished "
