@@ -94,6 +94,7 @@ struct cb_slot {
     struct cb_worker_stats *ws;
     struct cb_counter_values *ctr;
     size_t cap;
+    int cheap; /* derived without intervals (cb_sweep_settle) */
 };
 
 /* The sample in progress, as the sweep's watchdog sees it: while map()
@@ -130,6 +131,8 @@ struct cb_sweep {
     size_t fl_run;          /* its run */
     int stop_all;           /* a configuration failed: no --keep-going */
     int written; /* the result file exists: later writes replace it */
+    int final;   /* the end: settle fully */
+    double settle_s, settled_at; /* the last full settle's cost, end */
     double t_start;
 };
 

@@ -18,6 +18,7 @@
 #include "lock.h"
 #include "probe.h"
 #include "reporter.h"
+#include "results.h"
 #include "text.h"
 
 atomic_int cb_run_interrupted;
@@ -33,6 +34,7 @@ static void on_signal(int sig)
         struct cb_inflight *fl = signal_fl;
         if (fl && fl->pool && fl->x->abort)
             fl->x->abort(fl->pool);
+        cb_results_abandon(); /* no .corebench-PID-* left beside the file */
         _exit(128 + sig);
     }
     cb_run_interrupted = sig;
@@ -75,6 +77,7 @@ static void on_crash(int sig)
             say(crash_msg, n);
         else
             say(" outside a map\n", 15);
+        cb_results_abandon();
     }
     signal(sig, SIG_DFL);
     raise(sig);
@@ -140,6 +143,7 @@ static void give_up(struct cb_sweep *s, int status, const char *why)
         if (!q->n && q->verified && !q->stop[0])
             snprintf(q->stop, sizeof q->stop, "not-reached");
     }
+    s->final = 1;
     if (cb_sweep_tell(s, CB_H_END, 0, &e))
         fprintf(stderr, "corebench run: %s\n", e.msg);
     fprintf(stderr, "\ncorebench run: %s %s w=%d: %s; kept the finished "
