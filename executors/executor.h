@@ -78,6 +78,7 @@ struct cb_chunk {
  * chunksize (the command line, executor params, result files). */
 int cb_chunk_parse(const char *s, struct cb_chunk *out, struct cb_error *e);
 
+struct cb_pool; /* executor-private */
 struct cb_exec_config {
     int workers;                /* 1..CB_MAX_WORKERS */
     /* pus[i] = OS index of the PU planned for worker i, or -1 for none.
@@ -95,6 +96,13 @@ struct cb_exec_config {
         char val[CB_XPARAM_VAL];
         int asked; /* given on the command line, not the default */
     } xp[CB_MAX_XPARAMS];
+    /* Optional, set by the harness around start() (NULL otherwise): a
+     * start() that waits on what it started (CPython's engine) calls
+     * started(started_arg, p) as soon as abort(p) can act on the pool it
+     * is building, and started(started_arg, NULL) before it frees a pool
+     * it fails with, so that a start that hangs is ended like a map. */
+    void (*started)(void *arg, struct cb_pool *p);
+    void *started_arg;
 };
 
 /* What one worker did during one map. */
@@ -358,6 +366,8 @@ void cb_inject_apply(struct cb_workload *w);
 /* CB_INJECT's value checked: CB_EUSAGE naming it and the accepted forms
  * (`corebench run` refuses a malformed one, exit 2, before anything). */
 int cb_inject_check(struct cb_error *e);
+/* Tests only: the sweep's m-th map starts (CB_INJECT's ,map=M). */
+void cb_inject_map(long m);
 
 /* In a worker process that did not inherit the workload (a spawned or
  * remote worker): rebuilds the parent's workload with kernel `kernel`'s

@@ -5,6 +5,12 @@
  *   CB_INJECT=KIND@task=N    the N-th task (0-based) a worker process runs
  *                            (threads of one process share the count)
  *   CB_INJECT=KIND@worker=I  worker I's first task
+ *   either followed by ,map=M: only in the sweep's M-th map (0-based,
+ *                            warm-up maps count; the task count starts
+ *                            again in that map), so a fault can be put in
+ *                            a warm-up or in a later round of any
+ *                            executor, processes re-started every sample
+ *                            included
  *   KIND: crash  SIGSEGV (default action) in the task
  *         hang   blocks for good (in a blocking section: a GIL is released)
  *         wrong  the task's output is wrong (verify() must say so)
@@ -40,6 +46,10 @@ static struct {
     long n;
     atomic_long count;
     atomic_int fired;
+    long map;      /* ,map=M; -1: every map */
+    atomic_int off; /* a map other than M is in progress */
+    char spec[64]; /* CB_INJECT without ,map=M: what workers that start
+                      afresh (spawn, CPython) see in M, "" in the others */
     /* wrappers of the kernels seen so far, and the real ones */
     struct cb_kernel wrap[16];
     const struct cb_kernel *real[16];
@@ -52,16 +62,30 @@ static int inject_parse(struct cb_error *e)
 {
     static const char *const kinds[] = {"", "crash", "hang", "wrong",
                                         "exit", "stop"};
-    const char *v = getenv("CB_INJECT"), *at, *num;
-    uint64_t n;
+    const char *v = getenv("CB_INJECT"), *at, *num, *m;
+    char head[64];
+    uint64_t n, map = 0;
     inj.parsed = 1;
     inj.kind = INJ_NONE;
+    inj.map = -1;
     if (!v || !*v)
         return 0;
-    at = strchr(v, '@');
+    /* ,map=M: parsed apart, so the rest reads as before */
+    if ((m = strstr(v, ",map=")) && (size_t)(m - v) < sizeof head &&
+        cb_parse_u64(m + 5, 0, 1000000000, "CB_INJECT's map", &map, e) == 0) {
+        snprintf(head, sizeof head, "%.*s", (int)(m - v), v);
+        inj.map = (long)map;
+    } else if (m) {
+        return CB_FAIL(e, CB_EUSAGE, "CB_INJECT='%.60s': expected KIND@task=N"
+                       " or KIND@worker=I, then optionally ,map=M (M: 0 to "
+                       "1000000000)", v);
+    } else {
+        snprintf(head, sizeof head, "%s", v);
+    }
+    at = strchr(head, '@');
     for (int k = 1; at && k < 6; k++)
-        if ((size_t)(at - v) == strlen(kinds[k]) &&
-            strncmp(v, kinds[k], strlen(kinds[k])) == 0)
+        if ((size_t)(at - head) == strlen(kinds[k]) &&
+            strncmp(head, kinds[k], strlen(kinds[k])) == 0)
             inj.kind = (enum inject_kind)k;
     if (inj.kind != INJ_NONE && strncmp(at + 1, "task=", 5) == 0)
         num = at + 6, inj.by_worker = 0;
@@ -76,7 +100,27 @@ static int inject_parse(struct cb_error *e)
                        "stop; N, I: 0 to 1000000000)", v);
     }
     inj.n = (long)n;
+    if (inj.map >= 0) { /* off until map M; workers started now see none */
+        snprintf(inj.spec, sizeof inj.spec, "%s", head);
+        atomic_store(&inj.off, 1);
+        setenv("CB_INJECT", "", 1);
+    }
     return 0;
+}
+
+void cb_inject_map(long m)
+{
+    if (!inj.parsed || inj.kind == INJ_NONE || inj.map < 0)
+        return;
+    if (m == inj.map) {
+        atomic_store(&inj.count, 0);
+        atomic_store(&inj.fired, 0);
+        setenv("CB_INJECT", inj.spec, 1);
+        atomic_store(&inj.off, 0);
+    } else {
+        atomic_store(&inj.off, 1);
+        setenv("CB_INJECT", "", 1);
+    }
 }
 
 int cb_inject_check(struct cb_error *e)
@@ -125,6 +169,8 @@ static void inject_run(const struct cb_workload *w, const void *in,
         if (w->kernel == &inj.wrap[i])
             real = inj.real[i];
     real->run(w, in, out, ctx);
+    if (atomic_load(&inj.off))
+        return;
     k = atomic_fetch_add(&inj.count, 1);
     if (inj.by_worker ? ctx->worker == inj.n &&
                             !atomic_exchange(&inj.fired, 1)

@@ -305,6 +305,8 @@ int cb__py_start(struct cb_pool **pp, const struct cb_exec_config *c,
     }
     if ((rc = py_launch(p, args, a, e)))
         goto fail;
+    if (c->started) /* the watchdog may now end a start that hangs */
+        c->started(c->started_arg, p);
     if ((rc = py_read_json(p, 0, "while building the workload", &hello, e)) ||
         (rc = py_check_ok(p, hello, "could not build the workload", e)))
         goto fail;
@@ -321,6 +323,8 @@ int cb__py_start(struct cb_pool **pp, const struct cb_exec_config *c,
 fail:
     json_decref(hello);
     p->broken = 1;
+    if (c->started)
+        c->started(c->started_arg, NULL);
     cb__py_stop(p);
     return rc;
 }

@@ -4,6 +4,7 @@
  * into harness/. */
 #include "plugin.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -71,7 +72,7 @@ int cb_parse_u64(const char *s, uint64_t min, uint64_t max, const char *what,
     uint64_t v;
 
     if (!s || !strip_underscores(s, buf, sizeof buf) || buf[0] == '-' ||
-        buf[0] == '+' || buf[0] == ' ')
+        buf[0] == '+' || isspace((unsigned char)buf[0]))
         goto bad;
     errno = 0;
     v = strtoull(buf, &end, 10);

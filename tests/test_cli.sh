@@ -138,6 +138,27 @@ for o in dangling.json x.json/ fifo.json "$T/no/dir/x.json"; do
 done
 wait
 check "refused outputs created nothing" bash -c "[ ! -e x.json ] && [ ! -e '$T/no' ] && [ ! -e no ]"
+# issue 20: the other inputs too (kernel parameters, sizes) are checked
+# before the lock: a held lock does not hide them, a bad one creates none
+( exec 9<"$T/target.json"; flock 9; sleep 3 ) &
+sleep 0.5
+expect_fail 2 "--param n: '-5' is not a whole number" "-p n=-5 checked before the lock" -- \
+  env CB_LOCK_FILE="$T/target.json" timeout 60 $R -k gcd -p n=-5 -e serial -o p5.json
+expect_fail 2 "--size : not a size of kernel gcd" "-s '' checked before the lock" -- \
+  env CB_LOCK_FILE="$T/target.json" timeout 60 $CB run -s '' -r 1 --no-probe -q -k gcd -e serial -o p5.json
+wait
+expect_fail 2 "--param n" "a bad -p takes no lock" -- env CB_LOCK_FILE="$T/nolock.lock" $R -k gcd -p n=-5 -e serial -o p5.json
+check "a bad -p created no lock file" test ! -e "$T/nolock.lock"
+# whitespace in a count: a tab is refused like a space (issue 20)
+expect_fail 2 "--workers: '.2' is not a whole number" "-w TAB2 refused" -- $R -k gcd -e threads -w "$(printf '\t2')" -o w.json
+expect_fail 2 "--workers: ' 2' is not a whole number" "-w ' 2' refused" -- $R -k gcd -e threads -w ' 2' -o w.json
+# echoed values go through the one text policy: no escape reaches stderr
+check "topo --synthetic ESC: no escape echoed" bash -c \
+  "! '$CB' topo --synthetic \"\$(printf '\\033]0;pwn')\" 2>&1 | grep -q \$'\\033'"
+check "topo --synthetic ESC: still refused, exit 2" bash -c \
+  "'$CB' topo --synthetic \"\$(printf '\\033]0;pwn')\" 2>/dev/null; [ \$? -eq 2 ]"
+check "--python ESC: no escape echoed" bash -c \
+  "! $R -k gcd -e py-serial --python \"\$(printf '\\033[31mpy')\" -o esc.json 2>&1 | grep -q \$'\\033'"
 
 # A killed writer's temporary file is cleaned by the next write there.
 mkdir st

@@ -159,20 +159,50 @@ for x in threads process-pool; do
   # the second signal did not wait for the map
   check "$x double SIGINT: did not wait for the 5 s task (${ms} ms)" test "$ms" -lt 4000
   check "$x double SIGINT: nothing left behind" left_nothing d-$x
+  check "$x double SIGINT: no temporary file left" \
+    sh -c '! ls -A | grep -q "^[.]corebench-"'
 done
-# a sweep stopped by a failed map: the configurations it never reached
-# say so (no samples, stop "not-reached"); the failed one has its error
-run nr CB_INJECT=wrong@task=2 -- -k gcd -s tiny -e serial,threads,processes -w 2 -r 2
-check "stopped sweep: exit 1 (rc=$rc)" test "$rc" -eq 1
-check "stopped sweep: the unreached configurations say not-reached" "$PY" -c "
-import json
-d = json.load(open('nr.json'))
-assert d['complete'] is False
+# a failed map (issue 20): the failed configuration keeps what it had, the
+# rest of its kernel finishes; without --keep-going the later kernels are
+# never reached (no samples, stop "not-reached", complete false), with it
+# they run (complete true). The fault: serial's warm-up (the sweep's map 0)
+for kg in "" --keep-going; do
+  run "nr$kg" CB_INJECT=wrong@task=2,map=0 -- -k gcd,sum -s tiny \
+    -e serial,threads,processes -w 2 -r 2 $kg
+  check "failed map$kg: exit 1 (rc=$rc)" test "$rc" -eq 1
+  check "failed map$kg: one line names the failed configuration" \
+    grep -q "1 configuration failed (gcd serial w=1)" "nr$kg.err"
+  check "failed map$kg: the file" "$PY" - "nr$kg.json" "$kg" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+kg = sys.argv[2] == "--keep-going"
+assert d['complete'] is kg, d['complete']
 bad = [r for r in d['runs'] if not r['verified']]
-rest = [r for r in d['runs'] if r['verified']]
-assert len(bad) == 1 and bad[0]['stop'] is None and bad[0]['error'], bad
-assert rest and all(r['stop'] == 'not-reached' and not r['samples'] for r in rest), rest
-"
+assert len(bad) == 1 and bad[0]['executor'] == 'serial' and bad[0]['kernel'] == 'gcd', bad
+assert bad[0]['stop'] is None and bad[0]['error'] and not bad[0]['samples'], bad
+gcd = [r for r in d['runs'] if r['verified'] and r['kernel'] == 'gcd']
+assert len(gcd) == 2 and all(r['stop'] == 'exact' and len(r['samples']) == 2 for r in gcd), gcd
+sums = [r for r in d['runs'] if r['kernel'] == 'sum']
+if kg:
+    assert sums and all(r['stop'] == 'exact' and len(r['samples']) == 2 for r in sums), sums
+else:
+    assert sums and all(r['stop'] == 'not-reached' and not r['samples'] for r in sums), sums
+EOF
+done
+# out of memory for a configuration's samples (CB_TEST_NOMEM=N fails the
+# N-th growth of the sample arrays: here threads', the second
+# configuration's): its error says so, the others are whole
+run nomem CB_TEST_NOMEM=2 -- -k gcd -s tiny -e serial,threads,processes -w 2 -r 2
+check "out of memory: exit 1 (rc=$rc)" test "$rc" -eq 1
+check "out of memory: the run's error says so, the others are whole" "$PY" - nomem.json <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = [r for r in d['runs'] if not r['verified']]
+assert len(bad) == 1 and bad[0]['executor'] == 'threads', bad
+assert 'out of memory for the samples' in bad[0]['error'], bad[0]['error']
+assert all(len(r['samples']) == 2 for r in d['runs'] if r['verified']), d['runs']
+assert d['complete'] is True
+EOF
 # CB_INJECT is checked like any input: exit 2, one line naming it, no file
 for v in "crash@task=x" "boom@task=1" "crash" "hang@worker=-1"; do
   run bad-inject "CB_INJECT=$v" -- -k gcd -s tiny -e processes -w 2 -r 1

@@ -13,6 +13,7 @@
 
 #include "topo_impl.h"
 #include "commands.h"
+#include "text.h"
 
 /* ---- printing ------------------------------------------------------------ */
 
@@ -162,9 +163,19 @@ static void print_plan_list(FILE *f, const int *pus, int n)
     }
 }
 
+/* what topo echoes (--synthetic, --xml, an option) through the one text
+ * policy (text.h): no escape sequence reaches the terminal */
+static const char *clean(const char *s, char *buf, size_t len)
+{
+    cb_text_clean(s, buf, len, 200);
+    return buf;
+}
+
 static int topo_fail(int rc, const struct cb_error *e)
 {
-    fprintf(stderr, "corebench topo: %s\n", e->msg);
+    char line[sizeof e->msg * 4 + 8];
+    fprintf(stderr, "corebench topo: %s\n",
+            clean(e->msg, line, sizeof line));
     return rc == CB_EUSAGE ? 2 : 1;
 }
 
@@ -181,6 +192,7 @@ int cb_cmd_topo(int argc, char **argv)
     static const enum cb_pin_policy shown[] = {CB_PIN_NONE, CB_PIN_COMPACT,
                                                CB_PIN_CORES, CB_PIN_SCATTER};
     const char *synthetic = NULL, *xml = NULL, *workers_s = NULL, *pin_s = NULL;
+    char cl[900];
     struct cb_error err = {0};
     struct cb_pin_spec pin = {.policy = CB_PIN_NONE};
     struct cb_topo *t = NULL;
@@ -213,7 +225,7 @@ int cb_cmd_topo(int argc, char **argv)
             fprintf(stderr,
                     "corebench topo: option '%s' needs a value (see "
                     "corebench topo --help)\n",
-                    argv[optind - 1]);
+                    clean(argv[optind - 1], cl, sizeof cl));
             return 2;
         default:
             if (optopt)
@@ -225,7 +237,7 @@ int cb_cmd_topo(int argc, char **argv)
                 fprintf(stderr,
                         "corebench topo: unknown option '%s' (see "
                         "corebench topo --help)\n",
-                        argv[optind - 1]);
+                        clean(argv[optind - 1], cl, sizeof cl));
             return 2;
         }
     }
@@ -233,7 +245,7 @@ int cb_cmd_topo(int argc, char **argv)
         fprintf(stderr,
                 "corebench topo: unexpected argument '%s' (see "
                 "corebench topo --help)\n",
-                argv[optind]);
+                clean(argv[optind], cl, sizeof cl));
         return 2;
     }
     if (synthetic && xml) {

@@ -78,7 +78,7 @@ struct cb_run {
     struct cb_run_interf {
         int worker, cpu, pinned;
         double delay_s, excess_s;
-        /* what the rule saw (harness/interference.h; NaN: not recorded,
+        /* what the rule saw (harness/run/interference.h; NaN: not recorded,
          * older files): the most steal on a worker's CPU, the workers' CPU
          * seconds and their excess over the configuration's reference,
          * the worst worker's lost time, the stretch and its limit; the

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <libgen.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,9 +217,33 @@ int cb_results_write(const json_t *root, const char *path, int replace_own,
                                  e);
 }
 
+/* The temporary file of the write in progress, for cb_results_abandon()
+ * in a signal handler: the name is complete before the flag is set. */
+static char inflight_tmp[4200];
+static atomic_int inflight;
+
+void cb_results_abandon(void)
+{
+    if (atomic_load(&inflight))
+        unlink(inflight_tmp); /* async-signal-safe; ENOENT once renamed */
+}
+
+static int write_with(const char *path, int replace_own,
+                      int (*emit)(FILE *f, void *arg), void *arg,
+                      struct cb_error *e);
+
 int cb_results_write_with(const char *path, int replace_own,
                           int (*emit)(FILE *f, void *arg), void *arg,
                           struct cb_error *e)
+{
+    int rc = write_with(path, replace_own, emit, arg, e);
+    atomic_store(&inflight, 0);
+    return rc;
+}
+
+static int write_with(const char *path, int replace_own,
+                      int (*emit)(FILE *f, void *arg), void *arg,
+                      struct cb_error *e)
 {
     char dir[4096], tmp[4200];
     struct stat st;
@@ -232,6 +257,9 @@ int cb_results_write_with(const char *path, int replace_own,
     if (fd < 0)
         return CB_FAIL(e, CB_ESYS, "%s: cannot create a temporary file: %s",
                        dir, strerror(errno));
+    memcpy(inflight_tmp, tmp, sizeof inflight_tmp < sizeof tmp
+                                  ? sizeof inflight_tmp : sizeof tmp);
+    atomic_store(&inflight, 1);
     f = fdopen(fd, "w");
     if (!f) {
         close(fd);

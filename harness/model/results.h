@@ -72,6 +72,9 @@ int cb_results_write(const json_t *root, const char *path, int replace_own,
 int cb_results_write_with(const char *path, int replace_own,
                           int (*emit)(FILE *f, void *arg), void *arg,
                           struct cb_error *e);
+/* From a signal handler about to _exit: removes the temporary file of the
+ * write in progress, if any (async-signal-safe). */
+void cb_results_abandon(void);
 
 /* Loads and checks a result file: JSON syntax errors give
  * "FILE:LINE:COL: message"; an empty file, a non-object, a missing or

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "run.h"
+#include "text.h"
 
 /* The asked values (first of each list) of the parameters x takes. */
 static int first_values(const struct cb_run_opts *o,
@@ -91,8 +92,11 @@ int cb_plan_available(struct cb_sweep *s, struct cb_error *e)
     for (int j = 0; j < nseen; j++) {
         if (!seen[j].rc || seen[j].rc == CB_EUSAGE)
             continue;
+        char line[sizeof seen[j].err.msg * 4 + 8];
+        /* the reason may quote --python: the one text policy (text.h) */
+        cb_text_clean(seen[j].err.msg, line, sizeof line, 0);
         fprintf(stderr, "corebench run: %s unavailable, skipped: %s\n",
-                seen[j].names, seen[j].err.msg);
+                seen[j].names, line);
         json_array_append_new(s->unavailable, cb_warning("unavailable",
             "see the message; every other executor of the sweep ran",
             "%s: %s", seen[j].names, seen[j].err.msg));

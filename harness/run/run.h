@@ -97,6 +97,7 @@ struct cb_slot {
     struct cb_worker_stats *ws;
     struct cb_counter_values *ctr;
     size_t cap;
+    int cheap; /* derived without intervals (cb_sweep_settle) */
 };
 
 /* The sample in progress, as the sweep's watchdog sees it: while map()
@@ -128,9 +129,12 @@ struct cb_sweep {
     char self_exe[4096];
     double timer_res;
     int total_samples, done_samples;
+    long maps;              /* maps started (warm-ups included) */
     struct cb_inflight fl;  /* the sample in progress (watchdog) */
     size_t fl_run;          /* its run */
     int stop_all;           /* a configuration failed: no --keep-going */
+    int final;   /* the end: settle fully */
+    double settle_s, settled_at; /* the last full settle's cost, end */
     double t_start;
     /* what the reporters read (cb_sweep_tell makes it) and their state */
     struct cb_view_opts vo;
@@ -158,6 +162,13 @@ int cb_plan_build(struct cb_sweep *s, struct cb_error *e);
 void cb_plan_free(struct cb_sweep *s);
 
 /* ---- sample.c ------------------------------------------------------------ */
+
+/* The least time a start() may take before the watchdog ends it, when
+ * --task-timeout (or the derived map timeout) is shorter: a cold CPython
+ * on a busy machine takes seconds to start its pool. */
+#define CB_START_MIN_TIMEOUT_S 10.0
+/* executor.h's started() as the sweep gives it: arg is the cb_inflight */
+void cb_inflight_pool(void *arg, struct cb_pool *p);
 
 /* What one start | map | stop gave. */
 struct cb_sample {
@@ -190,7 +201,7 @@ int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
 /* ---- sweep.c, sweep_setup.c, watchdog.c ------------------------------------ */
 
 /* Judges the sample just added to run i (sweep_judge.c, the rule of
- * harness/interference.h): ms its map stats, smp its sample. Sets
+ * harness/run/interference.h): ms its map stats, smp its sample. Sets
  * interfered[] and interf[] of that sample, and of earlier ones of the
  * run when their CPU reference changed. */
 void cb_sweep_judge(struct cb_sweep *s, size_t i, const struct cb_map_stats *ms,
@@ -203,9 +214,10 @@ enum cb_hook { CB_H_BEGIN, CB_H_ROUND, CB_H_KERNEL, CB_H_END };
  * KERNEL, `complete` for END). The sweep's thread only. */
 int cb_sweep_tell(struct cb_sweep *s, enum cb_hook which, int arg,
                   struct cb_error *e);
-/* Everything before the first sample: workloads, plan, context, probe. */
+/* Everything before the first sample: workloads and plan (the last
+ * input checks), then the lock (*lockfd, when o->lock), context, probe. */
 int cb_sweep_prepare(struct cb_sweep *s, int argc, char **argv,
-                     struct cb_error *e);
+                     int *lockfd, struct cb_error *e);
 
 /* The signal handlers and the watchdog thread of a sweep. */
 struct cb_watchdog {

@@ -32,6 +32,16 @@ static void machine_delta(const struct cb_cpustat *a, const struct cb_cpustat *b
     out->self_cpu_s = self1 - self0;
 }
 
+/* executor.h started(): the pool a start() is building, for the
+ * watchdog (NULL: gone again) */
+void cb_inflight_pool(void *arg, struct cb_pool *p)
+{
+    struct cb_inflight *fl = arg;
+    pthread_mutex_lock(&fl->mu);
+    fl->pool = p;
+    pthread_mutex_unlock(&fl->mu);
+}
+
 int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
                    const struct cb_workload *w, void *outs,
                    struct cb_map_stats *st, struct cb_counters *counters,
@@ -40,8 +50,9 @@ int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
 {
     struct cb_pool *pool = NULL;
     struct cb_cpustat ps0, ps1;
+    struct cb_exec_config cs = *c;
     double t0, t1, t2, t3, self0, self1;
-    int rc;
+    int rc, started;
 
     memset(out, 0, sizeof *out);
     out->self_cpu_s = NAN;
@@ -51,14 +62,32 @@ int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
     memset(outs, 0xa5, w->n * w->out_size); /* a skipped task cannot pass */
     if (counters)
         cb_counters_start(counters);
-    t0 = cb_now();
-    rc = x->start(&pool, c, e);
-    t1 = cb_now();
-    if (rc == 0 && fl) { /* the watchdog may now end the map */
+    if (fl) { /* the watchdog covers the start too (executor.h started) */
         pthread_mutex_lock(&fl->mu);
         fl->x = x;
-        fl->pool = pool;
+        fl->pool = NULL;
+        fl->since = 0;
         fl->timed_out = 0;
+        fl->deadline = fl->timeout > 0
+            ? cb_now() + (fl->timeout > CB_START_MIN_TIMEOUT_S
+                              ? fl->timeout : CB_START_MIN_TIMEOUT_S) : 0;
+        pthread_mutex_unlock(&fl->mu);
+        cs.started = cb_inflight_pool;
+        cs.started_arg = fl;
+    }
+    t0 = cb_now();
+    rc = x->start(&pool, &cs, e);
+    t1 = cb_now();
+    started = rc == 0;
+    if (fl && !started && fl->timed_out)
+        rc = CB_FAIL(e, CB_EBROKEN, "start-up timed out after %.3g s "
+                     "(--task-timeout, at least %.0f s for a start); its "
+                     "processes were killed", fl->timeout > CB_START_MIN_TIMEOUT_S
+                     ? fl->timeout : CB_START_MIN_TIMEOUT_S,
+                     CB_START_MIN_TIMEOUT_S);
+    if (started && fl) { /* the watchdog may now end the map */
+        pthread_mutex_lock(&fl->mu);
+        fl->pool = pool;
         fl->deadline = fl->timeout > 0 ? cb_now() + fl->timeout : 0;
         pthread_mutex_unlock(&fl->mu);
     }
@@ -68,10 +97,13 @@ int cb_sample_take(const struct cb_executor *x, const struct cb_exec_config *c,
     t2 = cb_now();
     out->epoch_end = epoch_now();
     if (fl) {
+        /* the in-flight mark ends with the map, whether or not the
+         * watchdog saw it: a stale one would end the next map */
         pthread_mutex_lock(&fl->mu);
         fl->pool = NULL;
+        fl->since = 0;
         pthread_mutex_unlock(&fl->mu);
-        if (fl->timed_out)
+        if (started && fl->timed_out)
             rc = CB_FAIL(e, CB_EBROKEN, "map timed out after %.3g s "
                          "(--task-timeout); its worker processes were "
                          "killed", fl->timeout);

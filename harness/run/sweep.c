@@ -34,15 +34,43 @@ static json_t *counters_json(const struct cb_slot *sl, size_t n)
     return a;
 }
 
+/* Settling costs a bootstrap over every sample of a run, so re-deriving
+ * every run after every round made `run -r N` cost N^2 (-r 2000: 140 s).
+ * Only the runs that changed are derived again: a new sample (adding one
+ * underives the run), or their baseline's. And while the sweep runs,
+ * settling is held to a tenth of the time: when the last full settle was
+ * less than ten of its durations ago, the changed runs get their point
+ * statistics only (intervals null, as model.h's no_intervals) and the
+ * next full settle derives them again; the end (s->final) is always
+ * full. A settle under CB_SETTLE_CHEAP_S is always full: small sweeps
+ * never see the difference. */
+#define CB_SETTLE_CHEAP_S 0.01
 void cb_sweep_settle(struct cb_sweep *s)
 {
+    double t0 = cb_now();
+    int cheap = !s->final && s->settle_s > CB_SETTLE_CHEAP_S &&
+                t0 - s->settled_at < 10 * s->settle_s;
+    unsigned char *need = calloc(s->m.nruns ? s->m.nruns : 1, 1);
+
+    for (size_t i = 0; need && i < s->m.nruns; i++) {
+        const struct cb_run *r = &s->m.runs[i];
+        need[i] = !r->d.done || (!cheap && s->slot[i].cheap);
+    }
+    for (size_t i = 0; need && i < s->m.nruns; i++) { /* baseline moved */
+        const struct cb_run *b = cb_model_baseline(&s->m, &s->m.runs[i]);
+        if (b && !need[i] && need[b - s->m.runs])
+            need[i] = 1;
+    }
     for (size_t i = 0; i < s->m.nruns; i++) {
         struct cb_run *r = &s->m.runs[i];
         const struct cb_slot *sl = &s->slot[i];
         const struct cb_map_stats *ms;
         double med;
         size_t best = 0;
+        if (need && !need[i])
+            continue;
         cb_run_underive(r);
+        s->slot[i].cheap = cheap;
         if (!r->n)
             continue;
         med = cb_median(r->samples, r->n);
@@ -65,8 +93,12 @@ void cb_sweep_settle(struct cb_sweep *s)
         json_decref(r->counters);
         r->counters = s->ctr ? counters_json(sl, r->n) : NULL;
     }
+    s->m.no_intervals = cheap;
     cb_model_derive(&s->m);
+    s->m.no_intervals = 0;
     for (size_t i = 0; i < s->m.nruns; i++) {
+        if (need && !need[i])
+            continue;
         json_decref(s->m.runs[i].warnings);
         s->m.runs[i].warnings = cb_sweep_run_warnings(s, i);
     }
@@ -83,6 +115,11 @@ void cb_sweep_settle(struct cb_sweep *s)
                 "span_s", cb_json_num(t.span_s),
                 "samples", (json_int_t)t.n, "flagged", (json_int_t)t.flagged,
                 "set_aside", (json_int_t)t.aside));
+    }
+    free(need);
+    if (!cheap) {
+        s->settled_at = cb_now();
+        s->settle_s = s->settled_at - t0;
     }
 }
 
@@ -140,6 +177,33 @@ static double task_timeout(const struct cb_sweep *s, const struct cb_run *r)
     return 10 * slow > 10 ? 10 * slow : 10;
 }
 
+/* Test hook (tests/test_stuck.sh): CB_TEST_NOMEM=N makes the N-th growth
+ * of a configuration's sample arrays fail as if out of memory, so that
+ * the failure path is run. Not a user feature. */
+static int cb_sweep_test_nomem(void)
+{
+    static long left = -2;
+    if (left == -2) {
+        const char *v = getenv("CB_TEST_NOMEM");
+        left = v && *v ? strtol(v, NULL, 10) : -1;
+    }
+    return left > 0 && --left == 0;
+}
+
+/* Configuration i failed (a map, or memory for its samples): it takes no
+ * more samples, keeps those it has, and says why in its `error`; without
+ * --keep-going the sweep ends after the kernel in progress. */
+static int failed_here(struct cb_sweep *s, size_t i, const struct cb_error *e)
+{
+    struct cb_run *r = &s->m.runs[i];
+    r->verified = 0;
+    s->slot[i].failed = 1;
+    snprintf(r->error, sizeof r->error, "%s", e->msg[0] ? e->msg
+                                                        : "failed");
+    s->stop_all |= !s->o->keep_going;
+    return e->code ? e->code : CB_EBROKEN;
+}
+
 /* One sample of configuration i, kept (measured) or not (warm-up). */
 static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
 {
@@ -155,25 +219,35 @@ static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
 
     if (r->n == sl->cap) { /* room for this sample (warm-ups borrow it) */
         size_t cap = sl->cap ? 2 * sl->cap : (size_t)s->o->repetitions;
-        struct cb_map_stats *ms = realloc(sl->ms, cap * sizeof *ms);
-        struct cb_worker_stats *ws = ms ? realloc(sl->ws, cap * nw *
-                                                  sizeof *ws) : NULL;
-        struct cb_counter_values *ctr = ws ? realloc(sl->ctr, cap *
-                                                     sizeof *ctr) : NULL;
+        struct cb_map_stats *ms = cb_sweep_test_nomem()
+                                      ? NULL : realloc(sl->ms, cap * sizeof *ms);
+        struct cb_worker_stats *ws;
+        struct cb_counter_values *ctr;
+        /* each array is kept as soon as it grew, and ms[j].w re-pointed
+         * as soon as ws moved: a later failure leaves the slot consistent
+         * (cap still the old capacity, which every array holds) */
         if (ms)
             sl->ms = ms;
-        if (ws)
+        ws = ms ? realloc(sl->ws, cap * nw * sizeof *ws) : NULL;
+        if (ws) {
             sl->ws = ws;
-        if (!ctr)
-            return CB_FAIL(&err, CB_ENOMEM, "out of memory");
-        sl->ctr = ctr;
+            for (size_t j = 0; j < r->n; j++) /* ws moved: re-point */
+                sl->ms[j].w = &sl->ws[j * nw];
+        }
+        ctr = ws ? realloc(sl->ctr, cap * sizeof *ctr) : NULL;
+        if (ctr)
+            sl->ctr = ctr;
+        if (!ctr) {
+            CB_FAIL(&err, CB_ENOMEM, "out of memory for the samples of "
+                    "this configuration (%zu of them)", cap);
+            return failed_here(s, i, &err);
+        }
         sl->cap = cap;
-        for (size_t j = 0; j < r->n; j++) /* ws moved: re-point */
-            sl->ms[j].w = &sl->ws[j * nw];
     }
     /* warm-up stats are thrown away: the next sample's slot holds them */
     mtmp.w = measured || nw > 64 ? &sl->ws[r->n * nw] : wtmp;
     mtmp.nworkers = r->cfg.workers;
+    cb_inject_map(s->maps++); /* tests only: CB_INJECT's ,map=M */
     s->fl.timeout = task_timeout(s, r);
     s->fl_run = i;
     cb_watchdog_map_begins(s, r);
@@ -184,13 +258,8 @@ static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
      * user's interrupt, not a failure of the executor. */
     if (rc && cb_run_interrupted)
         return 0;
-    if (rc) {
-        r->verified = 0;
-        sl->failed = 1;
-        snprintf(r->error, sizeof r->error, "%s", err.msg);
-        s->stop_all |= !s->o->keep_going;
-        return rc;
-    }
+    if (rc)
+        return failed_here(s, i, &err);
     if (!measured) {
         double *wm = realloc(r->warm, (r->nwarm + 1) * sizeof *wm);
         if (wm) {
@@ -205,9 +274,10 @@ static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
     rc = w->kernel->metrics ? record_metrics(r, w, outs, &smp, &err)
                             : cb_run_add_sample(r, smp.map_s, smp.startup_s,
                                                 smp.shutdown_s, &err);
-    if (rc == 0) /* was it slowed by something else? (sweep_judge.c) */
-        cb_sweep_judge(s, i, &mtmp, &smp);
-    return rc;
+    if (rc) /* out of memory: the samples it has stay, it takes no more */
+        return failed_here(s, i, &err);
+    cb_sweep_judge(s, i, &mtmp, &smp); /* slowed by something else? */
+    return 0;
 }
 
 /* The reporters' view of the sweep (reporter.h): pointers into it, the
@@ -291,6 +361,12 @@ static void give_up(struct cb_sweep *s, int status, const char *why)
     struct cb_view v;
     r->verified = 0;
     snprintf(r->error, sizeof r->error, "%s", why);
+    for (size_t i = 0; i < s->m.nruns; i++) { /* as cb_sweep_run's end */
+        struct cb_run *q = &s->m.runs[i];
+        if (!q->n && q->verified && !q->stop[0])
+            snprintf(q->stop, sizeof q->stop, "not-reached");
+    }
+    s->final = 1;
     cb_sweep_settle(s);
     if (make_view(s, &v) == 0 &&
         cb_result_file_write(&v, 0, s->result_written || s->o->force, &e))
@@ -328,7 +404,7 @@ static int run_kernel(struct cb_sweep *s, int k, struct cb_error *e)
     size_t *pos = malloc((s->m.nruns + 1) * sizeof *pos);
     size_t obytes = w->n * w->out_size;
     void *outs = malloc(obytes ? obytes : 1);
-    int failed = 0, rc = 0;
+    int failed = 0, rc = 0, left;
 
     if (!idx || !pos || !outs) {
         rc = CB_FAIL(e, CB_ENOMEM, "out of memory for %zu outputs", w->n);
@@ -337,26 +413,31 @@ static int run_kernel(struct cb_sweep *s, int k, struct cb_error *e)
     for (size_t i = 0; i < s->m.nruns; i++)
         if (s->slot[i].kernel == k)
             idx[n++] = i;
+    left = (int)n;
+    /* A failed configuration (warm-up or round) counts as stopped; the
+     * kernel's others go on either way, so what a failure costs is its own
+     * configuration, never the others' samples (without --keep-going the
+     * sweep ends after this kernel, in cb_sweep_run). */
     for (size_t j = 0; j < n && !cb_run_interrupted; j++)
         for (int r = 0; r < o->warmup && !s->slot[idx[j]].failed &&
-                        !cb_run_interrupted && !s->stop_all; r++) {
+                        !cb_run_interrupted; r++) {
             progress(s, idx[j], "warm-up");
             failed |= take(s, idx[j], 0, outs) != 0;
             s->done_samples++;
         }
+    for (size_t j = 0; j < n; j++)
+        left -= s->slot[idx[j]].failed != 0;
     /* rounds until every configuration has stopped (harness/model/sampling.h:
      * exactly -r N, or its median known to --target-ci, or --max-samples,
-     * or --max-time) */
-    for (int r = 0, left = (int)n; left > 0 && !cb_run_interrupted &&
-                                   !s->stop_all; r++) {
+     * or --max-time) or failed */
+    for (int r = 0; left > 0 && !cb_run_interrupted; r++) {
         /* cb_shuffle permutes positions 0..n-1; map them to run ids */
         for (size_t j = 0; j < n; j++)
             pos[j] = j;
         if (o->interleave)
             cb_shuffle(pos, n, o->order_seed + (uint64_t)r * 7919u +
                                    (uint64_t)k);
-        for (size_t j = 0; j < n && !cb_run_interrupted && !s->stop_all;
-             j++) {
+        for (size_t j = 0; j < n && !cb_run_interrupted; j++) {
             size_t i = idx[pos[j]];
             struct cb_run *run = &s->m.runs[i];
             if (s->slot[i].failed || run->stop[0])
@@ -381,11 +462,41 @@ out:
     return rc ? rc : failed;
 }
 
+/* The end of a sweep with failed configurations: one line naming them
+ * (cleaned: labels carry -p values), and whether later kernels were
+ * left out for want of --keep-going. */
+static void say_failed(const struct cb_sweep *s, int cut_short)
+{
+    char out[300];
+    size_t nf = 0, shown = 0;
+    for (size_t i = 0; i < s->m.nruns; i++)
+        nf += s->slot[i].failed != 0;
+    fprintf(stderr, "corebench run: %zu configuration%s failed (", nf,
+            nf == 1 ? "" : "s");
+    for (size_t i = 0; i < s->m.nruns && shown < 8; i++) {
+        const struct cb_run *r = &s->m.runs[i];
+        char raw[300], line[400];
+        if (!s->slot[i].failed)
+            continue;
+        snprintf(raw, sizeof raw, "%s %s w=%d", r->cfg.kernel,
+                 r->d.label[0] ? r->d.label : r->cfg.executor,
+                 r->cfg.workers);
+        cb_text_clean(raw, line, sizeof line, 120);
+        fprintf(stderr, "%s%s", shown++ ? ", " : "", line);
+    }
+    cb_text_clean(s->o->out, out, sizeof out, 64);
+    fprintf(stderr, "%s); %s; see \"error\" and the table in %s\n",
+            nf > shown ? ", ..." : "",
+            cut_short ? "the rest of that kernel finished, later kernels "
+                        "were not started (--keep-going runs them)"
+                      : "every other configuration finished", out);
+}
+
 int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
 {
     struct cb_sweep s;
     struct cb_error e = {0};
-    int rc, lockfd = -1, failed = 0, status, have_wd = 0;
+    int rc, lockfd = -1, failed = 0, status, have_wd = 0, complete;
     struct cb_watchdog wd;
 
     memset(&s, 0, sizeof s);
@@ -399,16 +510,15 @@ int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
     cb_topo_info(s.topo, &s.info);
     if ((rc = cb_run_check_out(o, &e)) || (rc = cb_plan_available(&s, &e)))
         goto fail;
-    if (o->lock && (rc = cb_lock_take(&lockfd, &e)))
-        goto fail;
-    if ((rc = cb_sweep_prepare(&s, argc, argv, &e)))
+    if ((rc = cb_sweep_prepare(&s, argc, argv, &lockfd, &e)))
         goto fail;
 
     have_wd = cb_watchdog_start(&s, &wd, give_up) == 0;
     s.t_start = cb_now();
     if ((rc = cb_sweep_tell(&s, CB_H_BEGIN, 0, &e)))
         goto fail;
-    for (int k = 0; k < s.nwl && !cb_run_interrupted; k++) {
+    /* without --keep-going a failure ends the sweep after its kernel */
+    for (int k = 0; k < s.nwl && !cb_run_interrupted && !s.stop_all; k++) {
         if ((rc = run_kernel(&s, k, &e)) < 0)
             goto fail;
         failed |= rc;
@@ -419,20 +529,19 @@ int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv)
         if (!s.m.runs[i].n && !s.slot[i].failed && !s.m.runs[i].stop[0])
             snprintf(s.m.runs[i].stop, sizeof s.m.runs[i].stop,
                      "not-reached");
-    if ((rc = cb_sweep_tell(&s, CB_H_END, !cb_run_interrupted && !s.stop_all, &e)))
+    complete = !cb_run_interrupted;
+    s.final = 1; /* the last settle is a full one */
+    for (size_t i = 0; i < s.m.nruns; i++)
+        complete &= strcmp(s.m.runs[i].stop, "not-reached") != 0;
+    if ((rc = cb_sweep_tell(&s, CB_H_END, complete, &e)))
         goto fail;
     status = cb_run_interrupted ? 128 + cb_run_interrupted : failed ? 1
              : json_array_size(s.unavailable) ? 3 : 0;
     if (cb_run_interrupted)
         fprintf(stderr, "\ncorebench run: interrupted; kept the finished "
                         "rounds in %s\n", o->out);
-    else if (s.stop_all)
-        fprintf(stderr, "corebench run: a map failed, so the sweep stopped "
-                        "(--keep-going goes on); see the table and \"error\" "
-                        "in %s\n", o->out);
     else if (failed)
-        fprintf(stderr, "corebench run: some maps failed (see the table and "
-                        "\"error\" in %s)\n", o->out);
+        say_failed(&s, !complete);
     goto out;
 fail: {
     char line[sizeof e.msg * 4 + 8];

@@ -1,4 +1,4 @@
-/* The sweep's call of the interference rule (harness/interference.h):
+/* The sweep's call of the interference rule (harness/run/interference.h):
  * per sample, what the workers measured plus what the machine's counters
  * said (steal per CPU, outside load, run.h struct cb_sample), judged
  * against the configuration's best CPU time so far; earlier samples of the

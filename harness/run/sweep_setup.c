@@ -151,7 +151,7 @@ static int prepare_workloads(struct cb_sweep *s, struct cb_error *e)
 /* Everything before the first sample: workloads (bad params fail here,
  * before any file exists), the plan, the context, the probe. */
 int cb_sweep_prepare(struct cb_sweep *s, int argc, char **argv,
-                     struct cb_error *e)
+                     int *lockfd, struct cb_error *e)
 {
     struct cb_run_opts *o = s->o;
     char reason[256] = "";
@@ -163,6 +163,10 @@ int cb_sweep_prepare(struct cb_sweep *s, int argc, char **argv,
     if (readlink("/proc/self/exe", s->self_exe, sizeof s->self_exe - 1) < 0)
         snprintf(s->self_exe, sizeof s->self_exe, "%s", argv[0]);
     if ((rc = cb_plan_build(s, e)))
+        return rc;
+    /* every input is checked now (kernel parameters by the workloads):
+     * a bad one never takes, nor waits for, the lock */
+    if (s->o->lock && (rc = cb_lock_take(lockfd, e)))
         return rc;
     s->timer_res = cb_timer_resolution();
     if (o->counters)

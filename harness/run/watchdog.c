@@ -29,6 +29,7 @@ static void on_signal(int sig)
         struct cb_inflight *fl = signal_fl;
         if (fl && fl->pool && fl->x->abort)
             fl->x->abort(fl->pool);
+        cb_results_abandon(); /* no .corebench-PID-* left beside the file */
         _exit(128 + sig);
     }
     cb_run_interrupted = sig;
@@ -71,6 +72,7 @@ static void on_crash(int sig)
             say(crash_msg, n);
         else
             say(" outside a map\n", 15);
+        cb_results_abandon();
     }
     signal(sig, SIG_DFL);
     raise(sig);
