@@ -783,6 +783,81 @@ static void test_bootstrap_reference(void)
           mismatches, cases);
 }
 
+/* cb_bootstrap_quantile_ci and cb_ratio_quantile_ci against the sort
+ * reference at other quantiles than the median: each resample sorted, its
+ * type-7 q-quantile taken. Bit-identical, as for the median. */
+static double ref_resample_quantile(const double *x, size_t n, double q,
+                                    double *buf, uint64_t *state)
+{
+    for (size_t i = 0; i < n; i++)
+        buf[i] = x[ref_draw(state, n)];
+    qsort(buf, n, sizeof *buf, ref_cmp);
+    return ref_quantile(buf, n, q);
+}
+
+static void test_quantile_bootstrap_reference(void)
+{
+    static const size_t sizes[] = {2, 3, 5, 6, 7, 10, 20, 33, 100};
+    static const double qs[] = {0, 0.1, 0.25, 0.5, 0.9, 1};
+    int mismatches = 0, cases = 0;
+    uint64_t st = 7;
+    for (size_t si = 0; si < N_OF(sizes); si++)
+        for (size_t qi = 0; qi < N_OF(qs); qi++) {
+            size_t n = sizes[si];
+            double q = qs[qi], lo, hi, rlo, rhi, est, sorted[100], x[100],
+                   y[100], buf[100], m[400];
+            uint64_t state = 3 + n;
+            for (size_t i = 0; i < n; i++) {
+                x[i] = 1 + (double)(cb_splitmix64(&st) % 64) / 64;
+                y[i] = 2 + (double)(cb_splitmix64(&st) >> 11) * 0x1p-53;
+            }
+            memcpy(sorted, x, n * sizeof *x);
+            qsort(sorted, n, sizeof *sorted, ref_cmp);
+            NEAR(cb_quantile(x, n, q), ref_quantile(sorted, n, q), 0);
+            cb_bootstrap_quantile_ci(x, n, q, 0.95, 3 + n, 400, &lo, &hi);
+            for (int r = 0; r < 400; r++)
+                m[r] = ref_resample_quantile(x, n, q, buf, &state);
+            qsort(m, 400, sizeof *m, ref_cmp);
+            rlo = ref_quantile(m, 400, (1 - 0.95) / 2);
+            rhi = ref_quantile(m, 400, 1 - (1 - 0.95) / 2);
+            cases++;
+            if (lo != rlo || hi != rhi) {
+                mismatches++;
+                CHECK(0, "quantile %g bootstrap n=%zu: [%.17g, %.17g], the "
+                      "sort reference gives [%.17g, %.17g]", q, n, lo, hi,
+                      rlo, rhi);
+            }
+            cb_ratio_quantile_ci(x, n, y, n, q, 0.95, 9, 400, &est, &lo,
+                                 &hi);
+            state = 9;
+            for (int r = 0; r < 400; r++) {
+                double a = ref_resample_quantile(x, n, q, buf, &state);
+                m[r] = a / ref_resample_quantile(y, n, q, buf, &state);
+            }
+            qsort(m, 400, sizeof *m, ref_cmp);
+            cases++;
+            if (lo != ref_quantile(m, 400, (1 - 0.95) / 2) ||
+                hi != ref_quantile(m, 400, 1 - (1 - 0.95) / 2)) {
+                mismatches++;
+                CHECK(0, "quantile %g ratio n=%zu differs from the sort "
+                      "reference", q, n);
+            }
+        }
+    CHECK(mismatches == 0 && cases == 2 * (int)(N_OF(sizes) * N_OF(qs)),
+          "%d of %d quantile bootstrap cases differ from the sort reference",
+          mismatches, cases);
+    /* type 7 by hand: {1, 2, 3, 4}, q 0.25: h = 0.75, 1 + 0.75 (2 - 1) */
+    {
+        double v[] = {4, 2, 3, 1};
+        NEAR(cb_quantile(v, 4, 0.25), 1.75, 0);
+        NEAR(cb_quantile(v, 4, 0), 1, 0);
+        NEAR(cb_quantile(v, 4, 1), 4, 0);
+        IS_NAN(cb_quantile(v, 0, 0.5));
+        IS_NAN(cb_quantile(v, 4, 1.5));
+        NEAR(cb_estimate(v, 4), cb_quantile(v, 4, CB_ESTIMATOR_Q), 0);
+    }
+}
+
 int main(void)
 {
     test_median_mean_spread();
@@ -799,5 +874,6 @@ int main(void)
     test_geomean();
     test_shuffle();
     test_bootstrap_reference();
+    test_quantile_bootstrap_reference();
     return check_finish();
 }
