@@ -380,6 +380,7 @@ void cb_summarize_point(const double *x, size_t n, struct cb_summary *s)
     s->n = n;
     s->est = s->median = s->mean = s->min = s->max = NAN;
     s->stddev = s->mad = s->cv = s->ci_lo = s->ci_hi = NAN;
+    s->est_lo = s->est_hi = NAN;
     s->outliers = 0;
     if (n == 0)
         return;
@@ -414,8 +415,10 @@ void cb_summarize_point(const double *x, size_t n, struct cb_summary *s)
 void cb_summarize(const double *x, size_t n, struct cb_summary *s)
 {
     cb_summarize_point(x, n, s);
+    cb_bootstrap_median_ci(x, n, 0.95, CB_BOOTSTRAP_SEED, CB_BOOTSTRAP_ROUNDS,
+                           &s->ci_lo, &s->ci_hi);
     cb_bootstrap_estimate_ci(x, n, 0.95, CB_BOOTSTRAP_SEED,
-                             CB_BOOTSTRAP_ROUNDS, &s->ci_lo, &s->ci_hi);
+                             CB_BOOTSTRAP_ROUNDS, &s->est_lo, &s->est_hi);
 }
 
 /* A fitted or measured serial fraction within this of [0, 1] is rounding

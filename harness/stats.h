@@ -24,8 +24,9 @@
  * the quantile CB_ESTIMATOR_Q of the samples the statistics use, by
  * linear interpolation between order statistics (type 7, as R and
  * numpy). */
-#define CB_ESTIMATOR_Q 0.5
-#define CB_ESTIMATOR_NAME "median"
+#define CB_ESTIMATOR_Q 0.25
+#define CB_ESTIMATOR_NAME "p25"
+#define CB_ESTIMATOR_WHAT "25th percentile"
 
 struct cb_summary {
     size_t n;
@@ -34,7 +35,9 @@ struct cb_summary {
     double stddev;       /* sample standard deviation (n-1), NaN for n < 2 */
     double mad;          /* median absolute deviation (raw, unscaled) */
     double cv;           /* stddev / mean, NaN for n < 2 */
-    double ci_lo, ci_hi; /* bootstrap 95% CI of est (percentile) */
+    double ci_lo, ci_hi; /* bootstrap 95% CI of the median (percentile) */
+    double est_lo, est_hi; /* bootstrap 95% CI of est (percentile): the
+                              table's +-ci%, the stop rule's target */
     int outliers;        /* count by cb_outliers() */
 };
 
