@@ -68,7 +68,8 @@ static int parse_alpha(const char *s, double *alpha, struct cb_error *e)
                    "(accepted: greater than 0, at most 0.5)", shown);
 }
 
-static int parse_pct(const char *s, double *pct, struct cb_error *e)
+static int parse_pct(const char *opt, const char *s, double *pct,
+                     struct cb_error *e)
 {
     char shown[64], *end;
     double d;
@@ -80,9 +81,9 @@ static int parse_pct(const char *s, double *pct, struct cb_error *e)
         return 0;
     }
     cb_text_clean(s, shown, sizeof shown, 12);
-    return CB_FAIL(e, CB_EUSAGE, "--fail-if-slower: '%s' is not a "
-                   "percentage (accepted: a number from 0 to 1000000, e.g. "
-                   "5 for 5%%)", shown);
+    return CB_FAIL(e, CB_EUSAGE, "%s: '%s' is not a percentage (accepted: "
+                   "a number from 0 to 1000000, e.g. 5 for 5%%)", opt,
+                   shown);
 }
 
 /* The value of option `name` at argv[*i] ("--name V" or "--name=V"), or
@@ -109,6 +110,7 @@ static int parse(int argc, char **argv, struct args *a, struct cb_error *e)
     int only_files = 0, rc;
     a->o.alpha = 0.05;
     a->o.gate_pct = NAN;
+    a->o.threshold_pct = CB_CMP_THRESHOLD_PCT;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v;
         int missing = 0;
@@ -126,7 +128,10 @@ static int parse(int argc, char **argv, struct args *a, struct cb_error *e)
                 return rc;
         } else if ((v = value_of(argc, argv, &i, "--fail-if-slower",
                                  &missing))) {
-            if ((rc = parse_pct(v, &a->o.gate_pct, e)))
+            if ((rc = parse_pct("--fail-if-slower", v, &a->o.gate_pct, e)))
+                return rc;
+        } else if ((v = value_of(argc, argv, &i, "--threshold", &missing))) {
+            if ((rc = parse_pct("--threshold", v, &a->o.threshold_pct, e)))
                 return rc;
         } else if ((v = value_of(argc, argv, &i, "--json", &missing))) {
             a->json = v;
