@@ -7,6 +7,20 @@ big inputs and to test the input-size limits.
   scripts/gen-results.py --samples 10000 --configs 4 --scale 1.05 NEW.json
   build/corebench compare OUT.json NEW.json
 
+A/A and shifted pairs like two `make bench` runs on a shared VM (the
+fixtures of tests/test_compare.sh): --layout bench gives its 39
+configurations (gcd, factorize, sum x serial and six executors at 1 and
+2 workers); --slow-frac F slows that fraction of the samples by 5-55%
+(interference only slows a map); --drift PCT multiplies each
+configuration by its own factor exp(N(0, PCT%)), drawn from --drift-seed:
+the run-to-run drift of the machine that the samples of one run do not
+show.
+
+  scripts/gen-results.py --layout bench --samples 10 --noise 0.5 \
+      --slow-frac 0.1 --drift 1 --seed 1 --drift-seed 1 A.json
+  scripts/gen-results.py ... --seed 2 --drift-seed 2 B.json     (A/A)
+  scripts/gen-results.py ... --seed 2 --drift-seed 2 --scale 1.05 C.json
+
 Samples are log-normal around 0.1 s x the configuration's 1/workers x
 --scale, drawn from --seed, so two files with the same seed and scale hold
 the same numbers. Everything but the samples is a fixed, valid skeleton
@@ -64,15 +78,39 @@ def main():
     ap.add_argument("--scale", type=float, default=1.0,
                     help="multiplies every sample (1.05: 5%% slower) [1]")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--layout", choices=("threads", "bench"),
+                    default="threads",
+                    help="threads: serial, threads x2, x4...; bench: make "
+                    "bench's 39 (--configs ignored) [threads]")
+    ap.add_argument("--noise", type=float, default=2.0,
+                    help="log-normal spread of every sample, %% [2]")
+    ap.add_argument("--slow-frac", type=float, default=0.0,
+                    help="fraction of samples slowed by 5-55%% [0]")
+    ap.add_argument("--drift", type=float, default=0.0,
+                    help="per-configuration factor exp(N(0, PCT%%)) [0]")
+    ap.add_argument("--drift-seed", type=int, default=1)
     a = ap.parse_args()
     rng = random.Random(a.seed)
+    drift = random.Random(a.drift_seed)
+    if a.layout == "bench":
+        xs = ["threads", "thread-pool", "gil", "processes", "process-pool",
+              "openmp"]
+        layout = [c for k in ("gcd", "factorize", "sum")
+                  for c in [(k, "serial", 1)] +
+                  [(k, x, w) for x in xs for w in (1, 2)]]
+    else:
+        layout = [("gcd",) + (("serial", 1) if i == 0 else
+                              ("threads", 2 ** i)) for i in range(a.configs)]
     runs = []
-    for i in range(a.configs):
-        ex, w = ("serial", 1) if i == 0 else ("threads", 2 ** i)
-        base = 0.1 / w * a.scale
-        runs.append(run(i, "gcd", ex, w,
-                        [base * math.exp(rng.gauss(0, 0.02))
-                         for _ in range(a.samples)]))
+    for i, (kernel, ex, w) in enumerate(layout):
+        base = 0.1 / w * a.scale * math.exp(drift.gauss(0, a.drift / 100))
+        x = []
+        for _ in range(a.samples):
+            v = base * math.exp(rng.gauss(0, a.noise / 100))
+            if rng.random() < a.slow_frac:
+                v *= 1.05 + 0.5 * rng.random()
+            x.append(v)
+        runs.append(run(i, kernel, ex, w, x))
     doc = {
         "schema": "corebench/1", "complete": True,
         "context": {

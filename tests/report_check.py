@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks a `corebench report` directory against the result files it came
 from, computing every figure again here from the JSON (stdlib only: medians
-with statistics.median, speedup = baseline median / median, ...), not from
+with statistics.median, speedup = baseline estimate / estimate, ...), not from
 corebench's code.
 
 usage: report_check.py REPORT_DIR RESULT.json [MORE.json ...]
@@ -93,6 +93,8 @@ class Run:
         self.workers = j["workers"]
         self.samples = j.get("samples") or []
         self.median = statistics.median(self.samples) if self.samples else None
+        # the estimator (harness/model/stats.h): the 25th percentile, type 7
+        self.estimate = quantile(self.samples, 0.25) if self.samples else None
         self.tasks = j.get("tasks")
         self.runtime = j.get("runtime", "c")
         self.baseline = j.get("baseline", j["executor"] == "serial")
@@ -100,6 +102,16 @@ class Run:
     def med(self, key):
         v = self.j.get(key) or []
         return statistics.median(v) if v else None
+
+
+def quantile(x, q):
+    """Type 7 (R's default, numpy's linear), as harness/model/stats.c."""
+    v = sorted(x)
+    h = q * (len(v) - 1)
+    i = int(h)
+    if i >= len(v) - 1:
+        return v[-1]
+    return v[i] + (h - i) * (v[i + 1] - v[i])
 
 
 class File:
@@ -121,7 +133,7 @@ class File:
 
     def speedup(self, r):
         b = self.base(r)
-        return b.median / r.median if b and r.median else None
+        return b.estimate / r.estimate if b and r.estimate else None
 
 
 def executor_of(series):

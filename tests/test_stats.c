@@ -239,7 +239,10 @@ static void test_large(void)
     NEAR(s.min, 0, 0);
     NEAR(s.max, 200, 0);
     OK(s.outliers == 0);
-    OK(s.ci_lo < 100 && 100 < s.ci_hi);
+    NEAR(s.est, cb_quantile(x, 201, CB_ESTIMATOR_Q), 0);
+    NEAR(cb_quantile(x, 201, 0.25), 50, 0); /* h = 0.25 * 200 */
+    OK(s.est_lo < s.est && s.est < s.est_hi); /* the estimator's interval */
+    OK(s.ci_lo < 100 && 100 < s.ci_hi);       /* the median's */
     NEAR(cb_median(x, 200), 100.5, 0); /* x[0..199] = 200..1 */
 }
 
@@ -819,6 +822,132 @@ static void test_bootstrap_reference(void)
           mismatches, cases);
 }
 
+/* cb_bootstrap_quantile_ci and cb_ratio_quantile_ci against the sort
+ * reference at other quantiles than the median: each resample sorted, its
+ * type-7 q-quantile taken. Bit-identical, as for the median. */
+static double ref_resample_quantile(const double *x, size_t n, double q,
+                                    double *buf, uint64_t *state)
+{
+    for (size_t i = 0; i < n; i++)
+        buf[i] = x[ref_draw(state, n)];
+    qsort(buf, n, sizeof *buf, ref_cmp);
+    return ref_quantile(buf, n, q);
+}
+
+static void test_quantile_bootstrap_reference(void)
+{
+    static const size_t sizes[] = {2, 3, 5, 6, 7, 10, 20, 33, 100};
+    static const double qs[] = {0, 0.1, 0.25, 0.5, 0.9, 1};
+    int mismatches = 0, cases = 0;
+    uint64_t st = 7;
+    for (size_t si = 0; si < N_OF(sizes); si++)
+        for (size_t qi = 0; qi < N_OF(qs); qi++) {
+            size_t n = sizes[si];
+            double q = qs[qi], lo, hi, rlo, rhi, est, sorted[100], x[100],
+                   y[100], buf[100], m[400];
+            uint64_t state = 3 + n;
+            for (size_t i = 0; i < n; i++) {
+                x[i] = 1 + (double)(cb_splitmix64(&st) % 64) / 64;
+                y[i] = 2 + (double)(cb_splitmix64(&st) >> 11) * 0x1p-53;
+            }
+            memcpy(sorted, x, n * sizeof *x);
+            qsort(sorted, n, sizeof *sorted, ref_cmp);
+            NEAR(cb_quantile(x, n, q), ref_quantile(sorted, n, q), 0);
+            cb_bootstrap_quantile_ci(x, n, q, 0.95, 3 + n, 400, &lo, &hi);
+            for (int r = 0; r < 400; r++)
+                m[r] = ref_resample_quantile(x, n, q, buf, &state);
+            qsort(m, 400, sizeof *m, ref_cmp);
+            rlo = ref_quantile(m, 400, (1 - 0.95) / 2);
+            rhi = ref_quantile(m, 400, 1 - (1 - 0.95) / 2);
+            cases++;
+            if (lo != rlo || hi != rhi) {
+                mismatches++;
+                CHECK(0, "quantile %g bootstrap n=%zu: [%.17g, %.17g], the "
+                      "sort reference gives [%.17g, %.17g]", q, n, lo, hi,
+                      rlo, rhi);
+            }
+            cb_ratio_quantile_ci(x, n, y, n, q, 0.95, 9, 400, &est, &lo,
+                                 &hi);
+            state = 9;
+            for (int r = 0; r < 400; r++) {
+                double a = ref_resample_quantile(x, n, q, buf, &state);
+                m[r] = a / ref_resample_quantile(y, n, q, buf, &state);
+            }
+            qsort(m, 400, sizeof *m, ref_cmp);
+            cases++;
+            if (lo != ref_quantile(m, 400, (1 - 0.95) / 2) ||
+                hi != ref_quantile(m, 400, 1 - (1 - 0.95) / 2)) {
+                mismatches++;
+                CHECK(0, "quantile %g ratio n=%zu differs from the sort "
+                      "reference", q, n);
+            }
+        }
+    CHECK(mismatches == 0 && cases == 2 * (int)(N_OF(sizes) * N_OF(qs)),
+          "%d of %d quantile bootstrap cases differ from the sort reference",
+          mismatches, cases);
+    /* type 7 by hand: {1, 2, 3, 4}, q 0.25: h = 0.75, 1 + 0.75 (2 - 1) */
+    {
+        double v[] = {4, 2, 3, 1};
+        NEAR(cb_quantile(v, 4, 0.25), 1.75, 0);
+        NEAR(cb_quantile(v, 4, 0), 1, 0);
+        NEAR(cb_quantile(v, 4, 1), 4, 0);
+        IS_NAN(cb_quantile(v, 0, 0.5));
+        IS_NAN(cb_quantile(v, 4, 1.5));
+        NEAR(cb_estimate(v, 4), cb_quantile(v, 4, CB_ESTIMATOR_Q), 0);
+    }
+}
+
+/* ---- the estimator on one-sided noise ----------------------------------- */
+
+/* n samples of a map whose quiet time is t: clean ones within +-0.3% of
+ * it, and a fraction `slow` of them (spread over the sample) disturbed,
+ * 5% to 55% slower: interference only ever slows a CPU-bound map. */
+static void one_sided(double *x, size_t n, double t, double slow,
+                      uint64_t seed)
+{
+    uint64_t st = seed;
+    for (size_t i = 0; i < n; i++) {
+        double u = (double)(cb_splitmix64(&st) >> 11) * 0x1p-53;
+        double v = (double)(cb_splitmix64(&st) >> 11) * 0x1p-53;
+        x[i] = t * (1 + 0.006 * (u - 0.5));
+        if ((double)((i * 7919) % n) < slow * (double)n) /* spread out */
+            x[i] *= 1.05 + 0.5 * v;
+    }
+}
+
+static void test_estimator_one_sided(void)
+{
+    static const double slow[] = {0, 0.1, 0.3, 0.5, 0.6};
+    double x[20], y[20], lo, hi, est;
+    for (size_t k = 0; k < N_OF(slow); k++) {
+        struct cb_summary s;
+        one_sided(x, 20, 0.4, slow[k], 100 + k);
+        cb_summarize(x, 20, &s);
+        /* the quiet time to within 1%, its interval within 2% */
+        CHECK(fabs(s.est / 0.4 - 1) < 0.01, "%.0f%% slowed: estimate %g, "
+              "quiet time 0.4", 100 * slow[k], s.est);
+        /* up to half the samples slowed; beyond, the estimate still
+         * holds but its resamples reach the slow ones: a wide interval,
+         * which is the stop rule's cue to take more samples */
+        CHECK(s.est_lo <= s.est && s.est <= s.est_hi &&
+                  ((s.est_hi - s.est_lo) / 2 / s.est <= 0.02) ==
+                      (slow[k] <= 0.5),
+              "%.0f%% slowed: interval [%g, %g] around %g", 100 * slow[k],
+              s.est_lo, s.est_hi, s.est);
+        if (slow[k] >= 0.6) /* where the median gives up and this doesn't */
+            CHECK(s.median / 0.4 - 1 > 0.05, "60%% slowed: the median %g "
+                  "should be off by more than 5%%", s.median);
+        /* a speedup of 1.9 between two such samples, each disturbed */
+        one_sided(y, 20, 0.4 / 1.9, slow[k], 200 + k);
+        cb_ratio_estimate_ci(x, 20, y, 20, 0.95, CB_BOOTSTRAP_SEED,
+                             CB_BOOTSTRAP_ROUNDS, &est, &lo, &hi);
+        CHECK(fabs(est / 1.9 - 1) < 0.015 && lo <= est && est <= hi &&
+                  (slow[k] > 0.5 || (lo > 1.9 * 0.97 && hi < 1.9 * 1.03)),
+              "%.0f%% slowed: speedup %g [%g, %g], true 1.9", 100 * slow[k],
+              est, lo, hi);
+    }
+}
+
 int main(void)
 {
     test_median_mean_spread();
@@ -836,5 +965,7 @@ int main(void)
     test_shuffle();
     test_ref_quantile();
     test_bootstrap_reference();
+    test_quantile_bootstrap_reference();
+    test_estimator_one_sided();
     return check_finish();
 }

@@ -120,6 +120,9 @@ def main(path):
     for k in ("target_ci", "max_time_s"):
         opt(s, k, NUM, "context.settings", nullable=True)
     opt(s, "keep_interfered", bool, "context.settings")
+    # since the estimator was chosen (issue 15): which figure stats.estimate,
+    # the speedups and their intervals use
+    opt(s, "estimator", str, "context.settings")
     typ(s, "interleave", bool, "context.settings")
     typ(s, "pin", str, "context.settings")
     ex = opt(c, "executors", dict, "context") or {}
@@ -242,9 +245,17 @@ def main(path):
         for k in ("stddev", "cv"):
             typ(st, k, NUM, w + ".stats", nullable=True)
         typ(st, "outliers", int, w + ".stats")
+        # the estimator's value and interval (absent before issue 15)
+        for k in ("estimate", "estimate_ci_lo", "estimate_ci_hi"):
+            opt(st, k, NUM, w + ".stats", nullable=not samples)
         if samples:
             want(st["min"] <= st["median"] <= st["max"], w, "min<=median<=max")
             want(st["ci_lo"] <= st["median"] <= st["ci_hi"], w, "ci brackets median")
+            if "estimate" in st:
+                want(st["min"] <= st["estimate"] <= st["max"], w,
+                     "min<=estimate<=max")
+                want(st["estimate_ci_lo"] <= st["estimate"] <=
+                     st["estimate_ci_hi"], w, "estimate's ci brackets it")
         for k in ("speedup", "efficiency"):
             o = typ(r, k, dict, w, nullable=True)
             if o:

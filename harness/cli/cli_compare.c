@@ -17,9 +17,13 @@ static const char usage_text[] =
     "\n"
     "Compares every configuration NEW has in common with BASE (the same\n"
     "kernel, size, kernel parameters, executor and its parameters, workers\n"
-    "and pin): ratio of medians new/base with a 95% bootstrap CI, a\n"
-    "two-sided Mann-Whitney U test on the raw samples, and a verdict\n"
-    "(faster / slower / same). More files are each compared against BASE.\n"
+    "and pin): the ratio new/base of each side's time (the 25th percentile\n"
+    "of its samples, as run's table) with a 95% bootstrap CI, a two-sided\n"
+    "Mann-Whitney U test on the raw samples, and a verdict: faster or\n"
+    "slower when the p-value, adjusted for the configurations tested\n"
+    "together (Benjamini-Hochberg), is below alpha and the ratio moved by\n"
+    "more than the threshold; else same. More files are each compared\n"
+    "against BASE.\n"
     "\n"
     "Files from other machines or builds compare like any others: what\n"
     "differs (host, CPU, topology, compiler, flags, version) is shown above\n"
@@ -29,6 +33,9 @@ static const char usage_text[] =
     "\n"
     "options:\n"
     "  --alpha A               significance level, 0 < A <= 0.5 [0.05]\n"
+    "  --threshold PCT         the least change that is faster or slower:\n"
+    "                          two runs of identical code drift apart by\n"
+    "                          more than their samples show [3]\n"
     "  --fail-if-slower PCT    exit 1 when a configuration is significantly\n"
     "                          slower (verdict 'slower') by more than PCT%\n"
     "                          (ratio > 1 + PCT/100), naming each on stderr\n"
@@ -68,7 +75,8 @@ static int parse_alpha(const char *s, double *alpha, struct cb_error *e)
                    "(accepted: greater than 0, at most 0.5)", shown);
 }
 
-static int parse_pct(const char *s, double *pct, struct cb_error *e)
+static int parse_pct(const char *opt, const char *s, double *pct,
+                     struct cb_error *e)
 {
     char shown[64], *end;
     double d;
@@ -80,9 +88,9 @@ static int parse_pct(const char *s, double *pct, struct cb_error *e)
         return 0;
     }
     cb_text_clean(s, shown, sizeof shown, 12);
-    return CB_FAIL(e, CB_EUSAGE, "--fail-if-slower: '%s' is not a "
-                   "percentage (accepted: a number from 0 to 1000000, e.g. "
-                   "5 for 5%%)", shown);
+    return CB_FAIL(e, CB_EUSAGE, "%s: '%s' is not a percentage (accepted: "
+                   "a number from 0 to 1000000, e.g. 5 for 5%%)", opt,
+                   shown);
 }
 
 /* The value of option `name` at argv[*i] ("--name V" or "--name=V"), or
@@ -109,6 +117,7 @@ static int parse(int argc, char **argv, struct args *a, struct cb_error *e)
     int only_files = 0, rc;
     a->o.alpha = 0.05;
     a->o.gate_pct = NAN;
+    a->o.threshold_pct = CB_CMP_THRESHOLD_PCT;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v;
         int missing = 0;
@@ -126,7 +135,10 @@ static int parse(int argc, char **argv, struct args *a, struct cb_error *e)
                 return rc;
         } else if ((v = value_of(argc, argv, &i, "--fail-if-slower",
                                  &missing))) {
-            if ((rc = parse_pct(v, &a->o.gate_pct, e)))
+            if ((rc = parse_pct("--fail-if-slower", v, &a->o.gate_pct, e)))
+                return rc;
+        } else if ((v = value_of(argc, argv, &i, "--threshold", &missing))) {
+            if ((rc = parse_pct("--threshold", v, &a->o.threshold_pct, e)))
                 return rc;
         } else if ((v = value_of(argc, argv, &i, "--json", &missing))) {
             a->json = v;

@@ -54,42 +54,96 @@ static const double *used(const struct cb_run *r, double **buf, size_t *n)
     return *buf;
 }
 
-static int test_row(struct cb_cmp_row *r, const struct cb_cmp_opts *o)
+/* The test of one pair: its ratio with an interval and its p. The verdict
+ * waits for every row's p (verdicts()). */
+static int test_row(struct cb_cmp_row *r)
 {
     double *ba = NULL, *bb = NULL;
     size_t na, nb;
     const double *a = used(r->a, &ba, &na), *b = used(r->b, &bb, &nb);
-    r->ratio = r->lo = r->hi = r->u = r->p = NAN;
+    r->ratio = r->lo = r->hi = r->u = r->p = r->p_adj = NAN;
     if (!a || !b) {
         free(ba);
         free(bb);
         return -1;
     }
     if (na > 0 && nb > 0)
-        cb_ratio_ci(b, nb, a, na, CB_CMP_LEVEL, CB_BOOTSTRAP_SEED,
-                    CB_BOOTSTRAP_ROUNDS, &r->ratio, &r->lo, &r->hi);
-    if (na < CB_CMP_MIN_SAMPLES || nb < CB_CMP_MIN_SAMPLES) {
+        cb_ratio_estimate_ci(b, nb, a, na, CB_CMP_LEVEL, CB_BOOTSTRAP_SEED,
+                             CB_BOOTSTRAP_ROUNDS, &r->ratio, &r->lo, &r->hi);
+    if (na < CB_CMP_MIN_SAMPLES || nb < CB_CMP_MIN_SAMPLES)
         r->v = CB_V_FEW;
-    } else {
+    else
         cb_mann_whitney(a, na, b, nb, &r->u, &r->p);
-        if (!(r->p < o->alpha)) {
-            r->v = CB_V_SAME;
-            r->underpowered = cb_cmp_min_p(na, nb) >= o->alpha;
-        } else if (r->ratio < 1 ||
-                   (!(r->ratio > 1) && r->u > (double)na * (double)nb / 2)) {
-            /* The direction follows the medians; when they are equal but
-             * the ranks differ significantly, U of the base decides (U >
-             * na*nb/2: base times rank higher, so new is faster). */
-            r->v = CB_V_FASTER;
-        } else {
-            r->v = CB_V_SLOWER;
-        }
-    }
-    r->gated = isfinite(o->gate_pct) && r->v == CB_V_SLOWER &&
-               r->ratio > 1 + o->gate_pct / 100;
     free(ba);
     free(bb);
     return 0;
+}
+
+static int by_p(const void *x, const void *y)
+{
+    const struct cb_cmp_row *a = *(const struct cb_cmp_row *const *)x,
+                            *b = *(const struct cb_cmp_row *const *)y;
+    return (a->p > b->p) - (a->p < b->p);
+}
+
+/* Benjamini-Hochberg's adjustment over the rows that were tested: the m
+ * p-values in ascending order, the k-th (1-based) times m / k, each at
+ * most the one after it, at most 1. With ~39 configurations compared at
+ * once, alpha 0.05 per row would expect about two alarms on identical
+ * code. When nothing changed (every null hypothesis true) BH keeps the
+ * chance of any alarm at alpha, as Holm's correction does; when many
+ * configurations did change (a slower build: all of them) it keeps their
+ * power, where Holm's would need p < alpha / 39 of the first of them. It
+ * controls the false discovery rate for independent or positively
+ * dependent tests (Benjamini & Yekutieli 2001), which configurations
+ * measured on one machine are. */
+static int adjust(struct cb_cmp *c)
+{
+    struct cb_cmp_row **t = malloc((c->nrows + 1) * sizeof *t);
+    size_t m = 0;
+    double run = 1;
+    if (!t)
+        return -1;
+    for (size_t i = 0; i < c->nrows; i++)
+        if (c->rows[i].v != CB_V_FEW && !isnan(c->rows[i].p))
+            t[m++] = &c->rows[i];
+    qsort(t, m, sizeof *t, by_p);
+    for (size_t k = m; k-- > 0;) {
+        double q = (double)m / (double)(k + 1) * t[k]->p;
+        run = q < run ? q : run;
+        t[k]->p_adj = run;
+    }
+    free(t);
+    return 0;
+}
+
+/* A tested row's verdict: faster or slower only when the adjusted p is
+ * below alpha and the ratio moved by more than the threshold. */
+static void verdict(struct cb_cmp_row *r, const struct cb_cmp_opts *o)
+{
+    double t = o->threshold_pct / 100;
+    int dir;
+    if (r->v == CB_V_FEW)
+        return;
+    r->v = CB_V_SAME;
+    if (!(r->p_adj < o->alpha)) {
+        r->underpowered = cb_cmp_min_p(r->a->d.used, r->b->d.used) >=
+                          o->alpha;
+        return;
+    }
+    /* The direction follows the ratio; when it is exactly 1 but the ranks
+     * differ significantly, U of the base decides (U > na*nb/2: base times
+     * rank higher, so new is faster). */
+    dir = r->ratio < 1 || (!(r->ratio > 1) &&
+                           r->u > (double)r->a->d.used *
+                                      (double)r->b->d.used / 2)
+              ? CB_V_FASTER
+              : CB_V_SLOWER;
+    if (t > 0 && !(fabs(r->ratio - 1) > t)) {
+        r->within = 1;
+        return;
+    }
+    r->v = (enum cb_verdict)dir;
 }
 
 /* ---- context ------------------------------------------------------------- */
@@ -291,12 +345,20 @@ int cb_cmp_build(struct cb_cmp *c, const struct cb_model *a,
             c->only_b[c->nonly_b++] = j;
     for (size_t i = 0; i < c->nrows; i++) {
         struct cb_cmp_row *r = &c->rows[i];
-        if (test_row(r, o))
+        if (test_row(r))
             goto out;
-        c->ngated += r->gated;
         for (size_t j = i + 1; j < c->nrows; j++)
             if (same_shown(r->a, c->rows[j].a))
                 r->ambiguous = c->rows[j].ambiguous = 1;
+    }
+    if (adjust(c))
+        goto out;
+    for (size_t i = 0; i < c->nrows; i++) {
+        struct cb_cmp_row *r = &c->rows[i];
+        verdict(r, o);
+        r->gated = isfinite(o->gate_pct) && r->v == CB_V_SLOWER &&
+                   r->ratio > 1 + o->gate_pct / 100;
+        c->ngated += r->gated;
     }
     context_diffs(c);
     cb_cmp_tally(c, NULL, &c->all);

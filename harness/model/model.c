@@ -233,9 +233,9 @@ static void derive_run(struct cb_model *m, struct cb_run *r)
     if (b)
         bu = used_samples(m, b, &nb);
     if (b && nu && nb && !r->timed_kernel)
-        cb_ratio_ci(bu, nb, u, nu, 0.95, CB_BOOTSTRAP_SEED,
-                    m->no_intervals ? 0 : CB_BOOTSTRAP_ROUNDS, &r->d.speedup, &r->d.sp_lo,
-                    &r->d.sp_hi);
+        cb_ratio_estimate_ci(bu, nb, u, nu, 0.95, CB_BOOTSTRAP_SEED,
+                             m->no_intervals ? 0 : CB_BOOTSTRAP_ROUNDS,
+                             &r->d.speedup, &r->d.sp_lo, &r->d.sp_hi);
     free(u);
     free(bu);
     r->d.karp_flatt = cb_karp_flatt(r->d.speedup, r->cfg.workers,

@@ -221,8 +221,12 @@ json_t *cb_model_run_json(const struct cb_run *r)
     json_object_set_new(j, "startup", num_array(r->startup, r->n));
     json_object_set_new(j, "shutdown", num_array(r->shutdown, r->n));
     json_object_set_new(j, "stats", json_pack(
-        "{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}",
-        "n", (json_int_t)r->d.sum.n, "median", cb_json_num(r->d.sum.median),
+        "{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+        "s:i}",
+        "n", (json_int_t)r->d.sum.n, "estimate", cb_json_num(r->d.sum.est),
+        "estimate_ci_lo", cb_json_num(r->d.sum.est_lo),
+        "estimate_ci_hi", cb_json_num(r->d.sum.est_hi),
+        "median", cb_json_num(r->d.sum.median),
         "mean", cb_json_num(r->d.sum.mean), "min", cb_json_num(r->d.sum.min),
         "max", cb_json_num(r->d.sum.max),
         "stddev", cb_json_num(r->d.sum.stddev),

@@ -1,4 +1,4 @@
-/* Adaptive sampling: the stop rule and the order-statistic CI of the
+/* Adaptive sampling: the stop rule, and the order-statistic CI of the
  * median. See sampling.h for the contracts and the reasons. */
 #include "sampling.h"
 
@@ -120,8 +120,9 @@ int cb_stop_rule_check(const struct cb_stop_rule *r, struct cb_error *e)
                        r->target_ci * 100);
     if (r->target_ci > 0 && r->max_samples < CB_CI_MIN_SAMPLES)
         return CB_FAIL(e, CB_EUSAGE,
-                       "--target-ci needs --max-samples of at least %d (a 95%% "
-                       "CI of the median needs %d samples), not %d",
+                       "--target-ci needs --max-samples of at least %d (the "
+                       "fewest samples an interval is judged on is %d), not "
+                       "%d",
                        CB_CI_MIN_SAMPLES, CB_CI_MIN_SAMPLES, r->max_samples);
     if (!(r->max_time_s >= 0) || !isfinite(r->max_time_s))
         return CB_FAIL(e, CB_EUSAGE,
@@ -140,16 +141,20 @@ enum cb_stop cb_stop_check(const struct cb_stop_rule *r, const double *clean,
     int met = 0;
 
     memset(&s, 0, sizeof s);
-    s.median = s.ci_lo = s.ci_hi = s.halfwidth = NAN;
-    if (nclean > 0)
+    s.median = s.est = s.ci_lo = s.ci_hi = s.halfwidth = NAN;
+    if (nclean > 0) {
         s.median = cb_median(clean, nclean);
-    if (r->exact <= 0 && r->target_ci > 0 &&
-        cb_median_ci_order(clean, nclean, 0.95, &s.ci_lo, &s.ci_hi, NULL) ==
-            0) {
+        s.est = cb_estimate(clean, nclean);
+    }
+    if (r->exact <= 0 && r->target_ci > 0 && nclean >= CB_CI_MIN_SAMPLES) {
+        /* the table's interval (cb_summarize): the same seed and rounds,
+         * so a configuration stopped on its target shows it met */
+        cb_bootstrap_estimate_ci(clean, nclean, 0.95, CB_BOOTSTRAP_SEED,
+                                 CB_BOOTSTRAP_ROUNDS, &s.ci_lo, &s.ci_hi);
         if (s.ci_hi == s.ci_lo)
-            s.halfwidth = 0; /* identical middle samples: 0 wide, any scale */
-        else if (s.median > 0)
-            s.halfwidth = (s.ci_hi - s.ci_lo) / 2 / s.median;
+            s.halfwidth = 0; /* identical samples: 0 wide, any scale */
+        else if (s.est > 0)
+            s.halfwidth = (s.ci_hi - s.ci_lo) / 2 / s.est;
         met = s.halfwidth <= r->target_ci;
     }
 

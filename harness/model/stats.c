@@ -131,12 +131,13 @@ static int boot_init(struct boot *b, const double *x, size_t n)
     return 0;
 }
 
-/* Median of one resample (with replacement): n draws, as sorting the
- * resample would see them. */
-static double boot_median(struct boot *b, uint64_t *state)
+/* The q-quantile (type 7, as sorted_quantile) of one resample (with
+ * replacement): n draws, as sorting the resample would see them. */
+static double boot_quantile(struct boot *b, uint64_t *state, double q)
 {
-    size_t n = b->n, lo_k = (n - 1) / 2, hi_k = n / 2, cum = 0, j = 0;
-    double lo, hi;
+    double h = q * (double)(b->n - 1), lo, hi;
+    size_t n = b->n, lo_k = (size_t)floor(h), hi_k, cum = 0, j = 0;
+    hi_k = lo_k + 1 < n ? lo_k + 1 : lo_k;
     memset(b->count, 0, n * sizeof *b->count);
     for (size_t i = 0; i < n; i++)
         b->count[b->rank[draw_index(state, n)]]++;
@@ -145,10 +146,11 @@ static double boot_median(struct boot *b, uint64_t *state)
     while ((cum += b->count[j]) <= lo_k)
         j++;
     lo = b->sorted[j];
-    while (cum <= hi_k)
+    while (cum <= hi_k && j + 1 < n)
         cum += b->count[++j];
     hi = b->sorted[j];
-    return lo + (hi - lo) / 2; /* as sorted_median: exact when lo == hi */
+    /* a + t (b - a): exact when lo == hi */
+    return lo + (h - (double)lo_k) * (hi - lo);
 }
 
 static int has_nan(const double *x, size_t n)
@@ -235,8 +237,32 @@ int cb_outliers(const double *x, size_t n, unsigned char *flags)
     return count;
 }
 
-void cb_bootstrap_median_ci(const double *x, size_t n, double level,
-                            uint64_t seed, int rounds, double *lo, double *hi)
+double cb_quantile(const double *x, size_t n, double q)
+{
+    double stackbuf[CB__STACK_N];
+    double *v, r;
+
+    if (n == 0 || !(q >= 0 && q <= 1))
+        return NAN;
+    v = n <= CB__STACK_N ? stackbuf : malloc(n * sizeof *v);
+    if (!v)
+        return NAN;
+    memcpy(v, x, n * sizeof *v);
+    qsort(v, n, sizeof *v, cmp_double);
+    r = isnan(v[n - 1]) ? NAN : sorted_quantile(v, n, q);
+    if (v != stackbuf)
+        free(v);
+    return r;
+}
+
+double cb_estimate(const double *x, size_t n)
+{
+    return cb_quantile(x, n, CB_ESTIMATOR_Q);
+}
+
+void cb_bootstrap_quantile_ci(const double *x, size_t n, double q,
+                              double level, uint64_t seed, int rounds,
+                              double *lo, double *hi)
 {
     struct boot b;
     double *meds;
@@ -244,7 +270,8 @@ void cb_bootstrap_median_ci(const double *x, size_t n, double level,
     double alpha;
 
     *lo = *hi = NAN;
-    if (n == 0 || rounds < 1 || !(level > 0 && level < 1) || has_nan(x, n))
+    if (n == 0 || rounds < 1 || !(level > 0 && level < 1) ||
+        !(q >= 0 && q <= 1) || has_nan(x, n))
         return;
     if (n == 1) {
         /* Every resample is the one value. */
@@ -257,7 +284,7 @@ void cb_bootstrap_median_ci(const double *x, size_t n, double level,
         return;
     }
     for (int r = 0; r < rounds; r++)
-        meds[r] = boot_median(&b, &state);
+        meds[r] = boot_quantile(&b, &state, q);
     qsort(meds, (size_t)rounds, sizeof *meds, cmp_double);
     alpha = (1 - level) / 2;
     *lo = sorted_quantile(meds, (size_t)rounds, alpha);
@@ -266,9 +293,23 @@ void cb_bootstrap_median_ci(const double *x, size_t n, double level,
     free(meds);
 }
 
-void cb_ratio_ci(const double *num, size_t nn, const double *den, size_t nd,
-                 double level, uint64_t seed, int rounds, double *est,
-                 double *lo, double *hi)
+void cb_bootstrap_median_ci(const double *x, size_t n, double level,
+                            uint64_t seed, int rounds, double *lo, double *hi)
+{
+    cb_bootstrap_quantile_ci(x, n, 0.5, level, seed, rounds, lo, hi);
+}
+
+void cb_bootstrap_estimate_ci(const double *x, size_t n, double level,
+                              uint64_t seed, int rounds, double *lo,
+                              double *hi)
+{
+    cb_bootstrap_quantile_ci(x, n, CB_ESTIMATOR_Q, level, seed, rounds, lo,
+                             hi);
+}
+
+void cb_ratio_quantile_ci(const double *num, size_t nn, const double *den,
+                          size_t nd, double q, double level, uint64_t seed,
+                          int rounds, double *est, double *lo, double *hi)
 {
     struct boot bn, bd;
     double *ratios;
@@ -278,7 +319,7 @@ void cb_ratio_ci(const double *num, size_t nn, const double *den, size_t nd,
     *est = *lo = *hi = NAN;
     if (nn == 0 || nd == 0 || has_nan(num, nn) || has_nan(den, nd))
         return;
-    *est = cb_median(num, nn) / cb_median(den, nd);
+    *est = cb_quantile(num, nn, q) / cb_quantile(den, nd, q);
     if (!isfinite(*est))
         *est = NAN;
     if (isnan(*est) || rounds < 1 || !(level > 0 && level < 1))
@@ -298,11 +339,11 @@ void cb_ratio_ci(const double *num, size_t nn, const double *den, size_t nd,
     for (int r = 0; r < rounds; r++) {
         /* One stream, numerator first: the sequence depends only on seed
          * and sizes, so the interval is reproducible. */
-        double a = boot_median(&bn, &state);
-        double b = boot_median(&bd, &state);
+        double a = boot_quantile(&bn, &state, q);
+        double b = boot_quantile(&bd, &state, q);
         ratios[r] = a / b;
         if (!isfinite(ratios[r]))
-            goto out; /* a resample's denominator median is 0: no CI */
+            goto out; /* a resample's denominator is 0: no CI */
     }
     qsort(ratios, (size_t)rounds, sizeof *ratios, cmp_double);
     alpha = (1 - level) / 2;
@@ -314,6 +355,22 @@ out:
     free(ratios);
 }
 
+void cb_ratio_ci(const double *num, size_t nn, const double *den, size_t nd,
+                 double level, uint64_t seed, int rounds, double *est,
+                 double *lo, double *hi)
+{
+    cb_ratio_quantile_ci(num, nn, den, nd, 0.5, level, seed, rounds, est, lo,
+                         hi);
+}
+
+void cb_ratio_estimate_ci(const double *num, size_t nn, const double *den,
+                          size_t nd, double level, uint64_t seed, int rounds,
+                          double *est, double *lo, double *hi)
+{
+    cb_ratio_quantile_ci(num, nn, den, nd, CB_ESTIMATOR_Q, level, seed,
+                         rounds, est, lo, hi);
+}
+
 void cb_summarize_point(const double *x, size_t n, struct cb_summary *s)
 {
     double stackbuf[CB__STACK_N];
@@ -321,8 +378,9 @@ void cb_summarize_point(const double *x, size_t n, struct cb_summary *s)
     double sum = 0, ss = 0;
 
     s->n = n;
-    s->median = s->mean = s->min = s->max = NAN;
+    s->est = s->median = s->mean = s->min = s->max = NAN;
     s->stddev = s->mad = s->cv = s->ci_lo = s->ci_hi = NAN;
+    s->est_lo = s->est_hi = NAN;
     s->outliers = 0;
     if (n == 0)
         return;
@@ -332,6 +390,7 @@ void cb_summarize_point(const double *x, size_t n, struct cb_summary *s)
         return;
     memcpy(v, x, n * sizeof *v);
     s->median = median_inplace(v, n);
+    s->est = isnan(v[n - 1]) ? NAN : sorted_quantile(v, n, CB_ESTIMATOR_Q);
     /* Sorted with NaN last, so a NaN sample makes max (and median) NaN. */
     s->min = isnan(v[n - 1]) ? NAN : v[0];
     s->max = v[n - 1];
@@ -358,6 +417,8 @@ void cb_summarize(const double *x, size_t n, struct cb_summary *s)
     cb_summarize_point(x, n, s);
     cb_bootstrap_median_ci(x, n, 0.95, CB_BOOTSTRAP_SEED, CB_BOOTSTRAP_ROUNDS,
                            &s->ci_lo, &s->ci_hi);
+    cb_bootstrap_estimate_ci(x, n, 0.95, CB_BOOTSTRAP_SEED,
+                             CB_BOOTSTRAP_ROUNDS, &s->est_lo, &s->est_hi);
 }
 
 /* A fitted or measured serial fraction within this of [0, 1] is rounding

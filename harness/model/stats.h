@@ -9,13 +9,35 @@
 #define CB_BOOTSTRAP_SEED 0x636f726562656e63ULL /* "corebenc" */
 #define CB_BOOTSTRAP_ROUNDS 2000
 
+/* The estimator of a configuration's time: which figure of its samples
+ * the table, the speedups, their intervals and `compare` use (issue 15).
+ * On a deterministic CPU-bound map interference only ever slows a sample
+ * (another process on the CPU, the hypervisor's steal, an SMT neighbour,
+ * a frequency drop), never speeds it up, so the noise is one-sided and a
+ * low quantile of the samples is what a quiet machine would have shown.
+ * The minimum is the extreme of that idea (BenchmarkTools.jl; Chen &
+ * Revels 2016) but rests on one sample and has no useful interval (its
+ * bootstrap cannot go below the smallest sample); the median (pyperf,
+ * criterion, hyperfine) moves with how much of the run was disturbed.
+ * The choice was measured on this project's development VM
+ * (scripts/estimators.py; README, "Which time a configuration gets"):
+ * the quantile CB_ESTIMATOR_Q of the samples the statistics use, by
+ * linear interpolation between order statistics (type 7, as R and
+ * numpy). */
+#define CB_ESTIMATOR_Q 0.25
+#define CB_ESTIMATOR_NAME "p25"
+#define CB_ESTIMATOR_WHAT "25th percentile"
+
 struct cb_summary {
     size_t n;
+    double est; /* the estimator: CB_ESTIMATOR_Q quantile */
     double median, mean, min, max;
     double stddev;       /* sample standard deviation (n-1), NaN for n < 2 */
     double mad;          /* median absolute deviation (raw, unscaled) */
     double cv;           /* stddev / mean, NaN for n < 2 */
     double ci_lo, ci_hi; /* bootstrap 95% CI of the median (percentile) */
+    double est_lo, est_hi; /* bootstrap 95% CI of est (percentile): the
+                              table's +-ci%, the stop rule's target */
     int outliers;        /* count by cb_outliers() */
 };
 
@@ -26,6 +48,11 @@ void cb_summarize(const double *x, size_t n, struct cb_summary *s);
 void cb_summarize_point(const double *x, size_t n, struct cb_summary *s);
 
 double cb_median(const double *x, size_t n);
+/* The q-quantile (0 <= q <= 1), type 7; NaN for n == 0, a NaN in x or q
+ * out of range. x is not modified. */
+double cb_quantile(const double *x, size_t n, double q);
+/* The estimator: cb_quantile(x, n, CB_ESTIMATOR_Q). */
+double cb_estimate(const double *x, size_t n);
 double cb_mad(const double *x, size_t n);
 /* Modified z-score (Iglewicz & Hoaglin): 0.6745 * (x - median) / MAD',
  * flags[i] = 1 where |z| > 3.5, with the MAD floored at
@@ -47,11 +74,28 @@ void cb_bootstrap_median_ci(const double *x, size_t n, double level,
                             uint64_t seed, int rounds, double *lo,
                             double *hi);
 
+/* The same for the q-quantile, and for the estimator (CB_ESTIMATOR_Q). */
+void cb_bootstrap_quantile_ci(const double *x, size_t n, double q,
+                              double level, uint64_t seed, int rounds,
+                              double *lo, double *hi);
+void cb_bootstrap_estimate_ci(const double *x, size_t n, double level,
+                              uint64_t seed, int rounds, double *lo,
+                              double *hi);
+
 /* Ratio median(num) / median(den) with a percentile-bootstrap CI,
- * resampling both independently. Speedup = ratio(serial, parallel). */
+ * resampling both independently. */
 void cb_ratio_ci(const double *num, size_t nn, const double *den, size_t nd,
                  double level, uint64_t seed, int rounds, double *est,
                  double *lo, double *hi);
+/* The same for the q-quantile, and for the estimator: speedup =
+ * cb_ratio_estimate_ci(baseline, configuration), compare's ratio =
+ * (new, base). */
+void cb_ratio_quantile_ci(const double *num, size_t nn, const double *den,
+                          size_t nd, double q, double level, uint64_t seed,
+                          int rounds, double *est, double *lo, double *hi);
+void cb_ratio_estimate_ci(const double *num, size_t nn, const double *den,
+                          size_t nd, double level, uint64_t seed, int rounds,
+                          double *est, double *lo, double *hi);
 
 /* Karp-Flatt experimentally determined serial fraction:
  * (1/S - 1/p) / (1 - 1/p), a fraction in [0, 1]. Where it is not one the

@@ -24,7 +24,8 @@ enum col {
 };
 static const char *const col_head[NCOL] = {
     "kernel", "size", "configuration", "w", "workload", "samples",
-    "base median", "new median", "ratio [95% CI]", "p", "verdict"};
+    "base " CB_ESTIMATOR_NAME, "new " CB_ESTIMATOR_NAME, "ratio [95% CI]",
+    "p (BH)", "verdict"};
 static const unsigned char col_right[NCOL] = {0, 0, 0, 1, 0, 1,
                                               1, 1, 0, 1, 0};
 
@@ -111,8 +112,8 @@ static void row_cells(const struct cb_cmp_row *r, char (*w)[CELL])
     snprintf(w[C_WORKERS], CELL, "%d", r->a->cfg.workers);
     workload(r->a, w[C_WORKLOAD], CELL);
     snprintf(w[C_N], CELL, "%zu/%zu", r->a->d.used, r->b->d.used);
-    cb_fmt_time(r->a->d.sum.median, w[C_BASE], CELL);
-    cb_fmt_time(r->b->d.sum.median, w[C_NEW], CELL);
+    cb_fmt_time(r->a->d.sum.est, w[C_BASE], CELL);
+    cb_fmt_time(r->b->d.sum.est, w[C_NEW], CELL);
     fmt_fixed(r->ratio, est, sizeof est);
     fmt_fixed(r->lo, lo, sizeof lo);
     fmt_fixed(r->hi, hi, sizeof hi);
@@ -120,9 +121,9 @@ static void row_cells(const struct cb_cmp_row *r, char (*w)[CELL])
         snprintf(w[C_RATIO], CELL, "%s [%s, %s]", est, lo, hi);
     else
         snprintf(w[C_RATIO], CELL, "%s", est);
-    fmt_p(r->v == CB_V_FEW ? NAN : r->p, w[C_P], CELL);
+    fmt_p(r->v == CB_V_FEW ? NAN : r->p_adj, w[C_P], CELL);
     snprintf(w[C_VERDICT], CELL, "%s%s%s", cb_verdict_name[r->v],
-             r->underpowered ? "*" : "",
+             r->underpowered ? "*" : r->within ? "~" : "",
              r->workload ? " (workload differs)" : "");
 }
 
@@ -208,9 +209,12 @@ static void context(const struct out *o, const struct cb_cmp *c,
                 "on that configuration");
     if (c->builds)
         item(o, "different builds: each ratio includes the build");
-    item(o, "test: two-sided Mann-Whitney U on the raw samples, alpha %g; "
-            "ratio = median new / median base, %.0f%% bootstrap CI",
-         opt->alpha, CB_CMP_LEVEL * 100);
+    item(o, "test: two-sided Mann-Whitney U on the raw samples, p "
+            "Benjamini-Hochberg-adjusted over the %d tests, alpha %g, "
+            "threshold %g%%; ratio = %s new / %s base, %.0f%% bootstrap CI",
+         c->all.rows - c->all.count[CB_V_FEW], opt->alpha,
+         opt->threshold_pct, CB_ESTIMATOR_NAME, CB_ESTIMATOR_NAME,
+         CB_CMP_LEVEL * 100);
     blank(o);
 }
 
@@ -219,15 +223,23 @@ static void legend(const struct out *o, const struct cb_cmp *c,
 {
     const struct cb_cmp_row *weak = NULL;
     size_t aside_a = 0, aside_b = 0;
+    int within = 0;
     for (size_t i = 0; i < c->nrows; i++) {
         if (c->rows[i].underpowered && !weak)
             weak = &c->rows[i];
+        within += c->rows[i].within;
         aside_a += c->rows[i].a->d.aside;
         aside_b += c->rows[i].b->d.aside;
     }
     item(o, "samples: base/new. ratio < 1: new is faster. faster/slower: "
-            "p < %g and the median moved that way; same: no significant "
-            "difference.", opt->alpha);
+            "BH-adjusted p < %g and the ratio moved that way by more "
+            "than %g%% (--threshold); same: no significant difference.",
+         opt->alpha, opt->threshold_pct);
+    if (within)
+        item(o, "same~: significant, but within the %g%% threshold: two "
+                "runs of identical code differ that much as the machine's "
+                "state drifts, which the samples of one run do not show.",
+             opt->threshold_pct);
     if (aside_a || aside_b)
         item(o, "samples count those the statistics use: the files set "
                 "%zu (base) and %zu (new) interfered samples aside, as "
@@ -347,9 +359,10 @@ static void summary(const struct out *o, const struct cb_cmp *c, int many,
         snprintf(few, sizeof few, ", %d too few samples",
                  c->all.count[CB_V_FEW]);
     item(o, "%s%d configurations: %d faster, %d slower, %d no significant "
-            "difference%s (alpha %g, two-sided Mann-Whitney U)", path,
-         c->all.rows, c->all.count[CB_V_FASTER], c->all.count[CB_V_SLOWER],
-         c->all.count[CB_V_SAME], few, opt->alpha);
+            "difference%s (alpha %g BH-adjusted, threshold %g%%, "
+            "two-sided Mann-Whitney U)", path, c->all.rows,
+         c->all.count[CB_V_FASTER], c->all.count[CB_V_SLOWER],
+         c->all.count[CB_V_SAME], few, opt->alpha, opt->threshold_pct);
 }
 
 static void comparison(const struct out *o, const struct cb_cmp *c,
@@ -418,7 +431,8 @@ static void gate(const struct out *o, const struct cb_cmp *c, size_t n,
             cb_cmp_ref(r->a, ref, sizeof ref);
             cb_text_clean(c[k].b->path, path, sizeof path, 120);
             snprintf(line, sizeof line, "%s: %s: ratio %.3f [%.3f, %.3f], "
-                     "p %.4g", path, ref, r->ratio, r->lo, r->hi, r->p);
+                     "p %.4g (BH)", path, ref, r->ratio, r->lo, r->hi,
+                     r->p_adj);
             item(o, "  %s", line);
             if (!o->md)
                 fprintf(stderr, "corebench compare: slower by more than "
@@ -477,19 +491,23 @@ static json_t *config_json(const struct cb_run *r)
 static json_t *row_json(const struct cb_cmp_row *r)
 {
     json_t *j = config_json(r->a);
-    json_object_set_new(j, "base", json_pack("{s:I, s:I, s:o}", "n",
+    json_object_set_new(j, "base", json_pack("{s:I, s:I, s:o, s:o}", "n",
                         (json_int_t)r->a->d.used, "set_aside",
                         (json_int_t)r->a->d.aside, "median",
-                        cb_json_num(r->a->d.sum.median)));
-    json_object_set_new(j, "new", json_pack("{s:I, s:I, s:o}", "n",
+                        cb_json_num(r->a->d.sum.median), "estimate",
+                        cb_json_num(r->a->d.sum.est)));
+    json_object_set_new(j, "new", json_pack("{s:I, s:I, s:o, s:o}", "n",
                         (json_int_t)r->b->d.used, "set_aside",
                         (json_int_t)r->b->d.aside, "median",
-                        cb_json_num(r->b->d.sum.median)));
+                        cb_json_num(r->b->d.sum.median), "estimate",
+                        cb_json_num(r->b->d.sum.est)));
     json_object_set_new(j, "ratio", cb_json_num(r->ratio));
     json_object_set_new(j, "ratio_ci_lo", cb_json_num(r->lo));
     json_object_set_new(j, "ratio_ci_hi", cb_json_num(r->hi));
     json_object_set_new(j, "u", cb_json_num(r->u));
     json_object_set_new(j, "p", cb_json_num(r->p));
+    json_object_set_new(j, "p_adj", cb_json_num(r->p_adj));
+    json_object_set_new(j, "within_threshold", json_boolean(r->within));
     json_object_set_new(j, "verdict", json_string(cb_verdict_name[r->v]));
     json_object_set_new(j, "underpowered", json_boolean(r->underpowered));
     json_object_set_new(j, "workload_differs", json_boolean(r->workload));
@@ -565,9 +583,13 @@ json_t *cb_cmp_json(const struct cb_cmp *c, size_t n,
     json_t *all = json_array();
     for (size_t k = 0; k < n; k++)
         json_array_append_new(all, one_json(&c[k]));
-    return json_pack("{s:s, s:o, s:s, s:f, s:I, s:I, s:o, s:o, s:b, s:o}",
+    return json_pack("{s:s, s:o, s:s, s:s, s:o, s:s, s:f, s:I, s:I, s:o, "
+                     "s:o, s:b, s:o}",
                      "schema", CB_CMP_SCHEMA, "alpha", cb_json_num(o->alpha),
-                     "test", "two-sided Mann-Whitney U", "ci_level",
+                     "test", "two-sided Mann-Whitney U", "p_adjust",
+                     "benjamini-hochberg",
+                     "threshold_pct", cb_json_num(o->threshold_pct),
+                     "estimator", CB_ESTIMATOR_NAME, "ci_level",
                      CB_CMP_LEVEL, "bootstrap_rounds",
                      (json_int_t)CB_BOOTSTRAP_ROUNDS, "bootstrap_seed",
                      (json_int_t)CB_BOOTSTRAP_SEED, "base",

@@ -90,11 +90,11 @@ static void runtimes_line(const struct cb_view *v, int k)
         char tb[24], tc[24];
         if (v->run[i].wl != k || !b->baseline || b == c || !b->n)
             continue;
-        cb_fmt_time(b->d.sum.median, tb, sizeof tb);
-        cb_fmt_time(c->d.sum.median, tc, sizeof tc);
+        cb_fmt_time(b->d.sum.est, tb, sizeof tb);
+        cb_fmt_time(c->d.sum.est, tc, sizeof tc);
         printf("%-11s %s / %s: %.1fx (%s vs %s, same inputs)\n",
                v->wl_name[k], b->cfg.executor, c->cfg.executor,
-               b->d.sum.median / c->d.sum.median, tb, tc);
+               b->d.sum.est / c->d.sum.est, tb, tc);
     }
 }
 

@@ -10,7 +10,7 @@
 #include "units.h"
 
 const char *const cb_table_head[CB_TC_COUNT] = {
-    "kernel", "executor", "w", "median", "+-ci%", "cv%", "speedup [95% ci]",
+    "kernel", "executor", "w", CB_ESTIMATOR_NAME, "+-ci%", "cv%", "speedup [95% ci]",
     "eff", "startup", "notes"};
 const unsigned char cb_table_numeric[CB_TC_COUNT] = {0, 0, 1, 1, 1, 1, 0,
                                                      1, 1, 0};
@@ -84,9 +84,9 @@ static void row_notes(const struct cb_run *r, char *notes, size_t len)
     }
     if (isfinite(r->gil_switches) && r->gil_switches > 0)
         cb_table_note(notes, len, "switches=%.0f wait=%.0f%%",
-                      r->gil_switches, r->d.sum.median > 0
+                      r->gil_switches, r->d.sum.est > 0
                           ? 100 * r->gil_wait /
-                                (r->cfg.workers * r->d.sum.median)
+                                (r->cfg.workers * r->d.sum.est)
                           : 0.0);
 }
 
@@ -102,12 +102,12 @@ void cb_run_cells(const struct cb_run *r, const char *kernel,
                   sizeof c[0], 96);
     snprintf(c[CB_TC_LABEL], sizeof c[0], "%s", r->d.label);
     snprintf(c[CB_TC_WORKERS], sizeof c[0], "%d", r->cfg.workers);
-    cb_fmt_time(sum->median, c[CB_TC_MEDIAN], sizeof c[0]);
+    cb_fmt_time(sum->est, c[CB_TC_MEDIAN], sizeof c[0]);
     cb_fmt_time(r->n ? cb_median(r->startup, r->n) : NAN, c[CB_TC_STARTUP],
                 sizeof c[0]);
-    if (isfinite(sum->ci_hi) && sum->median > 0)
+    if (isfinite(sum->est_hi) && sum->est > 0)
         snprintf(c[CB_TC_CI], sizeof c[0], "%.1f",
-                 100 * (sum->ci_hi - sum->ci_lo) / 2 / sum->median);
+                 100 * (sum->est_hi - sum->est_lo) / 2 / sum->est);
     if (isfinite(sum->cv))
         snprintf(c[CB_TC_CV], sizeof c[0], "%.1f", 100 * sum->cv);
     if (isfinite(r->d.speedup)) {

@@ -279,7 +279,8 @@ static void summary(const struct cb_report *rp)
         return;
     }
     printf("\nbest configuration at the largest worker count "
-           "(speedup = baseline median / median, 95%% CI):\n");
+           "(speedup = baseline %s / %s, 95%% CI):\n", CB_ESTIMATOR_NAME,
+           CB_ESTIMATOR_NAME);
     for (int f = 0; f < rp->nfiles; f++)
         for (int k = 0; k < rp->nwl; k++) {
             int wmax;

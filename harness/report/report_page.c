@@ -314,14 +314,16 @@ static void summary(struct doc *d)
 {
     const struct cb_report *rp = d->rp;
     const char *head[] = {"kernel", "machine", "workers", "best configuration",
-                          "speedup [95% CI]", "efficiency", "median time",
+                          "speedup [95% CI]", "efficiency",
+                          "time (" CB_ESTIMATOR_NAME ")",
                           "notes"};
     int multi = rp->nfiles > 1;
     heading(d, 2, "Summary");
     mark(d, "", "<p>");
     text(d, "The best configuration at each kernel's largest worker count "
-            "(speedup: the baseline's median time / the configuration's, "
-            "with a 95% bootstrap interval; efficiency: speedup / "
+            "(speedup: the baseline's time / the configuration's, each the "
+            CB_ESTIMATOR_NAME " of its samples (the " CB_ESTIMATOR_WHAT
+            "), with a 95% bootstrap interval; efficiency: speedup / "
             "workers).");
     mark(d, "\n\n", "</p>\n<table>\n");
     if (multi)
@@ -343,7 +345,7 @@ static void summary(struct doc *d)
             if (b) {
                 cb_report_speedup_text(b, sp, sizeof sp);
                 snprintf(ef, sizeof ef, "%.2f", b->d.speedup / wmax);
-                cb_fmt_time(b->d.sum.median, med, sizeof med);
+                cb_fmt_time(b->d.sum.est, med, sizeof med);
                 warning_codes(b, notes, sizeof notes);
             }
             cells[0] = rp->wl[k].label;
@@ -562,9 +564,12 @@ static void page(struct doc *d)
                 "%s</head><body>\n", style);
     heading(d, 1, "corebench report");
     mark(d, "", "<p>");
-    textf(d, "%d result file%s, %d workload%s. Speedups divide the median "
-          "time of the run marked baseline (serial, or the runtime's own "
-          "serial run) by each configuration's, both from the same file.",
+    textf(d, "%d result file%s, %d workload%s. Speedups divide the time "
+          "of the run marked baseline (serial, or the runtime's own serial "
+          "run) by each configuration's, both from the same file; a "
+          "configuration's time is the " CB_ESTIMATOR_NAME " of its samples "
+          "(the " CB_ESTIMATOR_WHAT ": interference only ever slows a "
+          "map); the figures plot medians.",
           d->rp->nfiles, d->rp->nfiles == 1 ? "" : "s", d->rp->nwl,
           d->rp->nwl == 1 ? "" : "s");
     mark(d, "\n\n", "</p>\n");

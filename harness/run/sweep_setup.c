@@ -173,7 +173,7 @@ int cb_sweep_prepare(struct cb_sweep *s, int argc, char **argv,
         s->ctr = cb_counters_open(reason, sizeof reason);
     ctx = cb_env_capture(s->topo, argc, argv);
     json_object_set_new(ctx, "settings", json_pack(
-        "{s:o, s:i, s:i, s:o, s:o, s:b, s:i, s:I, s:I, s:b, s:s}",
+        "{s:o, s:i, s:i, s:o, s:o, s:b, s:i, s:I, s:I, s:b, s:s, s:s}",
         "repetitions", o->stop.exact ? json_integer(o->stop.exact)
                                      : json_null(),
         "min_samples", o->stop.exact ? o->stop.exact : o->stop.min_samples,
@@ -184,7 +184,8 @@ int cb_sweep_prepare(struct cb_sweep *s, int argc, char **argv,
                                              : json_null(),
         "keep_interfered", o->keep_interfered, "warmup", o->warmup,
         "seed", (json_int_t)o->seed, "order_seed", (json_int_t)o->order_seed,
-        "interleave", o->interleave, "pin", o->pin_text));
+        "interleave", o->interleave, "pin", o->pin_text, "estimator",
+        CB_ESTIMATOR_NAME));
     json_object_set(ctx, "executors", s->about);
     warns = json_array();
     run_warnings(s, warns);
