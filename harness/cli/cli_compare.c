@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_opts.h"
 #include "commands.h"
 #include "compare.h"
 #include "text.h"
@@ -93,65 +94,46 @@ static int parse_pct(const char *opt, const char *s, double *pct,
                    shown);
 }
 
-/* The value of option `name` at argv[*i] ("--name V" or "--name=V"), or
- * NULL when argv[*i] is not that option; *missing when it has no value. */
-static const char *value_of(int argc, char **argv, int *i, const char *name,
-                            int *missing)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n])
-        return NULL;
-    if (*i + 1 < argc)
-        return argv[++*i];
-    *missing = 1;
-    return NULL;
-}
-
-/* 0 parsed, 1 --help, < 0 bad input. */
+/* 0 parsed, 1 --help, < 0 bad input. Result files may stand before,
+ * between and after the options. */
 static int parse(int argc, char **argv, struct args *a, struct cb_error *e)
 {
-    int only_files = 0, rc;
+    enum { O_ALPHA = 256, O_GATE, O_THRESHOLD, O_JSON, O_MD, O_FORCE };
+    static const struct option lo[] = {
+        {"alpha", required_argument, 0, O_ALPHA},
+        {"fail-if-slower", required_argument, 0, O_GATE},
+        {"threshold", required_argument, 0, O_THRESHOLD},
+        {"json", required_argument, 0, O_JSON},
+        {"export-markdown", required_argument, 0, O_MD},
+        {"force", no_argument, 0, O_FORCE},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    int rc = 0, c;
     a->o.alpha = 0.05;
     a->o.gate_pct = NAN;
     a->o.threshold_pct = CB_CMP_THRESHOLD_PCT;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *v;
-        int missing = 0;
-        char shown[64];
-        if (only_files || arg[0] != '-' || arg[1] == '\0') {
-            a->files[a->nfiles++] = argv[i];
-        } else if (strcmp(arg, "--") == 0) {
-            only_files = 1;
-        } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            return 1;
-        } else if (strcmp(arg, "--force") == 0) {
-            a->o.force = 1;
-        } else if ((v = value_of(argc, argv, &i, "--alpha", &missing))) {
-            if ((rc = parse_alpha(v, &a->o.alpha, e)))
-                return rc;
-        } else if ((v = value_of(argc, argv, &i, "--fail-if-slower",
-                                 &missing))) {
-            if ((rc = parse_pct("--fail-if-slower", v, &a->o.gate_pct, e)))
-                return rc;
-        } else if ((v = value_of(argc, argv, &i, "--threshold", &missing))) {
-            if ((rc = parse_pct("--threshold", v, &a->o.threshold_pct, e)))
-                return rc;
-        } else if ((v = value_of(argc, argv, &i, "--json", &missing))) {
-            a->json = v;
-        } else if ((v = value_of(argc, argv, &i, "--export-markdown",
-                                 &missing))) {
-            a->md = v;
-        } else {
-            cb_text_clean(arg, shown, sizeof shown, 30);
-            return CB_FAIL(e, CB_EUSAGE, missing ? "%s needs a value (see "
-                           "corebench compare --help)" : "unknown option "
-                           "'%s' (see corebench compare --help)", shown);
+    cb_cli_opts_reset();
+    while (rc == 0 && (c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+        switch (c) {
+        case 'h': return 1;
+        case O_FORCE: a->o.force = 1; break;
+        case O_ALPHA: rc = parse_alpha(optarg, &a->o.alpha, e); break;
+        case O_GATE:
+            rc = parse_pct("--fail-if-slower", optarg, &a->o.gate_pct, e);
+            break;
+        case O_THRESHOLD:
+            rc = parse_pct("--threshold", optarg, &a->o.threshold_pct, e);
+            break;
+        case O_JSON: a->json = optarg; break;
+        case O_MD: a->md = optarg; break;
+        default: return cb_cli_opt_error("compare", c, argv, e);
         }
     }
+    if (rc)
+        return rc;
+    for (int i = optind; i < argc; i++)
+        a->files[a->nfiles++] = argv[i];
     if (a->nfiles < 2)
         return CB_FAIL(e, CB_EUSAGE, "needs two result files or more: "
                        "BASE.json NEW.json (see corebench compare --help)");
