@@ -11,6 +11,7 @@ int cb_cmd_report(int argc, char **argv);  /* harness/cli_report.c */
 int cb_cmd_compare(int argc, char **argv); /* harness/cli_compare.c: 1 is
                                               its gate, 3 a failure */
 int cb_cmd_probe(int argc, char **argv);   /* harness/cli_probe.c */
+int cb_cmd_fmt(int argc, char **argv);     /* harness/cli_lists.c */
 
 /* main() first, in every corebench process: a fatal signal (SIGSEGV,
  * SIGBUS, SIGFPE, SIGILL) in a running sweep's own process prints which
