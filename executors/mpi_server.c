@@ -13,7 +13,7 @@
 #define MPI_IDLE_MIN_US 20
 #define MPI_IDLE_MAX_US 2000
 
-/* Waits for rank 0's next command without spinning (see the top). */
+/* Waits for rank 0's next command without spinning (see the top of mpi.c). */
 static void idle_recv(struct mpi_cmd *c)
 {
     MPI_Request r;

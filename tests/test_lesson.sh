@@ -38,27 +38,51 @@ PYEOF
 for f in les/data/*.json; do
   check "$f follows the schema" "$PY" "$SRC/tests/validate_result.py" "$f"
 done
-check "the numbers in the text come from the runs (gcd medians)" "$PY" - les <<'PYEOF'
-import json, os, sys
-d = sys.argv[1]
+check "the numbers in the text come from the runs (gcd medians, as corebench prints times)" "$PY" - les "$CB" <<'PYEOF'
+import json, os, subprocess, sys
+d, cb = sys.argv[1], sys.argv[2]
 g = json.load(open(os.path.join(d, "data", "gcd.json")))
 md = open(os.path.join(d, "lesson.md")).read()
 ps = next(r for r in g["runs"] if r["executor"] == "py-serial")
 t = ps["stats"]["median"]
-shown = "%.1f ms" % (t * 1e3) if t >= 1e-3 else "%.1f us" % (t * 1e6)
+shown = subprocess.run([cb, "fmt", "time", repr(t)], capture_output=True,
+                       text=True, check=True).stdout.strip()
+assert shown.endswith("s") and shown[0].isdigit(), shown
 assert ("CPython's loop took " + shown) in md, shown
 PYEOF
-check "the sum's bandwidth against the triad on its own working set, from the run" "$PY" - les <<'PYEOF'
-import json, os, sys
-d = sys.argv[1]
-c = json.load(open(os.path.join(d, "data", "sum_c.json")))
+check "corebench fmt time: three significant digits and a prefix" bash -c \
+  "test \"\$('$CB' fmt time 0.0123 2e-7 1.5 nan | paste -sd,)\" = '12.3 ms,200 ns,1.50 s,-'"
+check "corebench fmt: a bad value is one line and exit 2" bash -c \
+  "'$CB' fmt time 12x 2>err; test \$? -eq 2 && grep -q \"'12x' is not a number\" err"
+check "the lesson's tables label runs as corebench does" "$PY" - les "$CB" <<'PYEOF'
+import json, os, subprocess, sys
+d, cb = sys.argv[1], sys.argv[2]
+f = os.path.join(d, "data", "factorize.json")
+runs = json.loads(subprocess.run([cb, "fmt", "runs", f], capture_output=True,
+                                 text=True, check=True).stdout)
+labels = {x["label"] for x in runs}
+assert {"py-processes c=1", "py-processes c=auto"} <= labels, labels
+md = open(os.path.join(d, "lesson.md")).read()
+for lab in labels:
+    assert "| %s |" % lab in md, lab
+PYEOF
+check "the sum's bandwidth against the triad on its own working set, from the run" "$PY" - les "$CB" <<'PYEOF'
+import json, os, subprocess, sys
+d, cb = sys.argv[1], sys.argv[2]
+f = os.path.join(d, "data", "sum_c.json")
+c = json.load(open(f))
 md = open(os.path.join(d, "lesson.md")).read()
 s = next(r for r in c["runs"] if r["kernel"] == "sum" and r["executor"] == "serial")
 ws = s["work"]["working_set_bytes"]
-lv = [l for l in c["probe"]["triad_levels"] if l.get("exact")]
-assert any(abs(l["cache_bytes"] - ws) <= 0.01 * ws for l in lv), (ws, lv)
-own = next(l for l in lv if abs(l["cache_bytes"] - ws) <= 0.01 * ws)
-bw = next(p["bytes_per_s"] for p in own["points"] if p["threads"] == 1)
+# the ceiling corebench picks (its own working set's level: "ws")
+ceil = {x["id"]: x["ceiling"] for x in json.loads(subprocess.run(
+    [cb, "fmt", "runs", f], capture_output=True, text=True,
+    check=True).stdout)}[s["id"]]
+assert ceil and ceil["level"] == "ws" and ceil["threads"] == 1, ceil
+bw = ceil["bytes_per_s"]
+exact = [p["bytes_per_s"] for l in c["probe"]["triad_levels"] if l.get("exact")
+         for p in l["points"] if p["threads"] == 1]
+assert bw in exact, (bw, exact)
 got = "%.0f%% of a one-thread STREAM triad on the same working set (%.1f MB)" % (
     100 * s["work"]["bytes_touched"] / s["stats"]["median"] / bw, ws / 1e6)
 assert got in md, got

@@ -1,10 +1,18 @@
-/* The list and value parsers of `corebench run` (cli_lists.h). */
+/* The list and value parsers of `corebench run` (cli_lists.h), and
+ * `corebench fmt` (commands.h). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "cli_lists.h"
+#include "commands.h"
+#include "model.h"
+#include "probe.h"
 #include "text.h"
+#include "units.h"
 
 /* Splits a comma list; fn parses one item into slot i and returns how many
  * slots it filled (ranges expand). Every item between commas counts: "1,,2"
@@ -280,3 +288,122 @@ int cb__cli_dedupe_ptrs(const char *opt, const void **v, int n,
     return k;
 }
 
+
+/* ---- corebench fmt ------------------------------------------------------- */
+
+/* `corebench fmt`: corebench's own rules for scripts that write about
+ * results (python/lesson.py), so that none keeps a copy: numbers as the
+ * tables print them (units.h), and per run of a result file its label
+ * (cb_config_label) and the bandwidth ceiling its working set picks
+ * (cb_ceiling_pick, the 1% rule of a kernel's own working set included). */
+static const struct {
+    const char *kind;
+    void (*fn)(double v, char *buf, size_t len);
+} fmt_kinds[] = {
+    {"time", cb_fmt_time},
+    {"bytes", cb_fmt_bytes},
+    {"rate", cb_fmt_rate},
+    {"ratio", cb_fmt_ratio},
+};
+
+static void fmt_usage(FILE *f)
+{
+    fprintf(f, "usage: corebench fmt time|bytes|rate|ratio VALUE...\n"
+               "       corebench fmt runs RESULTS.json\n\n"
+               "Numbers as corebench's tables print them, one a line "
+               "(seconds, bytes,\nbytes/s, a ratio; \"-\" for nan or inf). "
+               "`runs`: a JSON array with,\nper run of the file, {\"id\", "
+               "\"label\" (the table's), \"ceiling\"}: the\nprobe's triad "
+               "level its working set picks, {\"level\", \"threads\",\n"
+               "\"bytes_per_s\"}, or null (no bytes_touched, or no probe).\n"
+               "For scripts, so that they keep no copy of these rules.\n");
+}
+
+static int fmt_runs(const char *path)
+{
+    struct cb_model m;
+    struct cb_error e = {0};
+    struct cb_triad_level *lv = calloc(CB_TRIAD_MAX_LEVELS, sizeof *lv);
+    json_t *out = json_array();
+    int nlv, rc = 0;
+
+    memset(&m, 0, sizeof m);
+    if (!lv || !out) {
+        fprintf(stderr, "corebench fmt: out of memory\n");
+        free(lv);
+        json_decref(out);
+        return 1;
+    }
+    if (cb_model_load(path, &m, &e) != 0) {
+        fprintf(stderr, "corebench fmt: %s\n", e.msg);
+        free(lv);
+        json_decref(out);
+        return 2;
+    }
+    nlv = cb_triad_levels_read(m.probe, lv, CB_TRIAD_MAX_LEVELS);
+    for (size_t i = 0; i < m.nruns; i++) {
+        const struct cb_run *r = &m.runs[i];
+        struct cb_ceiling c;
+        char label[160];
+        json_t *ceil = json_null();
+        double ws = r->working_set > 0 && isfinite(r->working_set)
+                        ? r->working_set : NAN;
+        cb_config_label(&r->cfg, label, sizeof label);
+        if (r->bytes_touched > 0 && isfinite(r->bytes_touched) &&
+            cb_ceiling_pick(lv, nlv, ws, r->cfg.workers, &c) == 0)
+            ceil = json_pack("{s:s, s:I, s:f}", "level", lv[c.level].name,
+                             "threads", (json_int_t)c.threads, "bytes_per_s",
+                             c.bytes_per_s);
+        json_array_append_new(out, json_pack("{s:i, s:s, s:o}", "id", r->id,
+                                             "label", label, "ceiling",
+                                             ceil ? ceil : json_null()));
+    }
+    if (json_dumpf(out, stdout, JSON_INDENT(1)) != 0 || puts("") == EOF)
+        rc = 1;
+    json_decref(out);
+    cb_model_free(&m);
+    free(lv);
+    return rc;
+}
+
+int cb_cmd_fmt(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        fmt_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "runs") == 0) {
+        if (argc != 3) {
+            fprintf(stderr, "corebench fmt runs: one result file, got %d "
+                            "arguments\n", argc - 2);
+            return 2;
+        }
+        return fmt_runs(argv[2]);
+    }
+    for (size_t k = 0; k < sizeof fmt_kinds / sizeof fmt_kinds[0]; k++) {
+        if (strcmp(argv[1], fmt_kinds[k].kind) != 0)
+            continue;
+        for (int i = 2; i < argc; i++) {
+            char *end, buf[64], shown[48];
+            double v = strtod(argv[i], &end);
+            if (end == argv[i] || *end) {
+                cb_text_clean(argv[i], shown, sizeof shown, 40);
+                fprintf(stderr, "corebench fmt %s: '%s' is not a number "
+                                "(accepted: decimal or exponent notation, "
+                                "nan, inf)\n", argv[1], shown);
+                return 2;
+            }
+            fmt_kinds[k].fn(v, buf, sizeof buf);
+            puts(buf);
+        }
+        return 0;
+    }
+    {
+        char shown[48];
+        cb_text_clean(argv[1], shown, sizeof shown, 40);
+        fprintf(stderr, "corebench fmt: unknown kind '%s' (accepted: time, "
+                        "bytes, rate, ratio, runs)\n", shown);
+    }
+    return 2;
+}

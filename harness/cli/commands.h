@@ -11,6 +11,7 @@ int cb_cmd_report(int argc, char **argv);  /* cli_report.c */
 int cb_cmd_compare(int argc, char **argv); /* cli_compare.c: 1 is
                                               its gate, 3 a failure */
 int cb_cmd_probe(int argc, char **argv);   /* cli_probe.c */
+int cb_cmd_fmt(int argc, char **argv);     /* cli_lists.c */
 
 /* `corebench run`'s option parser alone (the fuzzer's entry): argv as
  * cb_cmd_run gets it, parsed against topo, with no side effect beyond

@@ -20,6 +20,7 @@ static const struct {
     {"report", cb_cmd_report, "turn result files into TSV tables and plots"},
     {"compare", cb_cmd_compare, "compare result files (A/B, machine vs machine)"},
     {"probe", cb_cmd_probe, "measure ceilings: bandwidth, fork, executor floors"},
+    {"fmt", cb_cmd_fmt, "numbers, run labels and ceilings as corebench shows them"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -112,7 +113,7 @@ int main(int argc, char **argv)
         if (strcmp(commands[i].name, argv[1]) == 0)
             return commands[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "corebench: unknown command '%s' (accepted: run, list, "
-                    "topo, report, compare, probe; see corebench --help)\n",
+                    "topo, report, compare, probe, fmt; see corebench --help)\n",
             argv[1]);
     return 2;
 }

@@ -1,0 +1,99 @@
+"""The lesson, 1/4: seed 003, gcd: serial vs threads vs processes in
+CPython, in C and under the emulated GIL; and timing the seed's way (one
+cold run each, serial first) beside corebench's way (warmed up,
+interleaved, repeated)."""
+
+from lesson_base import agree, fmt_ci, fmt_time, fmt_x, median, speedup
+
+
+class Seed003:
+    """A mixin of lesson.Lesson (lesson_base.Lesson's run, figures and
+    sections)."""
+
+    def seed003(self):
+        size = "tiny" if self.a.quick else "seed"
+        ws = [1, 2, 4]
+        r = self.run("gcd", ["-k", "gcd", "-s", size, "-e",
+                             "serial,threads,gil,processes,py-serial,"
+                             "py-threads,py-processes",
+                             "-w", ",".join(map(str, ws)), "--no-probe"] +
+                     self.reps(),
+                     "1/4 seed 003: gcd in CPython, in C, under the "
+                     "emulated GIL")
+        rows, series = [], []
+        for ex in ("serial", "threads", "gil", "processes", "py-serial",
+                   "py-threads", "py-processes"):
+            pts = []
+            for w in ([1] if ex.endswith("serial") else ws):
+                run = r.find(ex, w)
+                v, lo, hi = speedup(run)
+                rows.append([ex, w, fmt_time(median(run)), fmt_ci(v, lo, hi)])
+                pts.append((w, v, lo, hi))
+            if not ex.endswith("serial"):
+                series.append((ex, pts))
+        fig = self.lines("gcd_speedup", series,
+                         "seed 003, gcd: speedup over the same language's "
+                         "serial loop", "workers", "speedup", logx=1, ideal=1)
+        two = 2 if r.pus >= 2 else 1
+        cser, pser = median(r.find("serial", 1)), median(r.find("py-serial",
+                                                                1))
+        s = {ex: speedup(r.find(ex, two))[0] for ex in
+             ("threads", "gil", "processes", "py-threads", "py-processes")}
+        s4 = {ex: speedup(r.find(ex, 4))[0] for ex in ("gil", "py-threads")}
+        text = [
+            "Seed 003 times four gcd computations by trial division. Here "
+            "CPython's loop took %s and the same loop in C %s: C is %.0fx "
+            "faster on identical inputs (the C kernel's own verify() "
+            "checked every CPython result)." % (
+                fmt_time(pser), fmt_time(cser), pser / cser),
+            "With %d workers on this %d-PU machine, CPython threads ran at "
+            "%s the speed of the loop: the GIL lets one thread run Python "
+            "bytecode at a time. CPython processes reached %s: each has its "
+            "own interpreter and its own GIL. In C, where there is no GIL, "
+            "threads reached %s and processes %s." % (
+                two, r.pus, fmt_x(s["py-threads"]), fmt_x(s["py-processes"]),
+                fmt_x(s["threads"]), fmt_x(s["processes"])),
+            agree(s["gil"], s["py-threads"], 0.15,
+                  "C threads under corebench's emulated GIL at %d workers" %
+                  two) + " " +
+            agree(s4["gil"], s4["py-threads"], 0.15, "At 4 workers"),
+        ]
+        blocks = [("p", t) for t in text]
+        blocks += [("table", ["executor", "workers", "median", "speedup "
+                              "[95% CI]"], rows), ("img", fig,
+                   "speedup of each executor against workers")]
+        blocks += self.naive(size, r.find("py-threads", 2))
+        self.section("Seed 003: threads do not speed up CPU-bound Python; "
+                     "processes do", blocks)
+
+    def naive(self, size, careful_run):
+        """The seed's way of timing: one cold run each, serial first."""
+        k = 3 if self.a.quick else 5
+        ratios = []
+        for i in range(k):
+            r = self.run("gcd_naive_%d" % (i + 1),
+                         ["-k", "gcd", "-s", size, "-e", "py-threads", "-w",
+                          "2", "-r", "1", "--warmup", "0", "--no-interleave",
+                          "--no-probe"],
+                         "1/4 seed 003 timed the seed's way, %d of %d" %
+                         (i + 1, k))
+            a, b = r.find("py-serial", 1), r.find("py-threads", 2)
+            ratios.append(a["samples"][0] / b["samples"][0])
+        v, lo, hi = speedup(careful_run)
+        bars = [("py-serial", "cold run %d" % (i + 1), x, x, x, "%.2fx" % x)
+                for i, x in enumerate(ratios)]
+        bars += [None, ("py-threads", "corebench (%d samples)" %
+                        self.a.repetitions, v, lo, hi, "%.2fx" % v)]
+        fig = self.bars("gcd_naive", bars, "CPython threads vs serial on seed "
+                        "003, timed two ways", "speedup of 2 threads")
+        return [
+            ("p", "How it is measured matters. Timed the seed's way, one "
+             "cold run of each (serial first, then threads, once, in a "
+             "fresh interpreter), %d runs gave CPython threads %s the speed "
+             "of serial: %s. corebench's way, warmed up, interleaved and "
+             "repeated, gives %s with a 95%% confidence interval. A single "
+             "cold run mostly measures the machine's mood." % (
+                 k, "between %.2fx and %.2fx" % (min(ratios), max(ratios)),
+                 ", ".join("%.2fx" % x for x in ratios), fmt_ci(v, lo, hi))),
+            ("img", fig, "naive cold-run ratios beside the careful estimate"),
+        ]
