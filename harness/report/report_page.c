@@ -1,7 +1,8 @@
 /* report.md and report.html: the context (machine, topology, build, date),
  * the summary table, every figure with what it shows and what its data
  * says, the ceilings, the warnings with their advice. One walk over the
- * report writes both: `struct doc` knows the two formats; every string
+ * report writes both: `struct doc` (report_doc.h) knows the two formats;
+ * every string
  * goes through text.h (cb_text_md, cb_text_html). report.html is
  * self-contained: figures are data: URIs, no script, no remote file; its
  * only links are the report's own TSV files. */
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "report_doc.h"
 #include "results.h"
 #include "sampling.h"
 #include "text.h"
@@ -82,128 +84,6 @@ void cb_page_free(struct cb_report *rp)
     rp->page = NULL;
 }
 
-/* ---- the two formats ------------------------------------------------------ */
-
-struct doc {
-    FILE *f;
-    int html;
-    const struct cb_report *rp;
-};
-
-static void text(struct doc *d, const char *s)
-{
-    if (d->html)
-        cb_text_html(d->f, s, 0);
-    else
-        cb_text_md(d->f, s, 0);
-}
-
-static void textf(struct doc *d, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void textf(struct doc *d, const char *fmt, ...)
-{
-    char buf[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    text(d, buf);
-}
-
-/* A list item of text (nested: one level in). */
-static void item(struct doc *d, int nested, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Markup of our own (never data): written as is. */
-static void mark(struct doc *d, const char *md, const char *html)
-{
-    fputs(d->html ? html : md, d->f);
-}
-
-static void item(struct doc *d, int nested, const char *fmt, ...)
-{
-    char buf[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    mark(d, nested ? "  - " : "- ", "<li>");
-    text(d, buf);
-    mark(d, "\n", "</li>\n");
-}
-
-static void heading(struct doc *d, int level, const char *s)
-{
-    if (d->html)
-        fprintf(d->f, "<h%d>", level);
-    else
-        fprintf(d->f, "%.*s ", level, "######");
-    text(d, s);
-    fprintf(d->f, d->html ? "</h%d>\n" : "\n\n", level);
-}
-
-/* href: a file the report wrote itself (a plain name). */
-static void link(struct doc *d, const char *label, const char *href)
-{
-    fprintf(d->f, d->html ? "<a href=\"%s\">" : "[", href);
-    text(d, label);
-    fprintf(d->f, d->html ? "</a>" : "](%s)", href);
-}
-
-static void row(struct doc *d, int ncols, const char *const *cells, int head)
-{
-    mark(d, "|", "<tr>");
-    for (int i = 0; i < ncols; i++) {
-        mark(d, " ", head ? "<th>" : "<td>");
-        text(d, cells[i]);
-        mark(d, " |", head ? "</th>" : "</td>");
-    }
-    mark(d, "\n", "</tr>\n");
-    if (head && !d->html) {
-        fputc('|', d->f);
-        for (int i = 0; i < ncols; i++)
-            fputs("---|", d->f);
-        fputc('\n', d->f);
-    }
-}
-
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* The figure: a data: URI in HTML (read back from the output directory),
- * a relative link in Markdown. */
-static void image(struct doc *d, const char *png, const char *alt)
-{
-    char path[CB_RP_PATH + 128];
-    unsigned char in[3 * 1024];
-    size_t n;
-    FILE *f;
-    if (!d->html) {
-        mark(d, "![", "");
-        text(d, alt);
-        fprintf(d->f, "](%s)\n\n", png);
-        return;
-    }
-    snprintf(path, sizeof path, "%s/%s", d->rp->outdir, png);
-    if (!(f = fopen(path, "rb")))
-        return;
-    fputs("<figure><img alt=\"", d->f);
-    text(d, alt); /* cleaned: no '"' */
-    fputs("\" src=\"data:image/png;base64,", d->f);
-    while ((n = fread(in, 1, sizeof in, f)) > 0)
-        for (size_t i = 0; i < n; i += 3) {
-            unsigned v = (unsigned)in[i] << 16 |
-                         (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) |
-                         (i + 2 < n ? in[i + 2] : 0);
-            fputc(b64[v >> 18 & 63], d->f);
-            fputc(b64[v >> 12 & 63], d->f);
-            fputc(i + 1 < n ? b64[v >> 6 & 63] : '=', d->f);
-            fputc(i + 2 < n ? b64[v & 63] : '=', d->f);
-        }
-    fclose(f);
-    fputs("\"></figure>\n", d->f);
-}
-
 /* ---- sections ------------------------------------------------------------- */
 
 static const char *jstr(const json_t *o, const char *key)
@@ -241,8 +121,8 @@ static void sampling_words(const json_t *set, char *buf, size_t len)
 static void context(struct doc *d)
 {
     const struct cb_report *rp = d->rp;
-    heading(d, 2, "Context");
-    mark(d, "", "<ul>\n");
+    cb_doc_heading(d, 2, "Context");
+    cb_doc_mark(d, "", "<ul>\n");
     for (int i = 0; i < rp->nfiles; i++) {
         const struct cb_rfile *f = &rp->files[i];
         const json_t *c = f->m.context, *cb = json_object_get(c, "corebench");
@@ -250,9 +130,9 @@ static void context(struct doc *d)
         const json_t *s = json_object_get(c, "settings");
         const char *slash = strrchr(f->m.path, '/');
         char mem[24], lim[48] = "", how[128], line[2048];
-        mark(d, "- **", "<li><b>");
-        text(d, f->machine);
-        mark(d, "**", "</b>");
+        cb_doc_mark(d, "- **", "<li><b>");
+        cb_doc_text(d, f->machine);
+        cb_doc_mark(d, "**", "</b>");
         if (f->m.cpu_limit > 0 && isfinite(f->m.cpu_limit))
             snprintf(lim, sizeof lim, ", cgroup limit %.3g CPUs",
                      f->m.cpu_limit);
@@ -279,7 +159,7 @@ static void context(struct doc *d)
                  jstr(s, "pin") ? jstr(s, "pin") : "-",
                  f->m.complete ? "" : ", INCOMPLETE (an interrupted or "
                                       "running sweep)");
-        text(d, line);
+        cb_doc_text(d, line);
         { /* what the machine did meanwhile: steal, outside load, aside */
             struct cb_interf_totals t;
             char il[256];
@@ -287,14 +167,14 @@ static void context(struct doc *d)
             cb_interf_totals_line(&t, il, sizeof il);
             if (il[0]) {
                 il[0] = (char)toupper((unsigned char)il[0]);
-                text(d, " ");
-                text(d, il);
-                text(d, ".");
+                cb_doc_text(d, " ");
+                cb_doc_text(d, il);
+                cb_doc_text(d, ".");
             }
         }
-        mark(d, "\n", "</li>\n");
+        cb_doc_mark(d, "\n", "</li>\n");
     }
-    mark(d, "\n", "</ul>\n");
+    cb_doc_mark(d, "\n", "</ul>\n");
 }
 
 static void warning_codes(const struct cb_run *r, char *buf, size_t len)
@@ -318,20 +198,20 @@ static void summary(struct doc *d)
                           "time (" CB_ESTIMATOR_NAME ")",
                           "notes"};
     int multi = rp->nfiles > 1;
-    heading(d, 2, "Summary");
-    mark(d, "", "<p>");
-    text(d, "The best configuration at each kernel's largest worker count "
+    cb_doc_heading(d, 2, "Summary");
+    cb_doc_mark(d, "", "<p>");
+    cb_doc_text(d, "The best configuration at each kernel's largest worker count "
             "(speedup: the baseline's time / the configuration's, each the "
             CB_ESTIMATOR_NAME " of its samples (the " CB_ESTIMATOR_WHAT
             "), with a 95% bootstrap interval; efficiency: speedup / "
             "workers).");
-    mark(d, "\n\n", "</p>\n<table>\n");
+    cb_doc_mark(d, "\n\n", "</p>\n<table>\n");
     if (multi)
-        row(d, 8, head, 1);
+        cb_doc_row(d, 8, head, 1);
     else {
         const char *h1[] = {head[0], head[2], head[3], head[4], head[5],
                             head[6], head[7]};
-        row(d, 7, h1, 1);
+        cb_doc_row(d, 7, h1, 1);
     }
     for (int k = 0; k < rp->nwl; k++)
         for (int f = 0; f < rp->nfiles; f++) {
@@ -358,20 +238,20 @@ static void summary(struct doc *d)
             cells[7] = b ? notes : "";
             if (!multi)
                 memmove(&cells[1], &cells[2], 6 * sizeof cells[0]);
-            row(d, multi ? 8 : 7, cells, 0);
+            cb_doc_row(d, multi ? 8 : 7, cells, 0);
         }
-    mark(d, "\n", "</table>\n");
+    cb_doc_mark(d, "\n", "</table>\n");
 }
 
 static void figures(struct doc *d)
 {
     const struct cb_page *p = d->rp->page;
     int absent = 0;
-    heading(d, 2, "Figures");
+    cb_doc_heading(d, 2, "Figures");
     if (!d->rp->draw) {
-        mark(d, "", "<p>");
-        textf(d, "Not drawn: %s.", d->rp->why_not);
-        mark(d, "\n\n", "</p>\n");
+        cb_doc_mark(d, "", "<p>");
+        cb_doc_textf(d, "Not drawn: %s.", d->rp->why_not);
+        cb_doc_mark(d, "\n\n", "</p>\n");
     }
     for (int i = 0; p && i < p->n; i++) {
         const struct page_entry *e = &p->e[i];
@@ -379,80 +259,80 @@ static void figures(struct doc *d)
             absent++;
             continue;
         }
-        heading(d, 3, e->title);
+        cb_doc_heading(d, 3, e->title);
         if (e->png[0])
-            image(d, e->png, e->title);
-        mark(d, "", "<p>");
-        mark(d, "*", "<i>");
-        text(d, e->caption);
-        mark(d, "*", "</i>");
+            cb_doc_image(d, e->png, e->title);
+        cb_doc_mark(d, "", "<p>");
+        cb_doc_mark(d, "*", "<i>");
+        cb_doc_text(d, e->caption);
+        cb_doc_mark(d, "*", "</i>");
         if (e->sentences[0]) {
-            mark(d, " ", " ");
-            text(d, e->sentences);
+            cb_doc_mark(d, " ", " ");
+            cb_doc_text(d, e->sentences);
         }
         if (e->tsv[0]) {
-            mark(d, " ", " ");
-            text(d, "Data:");
-            mark(d, " ", " ");
-            link(d, e->tsv, e->tsv);
-            text(d, ".");
+            cb_doc_mark(d, " ", " ");
+            cb_doc_text(d, "Data:");
+            cb_doc_mark(d, " ", " ");
+            cb_doc_link(d, e->tsv, e->tsv);
+            cb_doc_text(d, ".");
         }
-        mark(d, "\n\n", "</p>\n");
+        cb_doc_mark(d, "\n\n", "</p>\n");
     }
     if (!absent)
         return;
-    heading(d, 3, "Not shown");
-    mark(d, "", "<ul>\n");
+    cb_doc_heading(d, 3, "Not shown");
+    cb_doc_mark(d, "", "<ul>\n");
     for (int i = 0; p && i < p->n; i++)
         if (!p->e[i].sentences)
-            item(d, 0, "%s: %s", p->e[i].title, p->e[i].caption);
-    mark(d, "\n", "</ul>\n");
+            cb_doc_item(d, 0, "%s: %s", p->e[i].title, p->e[i].caption);
+    cb_doc_mark(d, "\n", "</ul>\n");
 }
 
 static void ceilings(struct doc *d)
 {
     const struct cb_report *rp = d->rp;
     int any = 0;
-    heading(d, 2, "Ceilings");
-    mark(d, "", "<p>");
-    text(d, "Each kernel's best run at its largest worker count against what "
+    cb_doc_heading(d, 2, "Ceilings");
+    cb_doc_mark(d, "", "<p>");
+    cb_doc_text(d, "Each kernel's best run at its largest worker count against what "
             "the machine allows: memory-bound kernels against the probe's "
             "STREAM triad at their own working set (level ws, when the "
             "sweep measured it) or else of the cache level their working "
             "set fits, compute kernels against linear speedup up to the "
             "CPUs the run could use.");
     if (cb_report_wrote(rp, "ceilings.tsv")) {
-        mark(d, " ", " ");
-        text(d, "Every run:");
-        mark(d, " ", " ");
-        link(d, "ceilings.tsv", "ceilings.tsv");
-        text(d, ".");
+        cb_doc_mark(d, " ", " ");
+        cb_doc_text(d, "Every run:");
+        cb_doc_mark(d, " ", " ");
+        cb_doc_link(d, "ceilings.tsv", "ceilings.tsv");
+        cb_doc_text(d, ".");
     }
-    mark(d, "\n\n", "</p>\n<ul>\n");
+    cb_doc_mark(d, "\n\n", "</p>\n<ul>\n");
     for (int f = 0; f < rp->nfiles; f++)
         for (int k = 0; k < rp->nwl; k++) {
             char line[600];
             if (!cb_report_ceiling_summary(rp, f, k, line, sizeof line))
                 continue;
             any = 1;
-            item(d, 0, "%s", line);
+            cb_doc_item(d, 0, "%s", line);
         }
     if (!any)
-        item(d, 0, "No run has a ceiling: the files have no probe (runs made "
+        cb_doc_item(d, 0, "No run has a ceiling: the files have no probe (runs made "
                    "with --no-probe) and no kernel declares its work.");
-    mark(d, "\n", "</ul>\n");
+    cb_doc_mark(d, "\n", "</ul>\n");
 }
 
 /* A run-wide warning: "code: message. What to do: advice." */
 static void warning(struct doc *d, const json_t *w)
 {
-    mark(d, "- **", "<li><b>");
-    text(d, jstr(w, "code") ? jstr(w, "code") : "?");
-    mark(d, "**: ", "</b>: ");
-    textf(d, "%s. What to do: %s.",
+    cb_doc_mark(d, "- **", "<li><b>");
+    cb_doc_text(d, jstr(w, "code") ? jstr(w, "code") : "?");
+    cb_doc_mark(d, "**: ", "</b>: ");
+    cb_doc_textf(d, "%s. What to do: %s.",
           jstr(w, "message") ? jstr(w, "message") : "",
           jstr(w, "advice") ? jstr(w, "advice") : "-");
-    mark(d, "\n", "</li>\n");
+    cb_doc_mark(d, "\n", "</li>\n");
 }
 
 static int same_code(const json_t *w, const char *code)
@@ -476,12 +356,12 @@ static void run_warnings(struct doc *d, const struct cb_model *m,
                 n++;
                 break;
             }
-    mark(d, "- **", "<li><b>");
-    text(d, code);
-    mark(d, "**: ", "</b>: ");
-    textf(d, "%d of %zu configurations. What to do: %s.", n, m->nruns,
+    cb_doc_mark(d, "- **", "<li><b>");
+    cb_doc_text(d, code);
+    cb_doc_mark(d, "**: ", "</b>: ");
+    cb_doc_textf(d, "%d of %zu configurations. What to do: %s.", n, m->nruns,
           advice ? advice : "-");
-    mark(d, "\n", "<ul>\n");
+    cb_doc_mark(d, "\n", "<ul>\n");
     for (i = 0; i < m->nruns; i++) {
         const struct cb_run *r = &m->runs[i];
         json_array_foreach(r->warnings, j, w)
@@ -490,19 +370,19 @@ static void run_warnings(struct doc *d, const struct cb_model *m,
             if (!same_code(w, code))
                 continue;
             cb_text_clean(r->cfg.kernel, kernel, sizeof kernel, 40);
-            item(d, 1, "%s, %s, %d worker%s: %s", kernel, r->d.label,
+            cb_doc_item(d, 1, "%s, %s, %d worker%s: %s", kernel, r->d.label,
                  r->cfg.workers, r->cfg.workers == 1 ? "" : "s",
                  jstr(w, "message") ? jstr(w, "message") : "");
         }
     }
-    mark(d, "", "</ul></li>\n");
+    cb_doc_mark(d, "", "</ul></li>\n");
 }
 
 static void warnings(struct doc *d)
 {
     const struct cb_report *rp = d->rp;
     int any = 0;
-    heading(d, 2, "Warnings");
+    cb_doc_heading(d, 2, "Warnings");
     for (int f = 0; f < rp->nfiles; f++) {
         const struct cb_model *m = &rp->files[f].m;
         size_t i, j;
@@ -514,8 +394,8 @@ static void warnings(struct doc *d)
             continue;
         any = 1;
         if (rp->nfiles > 1)
-            heading(d, 3, rp->files[f].machine);
-        mark(d, "", "<ul>\n");
+            cb_doc_heading(d, 3, rp->files[f].machine);
+        cb_doc_mark(d, "", "<ul>\n");
         json_array_foreach(m->warnings, j, w)
             warning(d, w);
         /* each code once, in the order of its first appearance */
@@ -534,12 +414,12 @@ static void warnings(struct doc *d)
             for (int k = 0; k < nc; k++)
                 run_warnings(d, m, codes[k]);
         }
-        mark(d, "\n", "</ul>\n");
+        cb_doc_mark(d, "\n", "</ul>\n");
     }
     if (!any) {
-        mark(d, "", "<p>");
-        text(d, "None.");
-        mark(d, "\n", "</p>\n");
+        cb_doc_mark(d, "", "<p>");
+        cb_doc_text(d, "None.");
+        cb_doc_mark(d, "\n", "</p>\n");
     }
 }
 
@@ -562,9 +442,9 @@ static void page(struct doc *d)
         fprintf(d->f, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
                 "<meta charset=\"utf-8\">\n<title>corebench report</title>\n"
                 "%s</head><body>\n", style);
-    heading(d, 1, "corebench report");
-    mark(d, "", "<p>");
-    textf(d, "%d result file%s, %d workload%s. Speedups divide the time "
+    cb_doc_heading(d, 1, "corebench report");
+    cb_doc_mark(d, "", "<p>");
+    cb_doc_textf(d, "%d result file%s, %d workload%s. Speedups divide the time "
           "of the run marked baseline (serial, or the runtime's own serial "
           "run) by each configuration's, both from the same file; a "
           "configuration's time is the " CB_ESTIMATOR_NAME " of its samples "
@@ -572,7 +452,7 @@ static void page(struct doc *d)
           "map); the figures plot medians.",
           d->rp->nfiles, d->rp->nfiles == 1 ? "" : "s", d->rp->nwl,
           d->rp->nwl == 1 ? "" : "s");
-    mark(d, "\n\n", "</p>\n");
+    cb_doc_mark(d, "\n\n", "</p>\n");
     context(d);
     summary(d);
     figures(d);
