@@ -24,6 +24,18 @@ for a in "$@"; do
     prev=$a
 done
 args=("$@")
+# make bench's time budget (issue 15: the default sweep in at most 3
+# minutes on a 2-vCPU VM, report included): past BENCH_MAX_TIME seconds of
+# sweep, a configuration stops as soon as it has --min-samples clean
+# samples (its `stop` says max-time). Not added when the options set a
+# budget of their own or ask for exactly N samples (-r).
+budget=yes
+for a in "$@"; do
+    case $a in
+    --max-time | --max-time=* | -r | -r?* | --repetitions | --repetitions=*) budget= ;;
+    esac
+done
+[ -z "$budget" ] || args+=(--max-time "${BENCH_MAX_TIME:-120}")
 if [ -z "$out" ]; then
     mkdir -p results
     host=$(hostname | sed -E 's/[^A-Za-z0-9_-]+/_/g; s/^_+//; s/_+$//')

@@ -382,12 +382,18 @@ static int stopped(const struct cb_sweep *s, struct cb_run *r)
 {
     double *clean = malloc((r->n ? r->n : 1) * sizeof *clean);
     size_t nc = 0;
+    int k = s->slot[r - s->m.runs].kernel;
     enum cb_stop why;
     for (size_t i = 0; clean && i < r->n; i++)
         if (s->o->keep_interfered || !r->interfered[i])
             clean[nc++] = r->samples[i];
+    /* --max-time is shared out evenly over the kernels, which run one
+     * after the other: kernel k's share ends at (k + 1) / nwl of the
+     * budget, so an early kernel cannot spend what a later one needs (and
+     * what an early one leaves, a later one gets). The rule sees the
+     * elapsed time scaled to the whole budget. */
     why = cb_stop_check(&s->o->stop, clean, nc, r->n,
-                        cb_now() - s->t_start, NULL);
+                        (cb_now() - s->t_start) * s->nwl / (k + 1), NULL);
     free(clean);
     if (why != CB_STOP_CONTINUE)
         snprintf(r->stop, sizeof r->stop, "%s", cb_stop_name(why));
