@@ -203,15 +203,23 @@ outside_one() {
   done
   [ -n "$victim" ] && kill -"$sig" "$victim"
   wait $pid; local rc=$?
+  echo $rc >"$n.rc"
   assert "$n" "found a $target to signal" test -n "$victim"
-  assert "$n" "exit 1 (rc=$rc)" test "$rc" -eq 1
+  # a stopped CPython pool worker may be an idle one: the others take its
+  # tasks and the map succeeds (ProcessPoolExecutor), and stop() ends it
+  local nbad=1
+  if [ "$x/$sig/$target" = py-processes/STOP/worker ] && [ "$rc" -eq 0 ]; then
+    nbad=0
+  fi
+  assert "$n" "exit 1 (rc=$rc)" test "$rc" -eq $((nbad ? 1 : 0))
   # one configuration failed; the other kept every sample (-r 2)
-  assert "$n" "the file" "$PY" - "$n.json" <<'EOF'
+  assert "$n" "the file" "$PY" - "$n.json" "$nbad" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["complete"] is True, d["complete"]
 bad = [r for r in d["runs"] if not r["verified"]]
-assert len(bad) == 1 and bad[0]["error"], [(r["workers"], r.get("error")) for r in d["runs"]]
+assert len(bad) == int(sys.argv[2]) and all(r["error"] for r in bad), \
+    [(r["workers"], r.get("error")) for r in d["runs"]]
 assert all(len(r["samples"]) == 2 and r["stop"] == "exact"
            for r in d["runs"] if r["verified"]), d["runs"]
 EOF
