@@ -4,7 +4,8 @@
 # a later round (CB_INJECT's ,map=M), with and without --keep-going, for
 # every executor of this build (mpi needs a launcher: test_mpi.sh); then
 # workers and CPython engines killed or stopped from outside, in the
-# warm-up and in a later round. Each scenario runs under a bounded time in
+# warm-up and in a later round; a stopped engine, then one SIGINT or
+# SIGTERM. Each scenario runs under a bounded time in
 # a session of its own and must end with the status and the file the docs
 # state (README.md "Exit status", results/SCHEMA.md `complete`, `stop`,
 # `error`): no hang, no lost sample, nothing left behind.
@@ -227,6 +228,36 @@ EOF
   echo "# $(( $(date +%s) - t0 )) s" >>"$n.res"
 }
 
+# a stopped CPython engine, then SIGINT or SIGTERM: the first signal ends
+# the sweep (the watchdog kills the engine, in its start or its map), the
+# file is written, exit 130 / 143 (issue 20: it took a second signal)
+sig_one() {
+  local x=$1 sig=$2 n pid sid e t0
+  n="g-$x-$sig"
+  : >"$n.res"
+  env timeout -s KILL 90 setsid -w sh -c 'echo $$ > "$0.sid"; exec "$@"' \
+    "$n" "$CB" run $R -k gcd -s tiny -e "$x" -w 2 -r 30 -o "$n.json" \
+    2>"$n.err" &
+  pid=$!
+  t0=$(date +%s)
+  while [ ! -s "$n.sid" ]; do sleep 0.05; done
+  sid=$(cat "$n.sid")
+  e=
+  while [ -z "$e" ] && [ $(( $(date +%s) - t0 )) -lt 60 ]; do
+    e=$(pgrep -s "$sid" -f "pyexec.py [a-z]+ [0-9]" | head -1); done
+  [ -n "$e" ] && kill -STOP "$e"
+  sleep 1
+  kill -"$sig" "$(cat "$n.sid")"
+  wait $pid; local rc=$?
+  echo $rc >"$n.rc"
+  local want=130; [ "$sig" = TERM ] && want=143
+  assert "$n" "found the engine" test -n "$e"
+  assert "$n" "the first SIG$sig ends it: exit $want (rc=$rc)" test "$rc" -eq $want
+  assert "$n" "the file is written, incomplete" "$PY" -c "
+import json; d = json.load(open('$n.json')); assert d['complete'] is False"
+  assert "$n" "nothing left behind" left_nothing "$n"
+}
+
 # run the scenarios JOBS at a time
 running=0
 spawn() {
@@ -261,6 +292,10 @@ for x in processes process-pool py-processes py-threads; do
       spawn outside_one "$x" "$sig" "$target" later stop
     done
   done
+done
+for x in py-processes py-threads; do
+  case " $execs " in *" $x "*) ;; *) continue ;; esac
+  for sig in INT TERM; do spawn sig_one "$x" "$sig"; done
 done
 wait
 
