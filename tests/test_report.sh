@@ -93,6 +93,21 @@ for f in $EXPECT; do
 done
 check "ceilings.tsv, report.md and report.html written" \
     bash -c "[ -s '$R/ceilings.tsv' ] && [ -s '$R/report.md' ] && [ -s '$R/report.html' ]"
+
+# ---- a gnuplot that never ends (issue 20: a huge file's figure) ------------------
+# each figure gets CB_GNUPLOT_TIMEOUT seconds, then is skipped with a line
+# saying so; the tables and pages are written, the report ends
+mkdir -p "$T/slowbin"
+printf '#!/bin/sh\nexec sleep 600\n' >"$T/slowbin/gnuplot"
+chmod +x "$T/slowbin/gnuplot"
+PATH="$T/slowbin:$PATH" CB_GNUPLOT_TIMEOUT=1 timeout 120 "$BIN" report \
+    "$FIX/sample.json" --out "$T/slow" >/dev/null 2>"$T/errslow"
+rc=$?
+check "stuck gnuplot: the report ends, exit 1 (got $rc)" [ $rc -eq 1 ]
+check "stuck gnuplot: each figure skipped with a line saying so" \
+    grep -q "still drawing after 1 s (CB_GNUPLOT_TIMEOUT), figure skipped" "$T/errslow"
+check "stuck gnuplot: the tables and pages are written" \
+    bash -c "[ -s '$T/slow/report.md' ] && [ -s '$T/slow/report.html' ]"
 check "nothing else: no overhead figure for gcd (one chunksize), no ceilings for gcd (compute), no machines (one file)" \
     bash -c "[ \$(ls '$R' | grep -c '\.tsv\$') -eq 13 ] && [ ! -e '$R/overhead-gcd.tsv' ] &&
              [ ! -e '$R/ceilings-gcd.tsv' ] && ! ls '$R'/machines-* >/dev/null 2>&1"

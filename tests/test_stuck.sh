@@ -132,6 +132,15 @@ for x in processes process-pool threads gil py-processes py-threads; do
       2>s-$x-${sig%:*}.err &
     pid=$!
     sleep 1.5
+    # CPython: a loaded machine may still be asking the interpreter --about;
+    # the scenario is a signal during the sweep's maps, so wait for an engine
+    case $x in py-*)
+      for _ in $(seq 200); do
+        pgrep -s "$(cat s-$x-${sig%:*}.sid)" -f "pyexec.py [a-z]+ [0-9]" \
+          >/dev/null && break
+        sleep 0.05
+      done ;;
+    esac
     start=$(date +%s%N)
     kill -"${sig%:*}" "$(cat s-$x-${sig%:*}.sid)"
     wait $pid; rc=$?; scenarios=$((scenarios + 1))

@@ -12,6 +12,7 @@
  * gnuplot succeeded and drew something. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,9 +86,22 @@ static void last_line(char *err, char *line, size_t len)
     }
 }
 
-/* Runs argv, collecting its stderr into err. The wait status, or -1. */
+/* Seconds one gnuplot may draw a figure before SIGALRM ends it (a figure
+ * of a huge file: report is bounded, the figure skipped with its line);
+ * CB_GNUPLOT_TIMEOUT overrides it (tests). */
+#define CB_GNUPLOT_TIMEOUT_S 120
+static unsigned gnuplot_timeout(void)
+{
+    const char *v = getenv("CB_GNUPLOT_TIMEOUT");
+    long t = v && *v ? strtol(v, NULL, 10) : 0;
+    return t > 0 && t < 86400 ? (unsigned)t : CB_GNUPLOT_TIMEOUT_S;
+}
+
+/* Runs argv, collecting its stderr into err, for at most
+ * gnuplot_timeout() seconds. The wait status, or -1. */
 static int spawn(const char *const *argv, char *err, size_t elen)
 {
+    unsigned limit = gnuplot_timeout();
     int pfd[2], status;
     size_t used = 0;
     pid_t pid;
@@ -110,6 +124,8 @@ static int spawn(const char *const *argv, char *err, size_t elen)
         dup2(pfd[1], 2);
         close(pfd[0]);
         close(pfd[1]);
+        signal(SIGALRM, SIG_DFL);
+        alarm(limit); /* survives exec: SIGALRM ends a gnuplot past it */
         execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
@@ -187,6 +203,10 @@ int cb_report_plot(struct cb_report *rp, const char *script,
         unlink(tmp);
         if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
             snprintf(line, sizeof line, "cannot execute gnuplot");
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+            snprintf(line, sizeof line, "still drawing after %u s "
+                     "(CB_GNUPLOT_TIMEOUT), figure skipped",
+                     gnuplot_timeout());
         return CB_FAIL(e, CB_ESYS, "gnuplot %s for %s failed (%s %d): %s",
                        script, png, WIFEXITED(status) ? "exit" : "signal",
                        WIFEXITED(status) ? WEXITSTATUS(status)
