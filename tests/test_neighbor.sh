@@ -75,6 +75,8 @@ expect_fail 2 "--duration 'x': accepted is whole seconds" "duration x" -- \
 expect_fail 2 "--burst-ms '9-3': accepted is MIN-MAX" "burst 9-3" -- \
   "$NB" --burst-ms 9-3
 expect_fail 2 "unknown argument '--bogus'" "unknown option" -- "$NB" --bogus
+expect_fail 2 "--log '$T/no/x.log': cannot write it" "unwritable log" -- \
+  "$NB" --log "$T/no/x.log" --duration 1
 expect_fail 2 "CPU 4095 is not one this script may run on" "absent CPU" -- \
   "$NB" --cpus 4095 --duration 1 --log x.log
 
