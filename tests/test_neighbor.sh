@@ -101,6 +101,8 @@ check "overlapping 3, slowed 2, flagged 1: hit rate 50% ($out)" \
   grep -q "overlapping a burst: 3; slowed > 2%: 2; of those flagged: 1 (hit rate 50.0%)" <<<"$out"
 check "quiet 5, flagged 1: false alarms 20% ($out)" \
   grep -q "overlapping no burst: 5; flagged: 1 (false-alarm rate 20.0%)" <<<"$out"
+check "against the best: 6 within 2% (2 flagged), 2 slower (1 flagged) ($out)" \
+  grep -q "within 2%: 6, flagged 2 (33.3%); slower: 2, flagged 1 (50.0%)" <<<"$out"
 out=$("$PY" "$CHK" r.json 2>&1)
 check "no log: every sample quiet ($out)" \
   grep -q "overlapping no burst: 8; flagged: 3 (false-alarm rate 37.5%)" <<<"$out"
