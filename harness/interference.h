@@ -44,10 +44,12 @@
  *    loose there, not yet used.) Measured with scripts/noisy-neighbor.sh
  *    and scripts/neighbor-check.py on the shared 2-vCPU development VM
  *    (README, "Interference"): with the neighbour at 20% duty every
- *    sample it slowed by more than 2% was flagged; a quiet run could not
- *    be had there (other processes took 78-83% of the CPU time during the
- *    samples), so the quiet false-alarm rate is still to be measured on
- *    a quiet machine.
+ *    sample it slowed by more than 2% was flagged (47 of 47 in a lull,
+ *    108 of 108 under load). In a lull without it 71% of the samples were
+ *    flagged, mostly for CPU rate, and they were slower (wall and CPU
+ *    time together, up to 39% on factorize): a busy host, not false
+ *    alarms; of the samples within 2% of their configuration's best, 4 of
+ *    32 were flagged. The quiet-run rate wants a quiet host.
  *  - 50 us per context switch: some run delay is the benchmark's own. A
  *    worker woken after a block waits for its CPU to come out of idle or
  *    for the waker to get off it (1-15 us per wake measured on the VM), and
@@ -59,9 +61,10 @@
  *    map (process-pool on the empty kernel at chunksize 1) gets an
  *    allowance larger than any disturbance, so such samples are never
  *    flagged for run delay.
- *  - CPU tolerance 1% of the reference: the CPU time of the same work
- *    varies by about that much between quiet samples (caches, timer
- *    interrupts); beyond it the excess counts in full.
+ *  - CPU tolerance 1% of the reference: what caches and timer interrupts
+ *    make the CPU time of the same work vary by on a quiet host; beyond it
+ *    the excess counts in full. (On the development VM it varied by up to
+ *    39%, wall time with it: the host was busy; see above.)
  *
  * Run delay is not judged for workers that share a CPU with another
  * worker of the same sample (pinned to the same PU, or unpinned with more
