@@ -20,7 +20,11 @@ and prints, over every sample:
     quiet: the false-alarm rate of a quiet run.
 
 Samples slowed without a burst (something else on the machine) are counted
-apart. Exit 0; a bad file or argument: one line naming it, exit 2.
+apart. A last line judges every sample against its configuration's best
+one instead: on a machine whose host is not quiet (samples slower with no
+burst, no run delay) the median is no clean estimate, and this line shows
+how many samples within PCT% of the best were flagged (false alarms) and
+how many slower ones were (hits). Exit 0; a bad file or argument: one line naming it, exit 2.
 """
 import json
 import statistics
@@ -93,7 +97,7 @@ def main(argv):
 
     tot = dict(n=0, timed=0, over=0, over_slow=0, over_slow_flag=0,
                quiet=0, quiet_flag=0, quiet_slow=0, flagged=0, over_flag=0,
-               flag_fast=0)
+               flag_fast=0, b_near=0, b_near_flag=0, b_slow=0, b_slow_flag=0)
     runs = doc.get("runs") if isinstance(doc, dict) else None
     if not isinstance(runs, list):
         die("%s: no \"runs\" array (not a corebench result file)" % files[0])
@@ -115,8 +119,15 @@ def main(argv):
         ref = statistics.median(clean) if len(clean) >= 3 else min(samples[i] for i in idx)
         lim = ref * (1 + slow / 100)
         c = dict(over=0, over_slow=0, over_slow_flag=0, quiet_flag=0)
+        best = min(samples[i] for i in idx)
         for i in idx:
             s, f = samples[i] > lim, bool(flags[i])
+            if samples[i] > best * (1 + slow / 100):
+                tot["b_slow"] += 1
+                tot["b_slow_flag"] += f
+            else:
+                tot["b_near"] += 1
+                tot["b_near_flag"] += f
             tot["timed"] += 1
             tot["flagged"] += f
             tot["flag_fast"] += f and not s
@@ -157,6 +168,10 @@ def main(argv):
     print("flagged in all: %d of %d (%s); flagged but not slowed > %g%%: %d (%s of the samples)"
           % (tot["flagged"], tot["timed"], pct(tot["flagged"], tot["timed"]), slow,
              tot["flag_fast"], pct(tot["flag_fast"], tot["timed"])))
+    print("against each configuration's best sample: within %g%%: %d, flagged %d (%s); "
+          "slower: %d, flagged %d (%s)"
+          % (slow, tot["b_near"], tot["b_near_flag"], pct(tot["b_near_flag"], tot["b_near"]),
+             tot["b_slow"], tot["b_slow_flag"], pct(tot["b_slow_flag"], tot["b_slow"])))
     return 0
 
 

@@ -43,7 +43,7 @@ while [ $# -gt 0 ]; do
     opt=$1
     case $opt in
     --duty | --duration | --burst-ms | --cpus | --seed | --log)
-        [ $# -ge 2 ] || die "$opt needs a value"
+        [ $# -ge 2 ] || die "$opt needs a value (see --help for what is accepted)"
         val=$2
         shift 2
         ;;
@@ -133,7 +133,8 @@ rand_between() { # uniform integer in [$1, $2], 30 random bits
     echo $(($1 + ((RANDOM << 15 | RANDOM) % ($2 - $1 + 1))))
 }
 
-: >"$log" || die "--log '${log//[^[:print:]]/?}': cannot write it"
+{ : >"$log"; } 2>/dev/null ||
+    die "--log '${log//[^[:print:]]/?}': cannot write it (accepted: a file name in a writable directory)"
 printf '# noisy-neighbor duty=%d duration=%d burst_ms=%d-%d cpus=%s seed=%d pid=%d\n' \
     "$duty" "$duration" "$bmin" "$bmax" "$cpus" "$seed" $$ >>"$log"
 

@@ -75,6 +75,8 @@ expect_fail 2 "--duration 'x': accepted is whole seconds" "duration x" -- \
 expect_fail 2 "--burst-ms '9-3': accepted is MIN-MAX" "burst 9-3" -- \
   "$NB" --burst-ms 9-3
 expect_fail 2 "unknown argument '--bogus'" "unknown option" -- "$NB" --bogus
+expect_fail 2 "--log '$T/no/x.log': cannot write it" "unwritable log" -- \
+  "$NB" --log "$T/no/x.log" --duration 1
 expect_fail 2 "CPU 4095 is not one this script may run on" "absent CPU" -- \
   "$NB" --cpus 4095 --duration 1 --log x.log
 
@@ -99,6 +101,8 @@ check "overlapping 3, slowed 2, flagged 1: hit rate 50% ($out)" \
   grep -q "overlapping a burst: 3; slowed > 2%: 2; of those flagged: 1 (hit rate 50.0%)" <<<"$out"
 check "quiet 5, flagged 1: false alarms 20% ($out)" \
   grep -q "overlapping no burst: 5; flagged: 1 (false-alarm rate 20.0%)" <<<"$out"
+check "against the best: 6 within 2% (2 flagged), 2 slower (1 flagged) ($out)" \
+  grep -q "within 2%: 6, flagged 2 (33.3%); slower: 2, flagged 1 (50.0%)" <<<"$out"
 out=$("$PY" "$CHK" r.json 2>&1)
 check "no log: every sample quiet ($out)" \
   grep -q "overlapping no burst: 8; flagged: 3 (false-alarm rate 37.5%)" <<<"$out"

@@ -43,7 +43,9 @@ void cb_sweep_judge(struct cb_sweep *s, size_t i, const struct cb_map_stats *ms,
     rule.cpus = s->info.pus;
     cb_interf_from_stats(ms->w, nw, iw);
     for (int k = 0; k < nw; k++) {
-        if (smp->have_cpustat && iw[k].cpu >= 0 && iw[k].cpu < smp->ncpus)
+        /* this machine's /proc/stat: not for a worker on another host */
+        if (smp->have_cpustat && !ms->w[k].host[0] && iw[k].cpu >= 0 &&
+            iw[k].cpu < smp->ncpus)
             iw[k].steal_s = smp->steal_cpu[iw[k].cpu];
         sum = isfinite(iw[k].cpu_s) ? sum + iw[k].cpu_s : NAN;
     }
