@@ -4,7 +4,7 @@
  * stats.
  *
  * Figures are chosen around the defaults: share 2% of the sample, 50 us of
- * run delay forgiven per context switch, 1% of the CPU reference forgiven. Exits nonzero on any failure; the
+ * run delay forgiven per context switch, 10% of the CPU reference forgiven. Exits nonzero on any failure; the
  * last line is "N passed, M failed". */
 #include <math.h>
 #include <stdio.h>
@@ -40,7 +40,7 @@ static void test_defaults(void)
     memset(&r, 0x7f, sizeof r);
     cb_interf_rule_default(&r);
     CHECK(r.share == 0.02 && r.allow_per_switch == 50e-6 && r.cpus == 0 &&
-              isnan(r.cpu_ref_s) && r.cpu_tolerance == 0.01,
+              isnan(r.cpu_ref_s) && r.cpu_tolerance == 0.10,
           "defaults: share %g, per switch %g, cpus %d, ref %g, tol %g",
           r.share, r.allow_per_switch, r.cpus, r.cpu_ref_s, r.cpu_tolerance);
     CHECK(strcmp(cb_interf_status_name(CB_INTERF_CLEAN), "clean") == 0 &&
@@ -319,19 +319,19 @@ static void test_cpu_rate(void)
               v.cpu_s == 1.0 && isnan(v.cpu_excess_s),
           "no reference: status %d cpu %g excess %g", v.status, v.cpu_s,
           v.cpu_excess_s);
-    /* reference 1.0 s, 1% forgiven: 1.019 s is 9 ms over, under the
+    /* reference 1.0 s, 10% forgiven: 1.109 s is 9 ms over, under the
      * limit of 2% of 0.5 s (10 ms): clean */
     r.cpu_ref_s = 1.0;
-    w[0].cpu_s = 0.519;
+    w[0].cpu_s = 0.609;
     CHECK(cb_interference_judge(&r, 0.5, w, 2, &v) == CB_INTERF_CLEAN &&
               fabs(v.cpu_excess_s - 0.009) < 1e-9,
-          "1.019 s for 1.0: status %d excess %g", v.status, v.cpu_excess_s);
-    /* 1.05 s: 40 ms over, an SMT neighbour on worker 0's core */
-    w[0].cpu_s = 0.55;
+          "1.109 s for 1.0: status %d excess %g", v.status, v.cpu_excess_s);
+    /* 1.15 s: 50 ms over, an SMT neighbour on worker 0's core */
+    w[0].cpu_s = 0.65;
     CHECK(cb_interference_judge(&r, 0.5, w, 2, &v) == CB_INTERF_INTERFERED &&
-              fabs(v.cpu_excess_s - 0.04) < 1e-9 && v.flagged == 0 &&
+              fabs(v.cpu_excess_s - 0.05) < 1e-9 && v.flagged == 0 &&
               v.cause && strcmp(v.cause, "cpu rate") == 0,
-          "1.05 s for 1.0: status %d excess %g flagged %d cause %s",
+          "1.15 s for 1.0: status %d excess %g flagged %d cause %s",
           v.status, v.cpu_excess_s, v.flagged, v.cause ? v.cause : "-");
     /* less CPU than the reference is no excess */
     w[0].cpu_s = 0.4;
@@ -351,7 +351,7 @@ static void test_cpu_rate(void)
         r.cpu_ref_s = 0.5;
         CHECK(cb_interference_judge(&r, 0.6, &x, 1, &v) ==
                       CB_INTERF_INTERFERED &&
-                  v.judged == 0 && fabs(v.cpu_excess_s - 0.095) < 1e-9,
+                  v.judged == 0 && fabs(v.cpu_excess_s - 0.05) < 1e-9,
               "CPU time alone: status %d excess %g", v.status,
               v.cpu_excess_s);
         r.cpu_ref_s = NAN;
@@ -368,9 +368,9 @@ static void test_rejudge(void)
     struct cb_interf_rule r = rule(2);
     struct cb_interf_verdict v;
     struct cb_interf_worker w[] = {pw(0, 0.001, 2), pw(1, 0.001, 2)};
-    double cpu[] = {1.10, NAN, 1.0, -1, 1.04};
-    w[0].cpu_s = w[1].cpu_s = 0.55;
-    r.cpu_ref_s = 1.10; /* the first sample is its own reference */
+    double cpu[] = {1.20, NAN, 1.0, -1, 1.04};
+    w[0].cpu_s = w[1].cpu_s = 0.6;
+    r.cpu_ref_s = 1.20; /* the first sample is its own reference */
     CHECK(cb_interference_judge(&r, 0.55, w, 2, &v) == CB_INTERF_CLEAN &&
               v.cpu_excess_s == 0,
           "own reference: status %d", v.status);
@@ -381,7 +381,7 @@ static void test_rejudge(void)
           "no reference from nothing");
     r.cpu_ref_s = cb_interf_cpu_ref(cpu, 5);
     CHECK(cb_interf_rejudge(&r, &v) == CB_INTERF_INTERFERED &&
-              fabs(v.cpu_excess_s - 0.09) < 1e-9 && v.cause &&
+              fabs(v.cpu_excess_s - 0.1) < 1e-9 && v.cause &&
               strcmp(v.cause, "cpu rate") == 0,
           "judged again: status %d excess %g", v.status, v.cpu_excess_s);
     /* and back: a reference it meets makes it clean again */

@@ -61,10 +61,14 @@
  *    map (process-pool on the empty kernel at chunksize 1) gets an
  *    allowance larger than any disturbance, so such samples are never
  *    flagged for run delay.
- *  - CPU tolerance 1% of the reference: what caches and timer interrupts
- *    make the CPU time of the same work vary by on a quiet host; beyond it
- *    the excess counts in full. (On the development VM it varied by up to
- *    39%, wall time with it: the host was busy; see above.)
+ *  - CPU tolerance 10% of the reference (the configuration's least CPU
+ *    time): on a shared-host VM with nothing else running in the guest
+ *    (0.6% outside load, 0.1% steal) the same work's CPU time moved by up
+ *    to 7% between samples, wall time with it, and a 1% tolerance set
+ *    aside 84% of make bench's samples (575 of 588 flags "cpu rate"):
+ *    the host's own weather, not a neighbour a user could act on. Beyond
+ *    10% the excess counts in full: an SMT sibling or a frequency drop
+ *    that slows a sample by a tenth or more is flagged.
  *
  * Run delay is not judged for workers that share a CPU with another
  * worker of the same sample (pinned to the same PU, or unpinned with more
@@ -83,7 +87,7 @@
 
 #define CB_INTERF_SHARE 0.02
 #define CB_INTERF_SWITCH_S 50e-6
-#define CB_INTERF_CPU_TOL 0.01
+#define CB_INTERF_CPU_TOL 0.10
 
 /* What the rule needs of one worker of one sample. */
 struct cb_interf_worker {
