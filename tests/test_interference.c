@@ -40,7 +40,8 @@ static void test_defaults(void)
     memset(&r, 0x7f, sizeof r);
     cb_interf_rule_default(&r);
     CHECK(r.share == 0.02 && r.allow_per_switch == 50e-6 && r.cpus == 0 &&
-              isnan(r.cpu_ref_s) && r.cpu_tolerance == 0.10,
+              isnan(r.cpu_ref_s) && r.cpu_tolerance == 0.10 &&
+              r.steal_tick_s == 0.01,
           "defaults: share %g, per switch %g, cpus %d, ref %g, tol %g",
           r.share, r.allow_per_switch, r.cpus, r.cpu_ref_s, r.cpu_tolerance);
     CHECK(strcmp(cb_interf_status_name(CB_INTERF_CLEAN), "clean") == 0 &&
@@ -249,7 +250,8 @@ static void test_steal(void)
     struct cb_interf_rule r = rule(2);
     struct cb_interf_verdict v;
     struct cb_interf_worker w[] = {pw(0, 0.0003, 5), pw(1, 0.0002, 5)};
-    /* 0.5 s sample, limit 10 ms: CPU 1 lost 30 ms to steal */
+    /* 0.5 s sample, limit 10 ms: CPU 1 lost 30 ms to steal (20 ms beyond
+     * the counter's one-tick resolution) */
     w[0].steal_s = 0;
     w[1].steal_s = 0.03;
     CHECK(cb_interference_judge(&r, 0.5, w, 2, &v) == CB_INTERF_INTERFERED &&
@@ -265,8 +267,8 @@ static void test_steal(void)
           "10 ms of steal on 0.5 s: status %d stretch %g", v.status,
           v.stretch_s);
     /* steal and run delay of the same worker add up: 6 + 6 ms > 10 ms,
-     * though each alone is under it */
-    w[1].steal_s = 0.006;
+     * though each alone is under it (16 ms of steal: 6 beyond a tick) */
+    w[1].steal_s = 0.016;
     w[1].run_delay_s = 0.006;
     w[1].csw_involuntary = 0;
     CHECK(cb_interference_judge(&r, 0.5, w, 2, &v) == CB_INTERF_INTERFERED &&
@@ -274,7 +276,7 @@ static void test_steal(void)
           "6 ms delay + 6 ms steal: status %d lost %g", v.status, v.lost_s);
     /* ... but not across workers: 6 ms delay on one, 6 ms steal on the
      * other is 6 ms at most for either */
-    w[0].steal_s = 0.006;
+    w[0].steal_s = 0.016;
     w[1].steal_s = 0;
     w[0].run_delay_s = 0;
     w[0].csw_involuntary = 0;

@@ -11,6 +11,7 @@ void cb_interf_rule_default(struct cb_interf_rule *r)
     r->cpus = 0;
     r->cpu_ref_s = NAN;
     r->cpu_tolerance = CB_INTERF_CPU_TOL;
+    r->steal_tick_s = CB_INTERF_STEAL_TICK_S;
 }
 
 const char *cb_interf_status_name(enum cb_interf_status s)
@@ -82,7 +83,8 @@ enum cb_interf_status cb_interference_judge(const struct cb_interf_rule *r,
             excess = w[i].run_delay_s -
                      r->allow_per_switch * (double)(w[i].csw_voluntary +
                                                     w[i].csw_involuntary);
-        lost = fmax(excess, 0) + (steal_ok ? w[i].steal_s : 0);
+        lost = fmax(excess, 0) +
+               (steal_ok ? fmax(0, w[i].steal_s - r->steal_tick_s) : 0);
         if (steal_ok && !(w[i].steal_s <= steal_max))
             steal_max = w[i].steal_s;
         v->judged++;

@@ -88,6 +88,12 @@
 #define CB_INTERF_SHARE 0.02
 #define CB_INTERF_SWITCH_S 50e-6
 #define CB_INTERF_CPU_TOL 0.10
+/* /proc/stat counts steal in USER_HZ ticks (100 per second on Linux): one
+ * tick in a sample's window is within the counter's resolution (it may
+ * stand for anything from 0 to 10 ms), so steal counts beyond one tick.
+ * Without it, make bench on a quiet VM set aside 63 samples for a single
+ * tick each. */
+#define CB_INTERF_STEAL_TICK_S 0.01
 
 /* What the rule needs of one worker of one sample. */
 struct cb_interf_worker {
@@ -106,6 +112,8 @@ struct cb_interf_rule {
     /* the configuration's reference CPU seconds for the sample's work
      * (cb_interf_cpu_ref), NaN: none; and the share of it forgiven */
     double cpu_ref_s, cpu_tolerance;
+    /* steal forgiven per worker: the counter's resolution (one tick) */
+    double steal_tick_s;
     /* CPUs the workers could use (allowed PUs); 0: unknown. Unpinned
      * workers outnumbering them wait for each other: not judged. */
     int cpus;
