@@ -63,10 +63,14 @@ static void check_interference(const struct cb_executor *x,
          * over this map, not zeros or another thread's. Each block is a
          * voluntary switch, unless the thread was preempted after arming
          * its 100 us timer and the timer fired meanwhile (a loaded machine,
-         * a sanitizer build): then that one is involuntary. */
+         * a sanitizer build): then that one is involuntary, or, when the
+         * timer had fired before the thread got to sleep, no switch at all
+         * (seen once in 8 tasks under mpiexec -n 3 on 2 CPUs). At least
+         * half of the blocks must show: zeros, or another thread's deltas,
+         * would not. */
         if ((ws[i].measured & CB_WS_CSW) &&
             (w->kernel->flags & CB_KERNEL_BLOCKS))
-            CHECK(ws[i].csw_voluntary + ws[i].csw_involuntary >=
+            CHECK(2 * (ws[i].csw_voluntary + ws[i].csw_involuntary) >=
                       ws[i].tasks && (ws[i].csw_voluntary > 0 || !ws[i].tasks),
                   "%s x %s worker %d: %llu voluntary + %llu involuntary "
                   "switches for %llu blocking tasks",
