@@ -11,22 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-
-/* |got - want| <= tol, or both NaN. */
-static void check_near(double got, double want, double tol, const char *what,
-                       int line)
-{
-    int ok = (isnan(got) && isnan(want)) || fabs(got - want) <= tol;
-    CHECK_AT(line, ok, "%s: got %.17g, want %.17g (tol %g)", what, got, want,
-             tol);
-}
-
-/* The condition is the message. */
-#define OK(c) CHECK((c), "%s", #c)
-#define NEAR(got, want, tol) check_near((got), (want), (tol), #got, __LINE__)
-#define IS_NAN(x) CHECK(isnan(x), "%s", "isnan(" #x ")")
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+#include "check_num.h"
 
 /* What stats.c did before it selected instead of sorting (issue 11): draw
  * with the same unbiased rejection, sort each resample, take its median;
