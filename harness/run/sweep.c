@@ -359,6 +359,7 @@ static void give_up(struct cb_sweep *s, int status, const char *why)
     struct cb_run *r = &s->m.runs[s->fl_run];
     struct cb_error e = {0};
     struct cb_view v;
+    char line[sizeof e.msg * 4 + 8], out[300];
     r->verified = 0;
     snprintf(r->error, sizeof r->error, "%s", why);
     for (size_t i = 0; i < s->m.nruns; i++) { /* as cb_sweep_run's end */
@@ -369,11 +370,14 @@ static void give_up(struct cb_sweep *s, int status, const char *why)
     s->final = 1;
     cb_sweep_settle(s);
     if (make_view(s, &v) == 0 &&
-        cb_result_file_write(&v, 0, s->result_written || s->o->force, &e))
-        fprintf(stderr, "corebench run: %s\n", e.msg);
+        cb_result_file_write(&v, 0, s->result_written || s->o->force, &e)) {
+        cb_text_clean(e.msg, line, sizeof line, sizeof e.msg);
+        fprintf(stderr, "corebench run: %s\n", line);
+    }
+    cb_text_clean(s->o->out, out, sizeof out, 200);
     fprintf(stderr, "\ncorebench run: %s %s w=%d: %s; kept the finished "
             "rounds in %s\n", r->cfg.kernel, r->d.label[0] ? r->d.label :
-            r->cfg.executor, r->cfg.workers, why, s->o->out);
+            r->cfg.executor, r->cfg.workers, why, out);
     _exit(status);
 }
 
