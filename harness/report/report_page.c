@@ -167,7 +167,7 @@ static void context(struct doc *d)
             cb_interf_totals_line(&t, il, sizeof il);
             if (il[0]) {
                 il[0] = (char)toupper((unsigned char)il[0]);
-                cb_doc_text(d, " ");
+                cb_doc_mark(d, " ", " "); /* text() shows a blank as "-" */
                 cb_doc_text(d, il);
                 cb_doc_text(d, ".");
             }
