@@ -136,7 +136,12 @@ inject_one() {
 import json, sys
 d = json.load(open('$n.json'))
 assert d['complete'] is False
-assert all(len(r['samples']) == 1 for r in d['runs'] if r['kernel'] == 'gcd'), d['runs']"
+assert all(len(r['samples']) == 1 for r in d['runs'] if r['kernel'] == 'gcd'), d['runs']
+bad = [r for r in d['runs'] if r.get('error')]
+if '$kind' == 'crash':  # recorded by the crash handler's second half
+    assert len(bad) == 1 and 'SIGSEGV' in bad[0]['error'] and bad[0]['verified'] is False, bad
+else:  # exit(3) in a thread: no handler runs, nothing is recorded
+    assert not bad, bad"
       fi
       [ "$kind" = crash ] && assert "$n" "stderr names the signal" \
         grep -q "signal 11 (SIGSEGV.*during a map of gcd" "$n.err" ;;

@@ -116,6 +116,16 @@ d = json.load(open('c-$x.json'))
 assert d['complete'] is False, d['complete']
 assert all(len(r['samples']) == 2 for r in d['runs']), [len(r['samples']) for r in d['runs']]
 "
+  # the crashing configuration (the last map: w=2, or serial's only one)
+  # carries the crash, recorded by the handler's re-executed second half
+  check "$x crash: the file names the crashed configuration" "$PY" -c "
+import json, sys
+d = json.load(open('c-$x.json'))
+bad = [r for r in d['runs'] if r.get('error')]
+assert len(bad) == 1 and bad[0]['workers'] == (1 if '$x' == 'serial' else 2), bad
+assert bad[0]['verified'] is False and 'signal 11 (SIGSEGV' in bad[0]['error'], bad[0]
+assert all(r['verified'] is True for r in d['runs'] if r is not bad[0])
+"
   check "$x crash: nothing left behind" left_nothing "c-$x"
 done
 run c-early CB_INJECT=crash@task=2 -- -k gcd -s tiny -e threads -w 2 -r 2

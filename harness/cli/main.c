@@ -100,6 +100,9 @@ int main(int argc, char **argv)
         }
         return x->worker_main(argc - 2, argv + 2);
     }
+    /* the crash handler's second half: records a crash, dies of it */
+    if (strcmp(argv[1], "__crash-note") == 0)
+        return cb_crash_note_main(argc - 1, argv + 1);
     /* started by an executor's launcher (mpirun): helpers serve, then exit */
     static const struct cb_exec_host host = {.topo = cb_topo_host};
     for (int i = 0; cb_executors[i]; i++) {

@@ -98,6 +98,9 @@ struct cb_slot {
     struct cb_counter_values *ctr;
     size_t cap;
     int cheap; /* derived without intervals (cb_sweep_settle) */
+    /* the interference rule's CPU reference and tolerance
+     * (cb_interf_cpu_norm), as last computed (sweep_judge.c) */
+    double cpu_ref, cpu_tol;
 };
 
 /* The sample in progress, as the sweep's watchdog sees it: while map()
@@ -247,6 +250,9 @@ void cb_watchdog_map_ends(void);
  * configuration's map crashed and where its finished rounds are, then the
  * process dies of it (watchdog.c). */
 void cb_crash_handler_install(void);
+/* `corebench __crash-note FILE ID SIG`: what the crash handler re-executes
+ * to record the crash in the result file (watchdog.c). */
+int cb_crash_note_main(int argc, char **argv);
 
 /* The whole of `corebench run` after parsing: returns the exit status. */
 int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "results.h"
 #include "run.h"
 #include "text.h"
 
@@ -53,6 +54,12 @@ static const char *const crash_name[4] = {
 static pid_t sweep_pid;
 static char crash_msg[700];
 static atomic_size_t crash_len; /* 0: no map in progress */
+/* The crash note (cb_crash_note_main): this program, the result file and
+ * the crashing run's id, ready before the map; the handler fills in the
+ * signal and re-executes corebench as `__crash-note`, which records the
+ * crash in the file (a handler cannot: jansson allocates). */
+static char note_exe[4096], note_out[4096], note_id[24], note_sig[8];
+static int note_ready;
 
 static void say(const char *t, size_t n)
 {
@@ -73,6 +80,16 @@ static void on_crash(int sig)
         else
             say(" outside a map\n", 15);
         cb_results_abandon();
+        if (n && note_ready && note_exe[0]) {
+            char *argv[] = {note_exe, "__crash-note", note_out, note_id,
+                            note_sig, NULL};
+            int k = 0;
+            if (sig >= 10)
+                note_sig[k++] = (char)('0' + sig / 10);
+            note_sig[k++] = (char)('0' + sig % 10);
+            note_sig[k] = '\0';
+            execv(note_exe, argv); /* returns only if it failed */
+        }
     }
     signal(sig, SIG_DFL);
     raise(sig);
@@ -105,7 +122,62 @@ void cb_watchdog_map_begins(const struct cb_sweep *s, const struct cb_run *r)
         n = (int)sizeof crash_msg - 1;
         crash_msg[n - 1] = '\n';
     }
+    note_ready = s->result_written &&
+                 snprintf(note_out, sizeof note_out, "%s", s->o->out) <
+                     (int)sizeof note_out &&
+                 snprintf(note_id, sizeof note_id, "%d", r->id) > 0;
     atomic_store(&crash_len, n > 0 ? (size_t)n : 0);
+}
+
+/* `corebench __crash-note FILE ID SIG`, executed by the crash handler in
+ * place of the crashed sweep (same pid): the run with that id gets the
+ * crash as its `error` and `verified` false in the result file the
+ * finished rounds went to, rewritten atomically; then the process dies of
+ * the same signal, so the exit status still tells it. */
+int cb_crash_note_main(int argc, char **argv)
+{
+    struct cb_error e = {0};
+    json_t *root = NULL, *runs, *run;
+    size_t i;
+    int sig = argc > 3 ? atoi(argv[3]) : 0, done = 0;
+    char why[480], line[sizeof e.msg * 4 + 8];
+    const char *name = "a fatal signal";
+    for (int k = 0; k < 4; k++)
+        if (crash_sig[k] == sig)
+            name = crash_name[k];
+    if (argc > 3 && cb_results_load(argv[1], &root, &e) == 0 &&
+        json_is_array(runs = json_object_get(root, "runs"))) {
+        snprintf(why, sizeof why, "%s in a map: a task crashed in "
+                 "corebench's own process (this executor's workers are its "
+                 "threads), which ended the sweep; the finished rounds' "
+                 "samples are kept", name);
+        json_array_foreach(runs, i, run)
+            if (json_integer_value(json_object_get(run, "id")) ==
+                    atoll(argv[2]) && json_is_integer(json_object_get(run, "id"))) {
+                json_object_set_new(run, "error", json_string(why));
+                json_object_set_new(run, "verified", json_false());
+                json_object_set_new(run, "stop", json_null());
+                done = 1;
+            }
+        json_object_set_new(root, "complete", json_false());
+        if (!done)
+            CB_FAIL(&e, CB_EUSAGE, "no run with id %s in it", argv[2]);
+        else
+            cb_results_write(root, argv[1], 1, &e);
+    }
+    if (e.msg[0]) {
+        char out[300];
+        cb_text_clean(argc > 1 ? argv[1] : "", out, sizeof out, 200);
+        cb_text_clean(e.msg, line, sizeof line, sizeof e.msg);
+        fprintf(stderr, "corebench run: the crash is not recorded in %s: "
+                "%s\n", out, line);
+    }
+    json_decref(root);
+    if (sig > 0) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+    return 1;
 }
 
 void cb_watchdog_map_ends(void)
@@ -180,6 +252,10 @@ int cb_watchdog_start(struct cb_sweep *s, struct cb_watchdog *wd,
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, &wd->old_int);
     sigaction(SIGTERM, &sa, &wd->old_term);
+    {
+        ssize_t k = readlink("/proc/self/exe", note_exe, sizeof note_exe - 1);
+        note_exe[k > 0 ? k : 0] = '\0';
+    }
     sweep_pid = getpid();
     return 0;
 }
