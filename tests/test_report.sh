@@ -108,6 +108,52 @@ check "stuck gnuplot: each figure skipped with a line saying so" \
     grep -q "still drawing after 1 s (CB_GNUPLOT_TIMEOUT), figure skipped" "$T/errslow"
 check "stuck gnuplot: the tables and pages are written" \
     bash -c "[ -s '$T/slow/report.md' ] && [ -s '$T/slow/report.html' ]"
+
+# ---- the report's drawing budget: bounded whatever the file -----------------
+# a gnuplot that takes its whole figure limit: once CB_REPORT_MAX_TIME is
+# spent the figure in flight ends and the rest are tables only, each page
+# entry saying so
+PATH="$T/slowbin:$PATH" CB_GNUPLOT_TIMEOUT=100 CB_REPORT_MAX_TIME=2 \
+    timeout 60 "$BIN" report "$FIX/sample.json" --out "$T/budget" \
+    >/dev/null 2>"$T/errbudget"
+rc=$?
+check "drawing budget: the report ends (exit 1: the figure in flight failed; got $rc)" [ $rc -eq 1 ]
+check "drawing budget: the figure in flight ends at the budget" \
+    grep -q "still drawing after [0-9]* s (the end of the report's drawing budget, CB_REPORT_MAX_TIME), figure skipped" "$T/errbudget"
+check "drawing budget: one line counts the figures left as tables" \
+    grep -Eq "note: [0-9]+ figures not drawn, tables only: the 2 s drawing budget was spent" "$T/errbudget"
+check "drawing budget: the page says why a figure is a table only" \
+    grep -q "Not drawn: the report's 2 s drawing budget was spent" "$T/budget/report.md"
+check "drawing budget: every table is written" \
+    [ "$(ls "$T/budget" | grep -c '\.tsv$')" -eq "$(ls "$R" | grep -c '\.tsv$')" ]
+
+# ---- thinning: a configuration with 100x the samples ------------------------
+# the samples figure draws at most 400 order statistics per configuration,
+# fastest and slowest included, and says so; the other tables are as big
+# as before (one row per configuration)
+"$PY" "$SRC/tests/make_big_result.py" "$FIX/sample.json" "$T/big.json" \
+    --samples 2000 &&
+    "$BIN" report "$T/big.json" --out "$T/bigr" >/dev/null 2>"$T/errbig"
+rc=$?
+check "2000 samples a configuration: report exit $WANT (got $rc)" [ $rc -eq $WANT ]
+check "thinned: at most 400 rows per configuration, min and max kept" "$PY" - "$T/big.json" "$T/bigr" <<'PYEOF'
+import csv, glob, json, sys
+d = json.load(open(sys.argv[1]))
+runs = [r for r in d["runs"] if r["samples"]]
+rows = {}
+for f in glob.glob(sys.argv[2] + "/samples-*.tsv"):
+    for row in csv.DictReader(open(f), delimiter="\t"):
+        rows.setdefault((row["kernel"], row["series"]), []).append(float(row["time_s"]))
+assert rows, "no samples table"
+for key, t in rows.items():
+    assert len(t) == 400, (key, len(t))
+lo = min(min(r["samples"]) for r in runs)
+hi = max(max(r["samples"]) for r in runs)
+got = [x for t in rows.values() for x in t]
+assert abs(min(got) - lo) <= 1e-5 * lo and abs(max(got) - hi) <= 1e-5 * hi, (min(got), lo, max(got), hi)
+PYEOF
+check "thinned: the page says so" \
+    grep -q "drawn as 400 order statistics" "$T/bigr/report.md"
 check "nothing else: no overhead figure for gcd (one chunksize), no ceilings for gcd (compute), no machines (one file)" \
     bash -c "[ \$(ls '$R' | grep -c '\.tsv\$') -eq 13 ] && [ ! -e '$R/overhead-gcd.tsv' ] &&
              [ ! -e '$R/ceilings-gcd.tsv' ] && ! ls '$R'/machines-* >/dev/null 2>&1"

@@ -103,6 +103,9 @@ struct cb_report {
     char **written;         /* base names written, in order */
     int nwritten;
     struct cb_page *page; /* what report_page.c writes (report_page.c) */
+    double deadline;      /* CLOCK_MONOTONIC s: no figure drawn past it */
+    double budget_s;      /* the drawing budget (CB_REPORT_MAX_TIME) */
+    int over_budget;      /* figures left as tables because of it */
 };
 
 /* ---- report.c, report_series.c, report_ceil.c ------------------------------ */
@@ -117,6 +120,8 @@ int cb_report_load(struct cb_report *rp, char **paths, int n,
  * written or drawn: each said on stderr in one line). */
 int cb_report_run(struct cb_report *rp);
 void cb_report_free(struct cb_report *rp);
+/* Seconds left of the drawing budget (negative: spent). */
+double cb_report_time_left(const struct cb_report *rp);
 
 /* Every run of workload w, or NULL when run r is not in it. */
 int cb_rwork_has(const struct cb_rwork *w, const struct cb_run *r);

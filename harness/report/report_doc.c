@@ -93,6 +93,19 @@ void cb_doc_image(struct doc *d, const char *png, const char *alt)
     snprintf(path, sizeof path, "%s/%s", d->rp->outdir, png);
     if (!(f = fopen(path, "rb")))
         return;
+    if (fseek(f, 0, SEEK_END) == 0 && ftell(f) >= 0 &&
+        d->embedded + (size_t)ftell(f) > CB_DOC_EMBED_MAX) {
+        fclose(f);
+        d->linked++;
+        fputs("<figure><img alt=\"", d->f);
+        cb_doc_text(d, alt);
+        fputs("\" src=\"", d->f);
+        cb_doc_text(d, png); /* our own file name, escaped all the same */
+        fputs("\"></figure>\n", d->f);
+        return;
+    }
+    d->embedded += (size_t)ftell(f);
+    rewind(f);
     fputs("<figure><img alt=\"", d->f);
     cb_doc_text(d, alt); /* cleaned: no '"' */
     fputs("\" src=\"data:image/png;base64,", d->f);

@@ -13,7 +13,13 @@ struct doc {
     FILE *f;
     int html;
     const struct cb_report *rp;
+    size_t embedded; /* PNG bytes embedded so far (cb_doc_image) */
+    int linked;      /* images linked instead, past CB_DOC_EMBED_MAX */
 };
+/* report.html embeds its figures (one file to mail or archive) up to this
+ * many PNG bytes; past it a figure is linked to its PNG beside the page, so
+ * a report of thousands of figures stays a page a browser opens. */
+#define CB_DOC_EMBED_MAX (16u << 20)
 
 /* Text, escaped for the format. */
 void cb_doc_text(struct doc *d, const char *s);

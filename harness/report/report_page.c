@@ -279,6 +279,14 @@ static void figures(struct doc *d)
         }
         cb_doc_mark(d, "\n\n", "</p>\n");
     }
+    if (d->linked) {
+        cb_doc_mark(d, "", "<p>");
+        cb_doc_textf(d, "The last %d figures are linked to their PNG files "
+                     "beside this page, not embedded in it: the page embeds "
+                     "%u MiB of figures at most.", d->linked,
+                     CB_DOC_EMBED_MAX >> 20);
+        cb_doc_mark(d, "\n\n", "</p>\n");
+    }
     if (!absent)
         return;
     cb_doc_heading(d, 3, "Not shown");
@@ -467,7 +475,7 @@ int cb_page_write(struct cb_report *rp, struct cb_error *e)
     static const char *const names[] = {"report.md", "report.html"};
     for (int html = 0; html < 2; html++) {
         struct cb_rp_out o;
-        struct doc d;
+        struct doc d = {0};
         int rc = cb_report_open(rp, &o, names[html], e);
         if (rc)
             return rc;

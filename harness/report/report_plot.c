@@ -97,11 +97,11 @@ static unsigned gnuplot_timeout(void)
     return t > 0 && t < 86400 ? (unsigned)t : CB_GNUPLOT_TIMEOUT_S;
 }
 
-/* Runs argv, collecting its stderr into err, for at most
- * gnuplot_timeout() seconds. The wait status, or -1. */
-static int spawn(const char *const *argv, char *err, size_t elen)
+/* Runs argv, collecting its stderr into err, for at most limit seconds.
+ * The wait status, or -1. */
+static int spawn(const char *const *argv, char *err, size_t elen,
+                 unsigned limit)
 {
-    unsigned limit = gnuplot_timeout();
     int pfd[2], status;
     size_t used = 0;
     pid_t pid;
@@ -162,7 +162,9 @@ int cb_report_plot(struct cb_report *rp, const char *script,
     char err[2048] = "", line[200], t[300], f[400];
     const char *argv[10];
     struct stat st;
-    int fd, status;
+    int fd, status, by_budget = 0;
+    unsigned limit;
+    double left;
 
     snprintf(p, sizeof p, "%s/common.gp", rp->plots);
     safe_path(p, common, sizeof common);
@@ -191,7 +193,12 @@ int cb_report_plot(struct cb_report *rp, const char *script,
     argv[8] = f;
     argv[9] = NULL;
 
-    status = spawn(argv, err, sizeof err);
+    /* the figure's limit, or what is left of the report's budget */
+    limit = gnuplot_timeout();
+    left = cb_report_time_left(rp);
+    if (left + 1 < limit)
+        limit = left > 0 ? (unsigned)left + 1 : 1, by_budget = 1;
+    status = spawn(argv, err, sizeof err, limit);
     if (status == -1) {
         int err0 = errno;
         unlink(tmp);
@@ -204,9 +211,10 @@ int cb_report_plot(struct cb_report *rp, const char *script,
         if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
             snprintf(line, sizeof line, "cannot execute gnuplot");
         if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-            snprintf(line, sizeof line, "still drawing after %u s "
-                     "(CB_GNUPLOT_TIMEOUT), figure skipped",
-                     gnuplot_timeout());
+            snprintf(line, sizeof line, "still drawing after %u s (%s), "
+                     "figure skipped", limit, by_budget
+                     ? "the end of the report's drawing budget, "
+                       "CB_REPORT_MAX_TIME" : "CB_GNUPLOT_TIMEOUT");
         return CB_FAIL(e, CB_ESYS, "gnuplot %s for %s failed (%s %d): %s",
                        script, png, WIFEXITED(status) ? "exit" : "signal",
                        WIFEXITED(status) ? WEXITSTATUS(status)

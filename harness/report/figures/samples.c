@@ -1,8 +1,13 @@
 /* The distribution of the samples: one strip per configuration (series
  * and worker count), every measured map time as a point at its distance
  * from the configuration's median (outliers marked), so a reader sees
- * what a median and its interval summarize. plots/samples.gp. */
+ * what a median and its interval summarize. plots/samples.gp. A
+ * configuration with more than CB_SAMPLES_DRAWN samples is thinned to that
+ * many order statistics, its fastest and slowest included (a strip of
+ * 100,000 points says no more than 400 and takes gnuplot minutes); the
+ * sentences say so, and the result file keeps every sample. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "figure.h"
@@ -19,13 +24,42 @@ static const struct cb_column cols[] = {
     {"cv", CB_COL_NUM, 4},
 };
 
+#define CB_SAMPLES_DRAWN 400
+
+static const double *by_value; /* qsort's context: one thread, one call */
+static int cmp_index(const void *a, const void *b)
+{
+    double x = by_value[*(const size_t *)a], y = by_value[*(const size_t *)b];
+    return (x > y) - (x < y);
+}
+
 static void row(const struct cb_report *rp, const struct cb_series *s,
                 const struct cb_rrun *rr, struct cb_table *t)
 {
     const struct cb_run *r = rr->r;
+    size_t *pick = NULL, n = r->n;
     char name[300];
     cb_series_name_w(rp, s, r->cfg.workers, name, sizeof name);
-    for (size_t k = 0; k < r->n; k++) {
+    if (n > CB_SAMPLES_DRAWN) { /* the order statistics at even ranks */
+        size_t *ix = malloc(n * sizeof *ix);
+        pick = malloc(CB_SAMPLES_DRAWN * sizeof *pick);
+        if (!ix || !pick) {
+            free(ix);
+            free(pick);
+            t->failed = 1;
+            return;
+        }
+        for (size_t k = 0; k < n; k++)
+            ix[k] = k;
+        by_value = r->samples;
+        qsort(ix, n, sizeof *ix, cmp_index);
+        for (size_t k = 0; k < CB_SAMPLES_DRAWN; k++)
+            pick[k] = ix[k * (n - 1) / (CB_SAMPLES_DRAWN - 1)];
+        free(ix);
+        n = CB_SAMPLES_DRAWN;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t k = pick ? pick[i] : i;
         cb_fig_run_row(t, rp, s, rr);
         cb_table_text(t, CB_C_SERIES, name);
         cb_table_num(t, C_SAMPLE, (double)(k + 1));
@@ -34,6 +68,19 @@ static void row(const struct cb_report *rp, const struct cb_series *s,
         cb_table_num(t, C_MEDIAN, r->d.sum.median);
         cb_table_num(t, C_CV, r->d.sum.cv);
     }
+    free(pick);
+}
+
+/* Whether a configuration was thinned: its sample numbers skip. */
+static int thinned(const struct cb_table *t)
+{
+    for (size_t i = 1; i < t->nrows; i++) {
+        double a = cb_table_get(t, i - 1, C_SAMPLE),
+               b = cb_table_get(t, i, C_SAMPLE);
+        if (b != 1 && b != a + 1)
+            return 1;
+    }
+    return 0;
 }
 
 /* The widest spread (relative to its median), and the outliers. */
@@ -76,6 +123,11 @@ static void say(const struct cb_report *rp, const struct cb_rwork *w,
     cb_say(s, "%d of %zu samples in %d configurations are outliers "
            "(modified z-score above 3.5; kept in the statistics).",
            outliers, t->nrows, configs);
+    if (thinned(t))
+        cb_say(s, "Configurations with more than %d samples are drawn as "
+               "%d order statistics, fastest and slowest included (the "
+               "outlier count above is of those; the result file has every "
+               "sample).", CB_SAMPLES_DRAWN, CB_SAMPLES_DRAWN);
 }
 
 const struct cb_figure cb_figure_samples = {
