@@ -370,18 +370,12 @@ static void test_rejudge(void)
     struct cb_interf_rule r = rule(2);
     struct cb_interf_verdict v;
     struct cb_interf_worker w[] = {pw(0, 0.001, 2), pw(1, 0.001, 2)};
-    double cpu[] = {1.20, NAN, 1.0, -1, 1.04};
     w[0].cpu_s = w[1].cpu_s = 0.6;
     r.cpu_ref_s = 1.20; /* the first sample is its own reference */
     CHECK(cb_interference_judge(&r, 0.55, w, 2, &v) == CB_INTERF_CLEAN &&
               v.cpu_excess_s == 0,
           "own reference: status %d", v.status);
-    CHECK(cb_interf_cpu_ref(cpu, 5) == 1.0, "reference: the least, %g",
-          cb_interf_cpu_ref(cpu, 5));
-    CHECK(isnan(cb_interf_cpu_ref(cpu + 1, 1)) &&
-              isnan(cb_interf_cpu_ref(cpu, 0)),
-          "no reference from nothing");
-    r.cpu_ref_s = cb_interf_cpu_ref(cpu, 5);
+    r.cpu_ref_s = 1.0; /* a new reference: 1.0 s */
     CHECK(cb_interf_rejudge(&r, &v) == CB_INTERF_INTERFERED &&
               fabs(v.cpu_excess_s - 0.1) < 1e-9 && v.cause &&
               strcmp(v.cause, "cpu rate") == 0,
@@ -394,6 +388,61 @@ static void test_rejudge(void)
     CHECK(cb_interference_judge(&r, 0, w, 2, &v) == CB_INTERF_UNKNOWN &&
               cb_interf_rejudge(&r, &v) == CB_INTERF_UNKNOWN,
           "unknown stays");
+}
+
+/* The CPU reference: the median and the configuration's own spread. */
+static void test_cpu_norm(void)
+{
+    double ref, tol;
+    /* a steady kernel: 1% apart, the 10% floor */
+    double steady[] = {1.0, 1.01, 0.99, 1.0, 1.02};
+    /* one sample 50% over: the median ignores it, and it is flagged */
+    double one_slow[] = {1.0, 1.0, 1.5, 1.0, 1.0};
+    /* sum on the shared VM (ms, seconds here): 267-545 ms for the same
+     * work, most 40-100% above the fastest */
+    double mem[] = {0.286, 0.460, 0.459, 0.267, 0.467, 0.417, 0.452, 0.424,
+                    0.421, 0.490, 0.429, 0.449, 0.447, 0.534, 0.545};
+    double junk[] = {NAN, -1, 0};
+    struct cb_interf_rule r = rule(2);
+    struct cb_interf_worker x = {.run_delay_s = NAN, .cpu = -1,
+                                 .steal_s = NAN};
+    struct cb_interf_verdict v;
+    int flagged = 0;
+
+    cb_interf_cpu_norm(steady, 5, 0.10, &ref, &tol);
+    CHECK(ref == 1.0 && tol == 0.10, "steady: ref %g tol %g", ref, tol);
+    cb_interf_cpu_norm(one_slow, 5, 0.10, &ref, &tol);
+    r.cpu_ref_s = ref;
+    r.cpu_tolerance = tol;
+    x.cpu_s = 1.5;
+    CHECK(ref == 1.0 && tol == 0.10 &&
+              cb_interference_judge(&r, 1.5, &x, 1, &v) ==
+                  CB_INTERF_INTERFERED &&
+              fabs(v.cpu_excess_s - 0.4) < 1e-9,
+          "one slow: ref %g tol %g status %d excess %g", ref, tol, v.status,
+          v.cpu_excess_s);
+    /* the noisy memory-bound kernel: the median, a tolerance as wide as
+     * its spread; none of its own samples is unusual for it... */
+    cb_interf_cpu_norm(mem, 15, 0.10, &ref, &tol);
+    CHECK(fabs(ref - 0.449) < 1e-9 && tol > 0.2 && tol < 0.4,
+          "memory-bound: ref %g tol %g", ref, tol);
+    r.cpu_ref_s = ref;
+    r.cpu_tolerance = tol;
+    for (int i = 0; i < 15; i++) {
+        x.cpu_s = mem[i];
+        flagged += cb_interference_judge(&r, mem[i], &x, 1, &v) ==
+                   CB_INTERF_INTERFERED;
+    }
+    CHECK(flagged == 0, "memory-bound: %d of its samples flagged", flagged);
+    /* ...but one at twice its median is */
+    x.cpu_s = 0.9;
+    CHECK(cb_interference_judge(&r, 0.9, &x, 1, &v) == CB_INTERF_INTERFERED,
+          "memory-bound, twice the median: status %d", v.status);
+    cb_interf_cpu_norm(junk, 3, 0.10, &ref, &tol);
+    CHECK(isnan(ref) && isnan(tol), "nothing usable: ref %g tol %g", ref,
+          tol);
+    cb_interf_cpu_norm(junk, 0, 0.10, &ref, &tol);
+    CHECK(isnan(ref) && isnan(tol), "no samples: ref %g", ref);
 }
 
 static void test_from_stats(void)
@@ -446,6 +495,7 @@ int main(void)
     test_steal();
     test_cpu_rate();
     test_rejudge();
+    test_cpu_norm();
     test_from_stats();
     return check_finish();
 }

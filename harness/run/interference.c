@@ -2,6 +2,7 @@
 #include "interference.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void cb_interf_rule_default(struct cb_interf_rule *r)
@@ -140,13 +141,38 @@ enum cb_interf_status cb_interf_rejudge(const struct cb_interf_rule *r,
     return v->status;
 }
 
-double cb_interf_cpu_ref(const double *cpu, size_t n)
+static int cmp_double(const void *a, const void *b)
 {
-    double best = NAN;
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median_sorted(const double *x, size_t n)
+{
+    return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
+}
+
+void cb_interf_cpu_norm(const double *cpu, size_t n, double min_tol,
+                        double *ref, double *tol)
+{
+    double *x = malloc((n ? n : 1) * sizeof *x), med;
+    size_t k = 0;
+    *ref = *tol = NAN;
+    if (!x)
+        return;
     for (size_t i = 0; i < n; i++)
-        if (isfinite(cpu[i]) && cpu[i] > 0 && !(cpu[i] >= best))
-            best = cpu[i];
-    return best;
+        if (isfinite(cpu[i]) && cpu[i] > 0)
+            x[k++] = cpu[i];
+    if (k) {
+        qsort(x, k, sizeof *x, cmp_double);
+        med = median_sorted(x, k);
+        for (size_t i = 0; i < k; i++)
+            x[i] = fabs(x[i] - med);
+        qsort(x, k, sizeof *x, cmp_double);
+        *ref = med;
+        *tol = fmax(min_tol, CB_INTERF_CPU_SPREAD * median_sorted(x, k) / med);
+    }
+    free(x);
 }
 
 void cb_interf_from_stats(const struct cb_worker_stats *ws, int n,

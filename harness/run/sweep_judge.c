@@ -1,12 +1,21 @@
 /* The sweep's call of the interference rule (harness/run/interference.h):
  * per sample, what the workers measured plus what the machine's counters
  * said (steal per CPU, outside load, run.h struct cb_sample), judged
- * against the configuration's best CPU time so far; earlier samples of the
- * configuration are judged again when that reference falls. */
+ * against the configuration's CPU reference (the median of its samples'
+ * CPU times and their spread, cb_interf_cpu_norm); earlier samples of the
+ * configuration are judged again when that reference moves. It is
+ * recomputed at every one of the first 64 samples, then every 1/32nd
+ * more (O(n log n) each: a sweep of -r 10000 does not pay n^2 log n). */
 #include <math.h>
+#include <stdlib.h>
 
 #include "interference.h"
 #include "run.h"
+
+static int same(double a, double b)
+{
+    return a == b || (isnan(a) && isnan(b));
+}
 
 static void store(struct cb_run *r, size_t j, const struct cb_interf_verdict *v)
 {
@@ -34,7 +43,8 @@ void cb_sweep_judge(struct cb_sweep *s, size_t i, const struct cb_map_stats *ms,
     struct cb_interf_rule rule;
     struct cb_interf_verdict v;
     struct cb_run_interf *o;
-    double ref_before, sum = 0;
+    struct cb_slot *sl = &s->slot[i];
+    double sum = 0, ref_before = sl->cpu_ref, tol_before = sl->cpu_tol;
     size_t j = r->n - 1;
     int nw = r->cfg.workers < CB_MAX_WORKERS ? r->cfg.workers
                                              : CB_MAX_WORKERS;
@@ -49,16 +59,22 @@ void cb_sweep_judge(struct cb_sweep *s, size_t i, const struct cb_map_stats *ms,
             iw[k].steal_s = smp->steal_cpu[iw[k].cpu];
         sum = isfinite(iw[k].cpu_s) ? sum + iw[k].cpu_s : NAN;
     }
-    /* the reference: the least CPU time the same work took, this sample
-     * included */
-    {
-        double best = NAN;
-        for (size_t k = 0; k < j; k++)
-            if (isfinite(r->interf[k].cpu_s) && !(r->interf[k].cpu_s >= best))
-                best = r->interf[k].cpu_s;
-        ref_before = best;
-        rule.cpu_ref_s = isfinite(sum) && !(sum >= best) ? sum : best;
+    /* the reference: the median CPU time the same work took and its
+     * spread, this sample included */
+    if (j < 64 || j % (j / 32) == 0) {
+        double *cpu = malloc((j + 1) * sizeof *cpu);
+        if (cpu) {
+            for (size_t k = 0; k < j; k++)
+                cpu[k] = r->interf[k].cpu_s;
+            cpu[j] = sum;
+            cb_interf_cpu_norm(cpu, j + 1, CB_INTERF_CPU_TOL, &sl->cpu_ref,
+                               &sl->cpu_tol);
+            free(cpu);
+        }
     }
+    rule.cpu_ref_s = sl->cpu_ref;
+    if (isfinite(sl->cpu_tol))
+        rule.cpu_tolerance = sl->cpu_tol;
     cb_interference_judge(&rule, smp->map_s, iw, nw, &v);
     store(r, j, &v);
     o = &r->interf[j];
@@ -72,9 +88,10 @@ void cb_sweep_judge(struct cb_sweep *s, size_t i, const struct cb_map_stats *ms,
         o->window_s = smp->window_s;
         o->ncpus = smp->ncpus;
     }
-    if (!(rule.cpu_ref_s < ref_before))
+    if (j == 0 || (same(sl->cpu_ref, ref_before) &&
+                   same(sl->cpu_tol, tol_before)))
         return;
-    /* a better sample: the earlier ones are judged against it */
+    /* a new reference: the earlier samples are judged against it */
     for (size_t k = 0; k < j; k++) {
         struct cb_run_interf *p = &r->interf[k];
         struct cb_interf_verdict u = {0};
