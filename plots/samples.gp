@@ -3,12 +3,14 @@
 # at its distance from the configuration's median (percent: so a 2 ms and
 # a 2 s configuration show their spread on one axis), spread sideways by
 # its index so equal times stay visible, outliers (modified z-score > 3.5,
-# kept in the statistics) as open squares. The medians themselves are in
+# kept in the statistics) as open squares, samples set aside as
+# interfered (left out of the statistics) as crosses. The medians are in
 # the speedup and breakdown figures.
 #
 # usage: gnuplot -d common.gp -c samples.gp DATA.tsv OUT.png TITLE FOOTER
 #   DATA: corebench report's samples-K.tsv (series "label w=N", sample,
-#   time_s, outlier, median_s), each configuration's rows consecutive
+#   time_s, outlier, median_s, set_aside), each configuration's rows
+#   consecutive
 #
 # Strings from the data are read with strcol() and used as values; nothing
 # from the data or the arguments is run as a command.
@@ -52,9 +54,12 @@ sel(i) = cfg(0) eq C[i]
 xof(i) = i + 0.6 * (NMAX > 1 ? (column("sample") - 1) / (NMAX - 1.0) - 0.5 : 0)
 
 plot 0 with lines lw 2.5 lc rgb "black" title "median", \
-     for [i=1:NC] ARG1 using (sel(i) && num("outlier") != 1 ? xof(i) : NaN):(dev(0)) \
+     for [i=1:NC] ARG1 using (sel(i) && num("set_aside") != 1 && num("outlier") != 1 ? xof(i) : NaN):(dev(0)) \
         with points pt 7 ps 1.1 lc rgb excolor(C[i]) notitle, \
-     for [i=1:NC] ARG1 using (sel(i) && num("outlier") == 1 ? xof(i) : NaN):(dev(0)) \
+     for [i=1:NC] ARG1 using (sel(i) && num("set_aside") != 1 && num("outlier") == 1 ? xof(i) : NaN):(dev(0)) \
         with points pt 4 ps 1.8 lw 2 lc rgb excolor(C[i]) notitle, \
+     for [i=1:NC] ARG1 using (sel(i) && num("set_aside") == 1 ? xof(i) : NaN):(dev(0)) \
+        with points pt 2 ps 1.6 lw 2 lc rgb excolor(C[i]) notitle, \
      ARG1 using (NaN):(NaN) with points pt 7 lc rgb "#777777" title "a sample", \
-     ARG1 using (NaN):(NaN) with points pt 4 ps 1.8 lw 2 lc rgb "#777777" title "an outlier"
+     ARG1 using (NaN):(NaN) with points pt 4 ps 1.8 lw 2 lc rgb "#777777" title "an outlier", \
+     ARG1 using (NaN):(NaN) with points pt 2 ps 1.6 lw 2 lc rgb "#777777" title "set aside (interfered)"

@@ -13,9 +13,12 @@ Checks:
   against the run it describes in the JSON;
 - the tables have one row per run (speedup, efficiency: every run but the
   baselines; samples: one per sample);
-- report.html is self-contained: images are data: URIs holding PNGs, links
-  are files of the report, no script, no remote reference; report.md links
-  only files that exist;
+- report.html is self-contained: images are data: URIs holding PNGs (or,
+  past the page's 16 MiB of embedded figures, PNG files of the report),
+  links are files of the report, no remote reference, and no script but
+  the one inline script of our own that sorts the table of every
+  configuration (no src, no attributes, no event handler attributes
+  anywhere); report.md links only files that exist;
 - the speedup sentence quotes the table's best speedup.
 
 Prints one line per problem and exits 1, or the number of checks and 0.
@@ -253,6 +256,15 @@ def check_samples(files, path, kernel, rows):
         cands = match(files, row, kernel, lambda r, row: close(
             r.median, num(row["median_s"]), 1e-5))
         want(cands, f"{path}: median of {row['series']}")
+        # set aside: flagged interfered in a run that sets those aside
+        def aside(r, k):
+            it = r.j.get("interference") or {}
+            flags = it.get("interfered") or []
+            return int(bool(it.get("set_aside")) and k < len(flags) and flags[k])
+        want(row.get("set_aside") in ("0", "1") and any(
+            aside(r, int(row["sample"]) - 1) == int(row["set_aside"])
+            for r in cands), f"{path}: set-aside mark of {row['series']} "
+             f"sample {row['sample']}")
 
 
 def check_overhead(files, path, kernel, rows):
@@ -361,11 +373,14 @@ class Refs(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
         self.imgs, self.links, self.bad = [], [], []
+        self.scripts = 0
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag in ("script", "iframe", "object", "embed", "link", "base",
-                   "frame"):
+        if tag == "script" and not attrs:
+            self.scripts += 1  # inline, ours: at most one (check_pages)
+        elif tag in ("script", "iframe", "object", "embed", "link", "base",
+                     "frame"):
             self.bad.append(tag)
         for k, v in attrs:
             if k.startswith("on") or (v and "javascript:" in v.lower()):
@@ -389,15 +404,20 @@ def check_pages(outdir):
     p = Refs()
     p.feed(page)
     want(not p.bad, f"report.html: {p.bad}")
+    want(p.scripts <= 1 and (p.scripts == 0 or re.search(
+        r'<table class="sortable">.*</table>\n<script>\n\(function\(\)\{',
+        page, re.S)), f"report.html: {p.scripts} scripts, or one that is "
+         "not the table sorter")
     want(not re.search(r"(https?:|ftp:|file:)//|url\(", page),
          "report.html: a remote reference")
     pngs = glob.glob(os.path.join(outdir, "*.png"))
     want(len(p.imgs) == len(pngs),
          f"report.html: {len(p.imgs)} images for {len(pngs)} PNG files")
     for src in p.imgs:
-        want(src.startswith("data:image/png;base64,") and
-             base64.b64decode(src[22:], validate=True).startswith(PNG),
-             "report.html: an image that is not an embedded PNG")
+        want((src.startswith("data:image/png;base64,") and
+              base64.b64decode(src[22:], validate=True).startswith(PNG)) or
+             (src.endswith(".png") and local(src, outdir)),
+             "report.html: an image that is not a PNG of the report")
     for href in p.links:
         want(local(href, outdir), f"report.html: link {href!r}")
     with open(os.path.join(outdir, "report.md"), encoding="utf-8") as f:

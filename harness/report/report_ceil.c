@@ -78,15 +78,20 @@ void cb_report_ceiling(const struct cb_report *rp, int file,
         c->achieved = r->d.speedup;
         c->ceiling = ideal(&f->m, r->cfg.workers, &limited);
         c->fraction = c->achieved / c->ceiling;
-        if (c->achieved > c->ceiling && c->ceiling < r->cfg.workers &&
-            limited)
+        /* a verdict only where the interval supports it: a speedup whose
+         * interval reaches linear is linear as far as the samples tell */
+        if (c->achieved > c->ceiling && !(r->d.sp_lo > c->ceiling))
+            snprintf(c->note, sizeof c->note, "linear within its interval "
+                     "(%.2f-%.2f)", r->d.sp_lo, r->d.sp_hi);
+        else if (c->achieved > c->ceiling && c->ceiling < r->cfg.workers &&
+                 limited)
             snprintf(c->note, sizeof c->note, "above linear: beyond the "
                      "cgroup limit of %.3g CPUs (a quota is an average over "
                      "its period)", f->m.cpu_limit);
         else if (c->achieved > c->ceiling)
-            snprintf(c->note, sizeof c->note, "above linear: superlinear "
-                     "(each worker's share fits the caches better) or a slow "
-                     "serial run");
+            snprintf(c->note, sizeof c->note, "above linear, its whole "
+                     "interval too: superlinear (each worker's share fits "
+                     "the caches better) or a slow serial run");
     }
 }
 

@@ -39,4 +39,9 @@ void cb_doc_row(struct doc *d, int ncols, const char *const *cells, int head);
  * a relative link in Markdown. */
 void cb_doc_image(struct doc *d, const char *png, const char *alt);
 
+/* Sections of the page written elsewhere (report_quality.c): how good the
+ * numbers are, per file; a sortable table of every configuration. */
+void cb_page_quality(struct doc *d);
+void cb_page_all_runs(struct doc *d);
+
 #endif

@@ -204,7 +204,8 @@ static void summary(struct doc *d)
             "(speedup: the baseline's time / the configuration's, each the "
             CB_ESTIMATOR_NAME " of its samples (the " CB_ESTIMATOR_WHAT
             "), with a 95% bootstrap interval; efficiency: speedup / "
-            "workers).");
+            "workers). Every configuration, with its spread, samples and "
+            "why it stopped, is in the next table.");
     cb_doc_mark(d, "\n\n", "</p>\n<table>\n");
     if (multi)
         cb_doc_row(d, 8, head, 1);
@@ -462,7 +463,9 @@ static void page(struct doc *d)
           d->rp->nwl == 1 ? "" : "s");
     cb_doc_mark(d, "\n\n", "</p>\n");
     context(d);
+    cb_page_quality(d);
     summary(d);
+    cb_page_all_runs(d);
     figures(d);
     ceilings(d);
     warnings(d);

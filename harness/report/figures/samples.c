@@ -13,7 +13,7 @@
 #include "figure.h"
 #include "units.h"
 
-enum { C_SAMPLE = CB_C_NEXT, C_TIME, C_OUTLIER, C_MEDIAN, C_CV };
+enum { C_SAMPLE = CB_C_NEXT, C_TIME, C_OUTLIER, C_MEDIAN, C_CV, C_ASIDE };
 
 static const struct cb_column cols[] = {
     CB_COLS_RUN,
@@ -22,6 +22,7 @@ static const struct cb_column cols[] = {
     {"outlier", CB_COL_INT, 0},
     {"median_s", CB_COL_NUM, 6},
     {"cv", CB_COL_NUM, 4},
+    {"set_aside", CB_COL_INT, 0}, /* 1: interfered, left out of the stats */
 };
 
 #define CB_SAMPLES_DRAWN 400
@@ -67,6 +68,7 @@ static void row(const struct cb_report *rp, const struct cb_series *s,
         cb_table_num(t, C_OUTLIER, r->d.outlier ? r->d.outlier[k] : NAN);
         cb_table_num(t, C_MEDIAN, r->d.sum.median);
         cb_table_num(t, C_CV, r->d.sum.cv);
+        cb_table_num(t, C_ASIDE, cb_run_sample_used(r, k) ? 0 : 1);
     }
     free(pick);
 }
@@ -89,7 +91,7 @@ static void say(const struct cb_report *rp, const struct cb_rwork *w,
 {
     size_t wide = 0, a = 0;
     double best = -1, lo = 0, hi = 0;
-    int outliers = 0, configs = 0;
+    int outliers = 0, configs = 0, aside = 0;
     char x[24], y[24];
     (void)rp;
     (void)w;
@@ -107,6 +109,7 @@ static void say(const struct cb_report *rp, const struct cb_rwork *w,
                 mn = fmin(mn, cb_table_get(t, j, C_TIME));
                 mx = fmax(mx, cb_table_get(t, j, C_TIME));
                 outliers += cb_table_get(t, j, C_OUTLIER) == 1;
+                aside += cb_table_get(t, j, C_ASIDE) == 1;
             }
             configs++;
             if (m > 0 && (mx - mn) / m > best)
@@ -123,6 +126,9 @@ static void say(const struct cb_report *rp, const struct cb_rwork *w,
     cb_say(s, "%d of %zu samples in %d configurations are outliers "
            "(modified z-score above 3.5; kept in the statistics).",
            outliers, t->nrows, configs);
+    if (aside)
+        cb_say(s, "%d of them set aside as interfered (crosses): left out "
+               "of the statistics, kept in the file.", aside);
     if (thinned(t))
         cb_say(s, "Configurations with more than %d samples are drawn as "
                "%d order statistics, fastest and slowest included (the "
@@ -138,7 +144,8 @@ const struct cb_figure cb_figure_samples = {
     .cols = CB_COLUMNS(cols),
     .what = "Every measured map time per configuration (x: series and "
             "workers), as its distance from the configuration's median; "
-            "open squares: outliers, kept in the statistics.",
+            "open squares: outliers, kept in the statistics; crosses: "
+            "samples set aside as interfered, left out of them.",
     .absent = "no run has samples",
     .row = row,
     .say = say,
