@@ -1,6 +1,8 @@
 # A bar figure of `make lesson`: one bar per row, at x positions the caller
 # chose (groups of bars), coloured by series, with the 95% CI as error bars
-# and the value written above each bar.
+# and the value written above each bar. On a log axis (LOGY 1) the values
+# are dots, not bars: a bar's length on a log axis says nothing (a 3.44 s
+# bar would look 3x a 208 ms one, not 16x).
 #
 # usage: gnuplot -d common.gp -c lesson_bars.gp DATA.tsv OUT.png TITLE \
 #            YLABEL LOGY
@@ -28,7 +30,8 @@ stats ARG1 using (v = column("lo"), YMIN = v > 0 && v < YMIN ? v : YMIN, \
                   v = column("hi"), YMAX = v > YMAX ? v : YMAX, 0) nooutput
 if (int(ARG5) == 1 && YMAX > 0) {
     set logscale y
-    set format y "%.3g"
+    # SI prefixes, with the unit when the axis is in seconds
+    if (strstrt(ARG4, "seconds") == 1) { set format y "%.0s %cs" } else { set format y "%.0s %c" }
     set yrange [YMIN / 2.5 : YMAX * 3]
 } else {
     set yrange [0:*]
@@ -43,7 +46,9 @@ set offsets 0.6, 0.6, graph 0.14, 0
 unset key
 sel(i) = int(column("sid")) == i
 plot ARG1 using "x":(1/0):xtic(strcol("label")) notitle, \
-     for [i=1:NS] "" using "x":(sel(i) ? column("y") : NaN) \
+     for [i=1:NS] "" using "x":(sel(i) && int(ARG5) != 1 ? column("y") : NaN) \
         with boxes lc rgb excolor(T[i]) notitle, \
+     for [i=1:NS] "" using "x":(sel(i) && int(ARG5) == 1 ? column("y") : NaN) \
+        with points pt 7 ps 2.2 lc rgb excolor(T[i]) notitle, \
      "" using "x":"y":"lo":"hi" with yerrorbars lc rgb "#222222" pt 0 lw 1.5 notitle, \
      "" using "x":"hi":(strcol("text")) with labels offset 0,0.9 font "sans,12" notitle

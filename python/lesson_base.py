@@ -103,6 +103,13 @@ def agree(emulated, real, tol, what):
             (what, emulated, real, 100 * d, 100 * tol))
 
 
+# A configuration whose interval half-width passes this share of its time
+# is named in the lesson's caveat: its speedups can be off by as much,
+# more than the differences several lessons rest on (C threads' 1.9x
+# against processes' 1.9x, the emulated GIL within 15% of CPython's).
+NOISY = 0.05
+
+
 # ---- result files ---------------------------------------------------------------
 
 class Result:
@@ -182,6 +189,7 @@ class Lesson:
         self.sections = []  # (title, [blocks])
         self.commands = []
         self.context = None
+        self.results = []  # (name, Result): what the caveat reads
         self.t0 = time.monotonic()
         use_corebench(args.corebench)
 
@@ -211,6 +219,7 @@ class Lesson:
         r = Result(out, self.a.corebench)
         if self.context is None:
             self.context = r.d["context"]
+        self.results.append((name, r))
         return r
 
     def reps(self):
@@ -235,14 +244,15 @@ class Lesson:
         return name + ".png"
 
     def lines(self, name, series, title, xlabel, ylabel, logx=0, logy=0,
-              ideal=0):
-        """series: [(name, [(x, y, lo, hi)])]"""
+              ideal=0, pus=0):
+        """series: [(name, [(x, y, lo, hi)])]; ideal with pus: linear up
+        to the machine's PUs, flat beyond, the PU count marked."""
         rows = [(i + 1, s, x, y, lo, hi)
                 for i, (s, pts) in enumerate(series) for x, y, lo, hi in pts
                 if y is not None]
         return self.figure(name, "lesson_lines.gp", rows,
                            ["sid", "series", "x", "y", "lo", "hi"],
-                           [title, xlabel, ylabel, logx, logy, ideal])
+                           [title, xlabel, ylabel, logx, logy, ideal, pus])
 
     def bars(self, name, bars, title, ylabel, logy=0):
         """bars: [(series, label, y, lo, hi, text)], in x order; a None
@@ -264,6 +274,55 @@ class Lesson:
         self.sections.append((title, blocks))
 
     # -- pages --
+
+    def caveat(self):
+        """The blocks of "How much to trust these numbers": the runs whose
+        own samples were noisy (a 95% interval wider than +-NOISY of the
+        time), what the machine did meanwhile, how to rerun; [] when every
+        number is tight (a quiet machine needs no warning)."""
+        noisy, steal, outside, aside, n = [], [], [], 0, 0
+        for name, res in self.results:
+            it = res.d["context"].get("interference") or {}
+            if it.get("steal_share") is not None:
+                steal.append(it["steal_share"])
+                outside.append(it.get("outside_share") or 0)
+            for r in res.runs:
+                s = r.get("stats") or {}
+                n += len(r.get("samples") or [])
+                aside += (r.get("interference") or {}).get("set_aside") or 0
+                e = s.get("estimate", s.get("median"))
+                lo = s.get("estimate_ci_lo", s.get("ci_lo"))
+                hi = s.get("estimate_ci_hi", s.get("ci_hi"))
+                if not e or lo is None or hi is None:
+                    continue
+                hw = (hi - lo) / 2 / e
+                if hw > NOISY:
+                    noisy.append((hw, "%s: %s w=%d (+-%.0f%%)" % (
+                        name, res.label(r), r["workers"], 100 * hw)))
+        if not noisy:
+            return []
+        noisy.sort(reverse=True)
+        text = ("%d of the configurations measured here have a 95%% "
+                "interval wider than +-%.0f%% of their time, so their "
+                "speedups can be off by as much: %s%s." % (
+                    len(noisy), 100 * NOISY,
+                    "; ".join(t for _, t in noisy[:8]),
+                    "; and %d more" % (len(noisy) - 8) if len(noisy) > 8
+                    else ""))
+        machine = ("%d of %d samples were set aside as disturbed by "
+                   "something else on the machine" % (aside, n))
+        if steal:
+            machine += (", and during the samples the hypervisor took up "
+                        "to %.1f%% of the CPU time and other processes up "
+                        "to %.1f%%" % (100 * max(steal), 100 * max(outside)))
+        return [("p", text),
+                ("p", "The machine was not quiet: %s. Read the wide "
+                      "intervals as \"not measured well\", not as a "
+                      "lesson: a speedup whose interval spans 1 says "
+                      "nothing either way. To measure again: close other "
+                      "programs and run `make lesson LESSON_ARGS=\"-r 15\"` "
+                      "(more samples per configuration), or run it on a "
+                      "machine you have to yourself." % machine)]
 
     def method(self):
         ctx = self.context or {}
@@ -300,7 +359,10 @@ class Lesson:
         title = "Why Python threads do not speed up CPU-bound work, measured"
         md = ["# " + title, ""]
         body = []
-        for t, blocks in self.sections:
+        caveat = self.caveat()
+        sections = ([("How much to trust these numbers", caveat)]
+                    if caveat else []) + self.sections
+        for t, blocks in sections:
             md += ["## " + t, ""]
             body.append("<h2>%s</h2>" % html.escape(t))
             for b in blocks:

@@ -33,7 +33,8 @@ class Seed003:
                 series.append((ex, pts))
         fig = self.lines("gcd_speedup", series,
                          "seed 003, gcd: speedup over the same language's "
-                         "serial loop", "workers", "speedup", logx=1, ideal=1)
+                         "serial loop", "workers", "speedup", logx=1, ideal=1,
+                         pus=r.pus)
         two = 2 if r.pus >= 2 else 1
         cser, pser = median(r.find("serial", 1)), median(r.find("py-serial",
                                                                 1))

@@ -50,6 +50,30 @@ shown = subprocess.run([cb, "fmt", "time", repr(t)], capture_output=True,
 assert shown.endswith("s") and shown[0].isdigit(), shown
 assert ("CPython's loop took " + shown) in md, shown
 PYEOF
+check "the caveat: absent when every interval is tight, present and naming the noisy ones when not" "$PY" - "$SRC" "$CB" <<'PYEOF'
+import json, os, sys
+src, cb = sys.argv[1], sys.argv[2]
+sys.path.insert(0, os.path.join(src, "python"))
+import lesson_base
+quiet = os.path.join(src, "tests", "fixtures", "sample.json")
+l = lesson_base.Lesson.__new__(lesson_base.Lesson)
+l.results = [("gcd", lesson_base.Result(quiet, cb))]
+assert l.caveat() == [], l.caveat()
+d = json.load(open(quiet))
+r = next(r for r in d["runs"] if r["executor"] == "threads" and r["workers"] == 2)
+s = r["stats"]
+e = s.get("estimate", s["median"])
+s["estimate"], s["estimate_ci_lo"], s["estimate_ci_hi"] = e, 0.88 * e, 1.12 * e
+r["interference"] = {"interfered": [True] + [False] * (len(r["samples"]) - 1),
+                     "set_aside": 1}
+json.dump(d, open("noisy.json", "w"))
+l.results = [("gcd", lesson_base.Result("noisy.json", cb))]
+c = l.caveat()
+assert len(c) == 2, c
+assert c[0][1].startswith("1 of the configurations measured here have a 95% interval wider than +-5%"), c[0][1]
+assert "gcd: threads w=2 (+-12%)" in c[0][1], c[0][1]
+assert "1 of 140 samples were set aside" in c[1][1] and "-r 15" in c[1][1], c[1][1]
+PYEOF
 check "corebench fmt time: three significant digits and a prefix" bash -c \
   "test \"\$('$CB' fmt time 0.0123 2e-7 1.5 nan | paste -sd,)\" = '12.3 ms,200 ns,1.50 s,-'"
 check "corebench fmt: a bad value is one line and exit 2" bash -c \
