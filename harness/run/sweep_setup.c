@@ -33,8 +33,11 @@ json_t *cb_sweep_run_warnings(const struct cb_sweep *s, size_t i)
             "%d workers on %d allowed PUs", r->cfg.workers, s->info.pus));
     if (r->n >= 2 && r->d.sum.cv > 0.05)
         json_array_append_new(a, cb_warning("unstable",
-            "close other programs, pin workers (--pin cores), add "
-            "--repetitions",
+            "close other programs; on a shared machine or a cloud VM take "
+            "more samples (--max-samples, --max-time, or make bench "
+            "BENCH_MAX_TIME=300) and read the set-aside ones; pin workers "
+            "(--pin cores) only on a machine you have to yourself: a pinned "
+            "worker cannot move away from a busy CPU",
             "CV %.1f%% is above 5%%", r->d.sum.cv * 100));
     if (r->n >= 1 && r->d.sum.median < 1000 * s->timer_res)
         json_array_append_new(a, cb_warning("short",
