@@ -2,8 +2,11 @@
 # largest worker count (the baseline included): pool start-up (yellow),
 # the map in the executor's colour (common.gp), hatched where a worker
 # waited for a lock (mean per worker: the GIL, a queue), and pool shutdown
-# (grey). Bytes shipped to and from worker processes per map are written
-# above the bar. A log axis where the totals span decades.
+# (grey). Above each bar its total time and, for worker processes, the
+# bytes shipped to and from them per map. Always a linear axis: a stacked
+# bar's segments on a log axis would not be proportional to their times
+# (where totals span decades the short bars are thin, and their labels say
+# what they hold).
 #
 # usage: gnuplot -d common.gp -c breakdown.gp DATA.tsv OUT.png TITLE FOOTER
 #   DATA: corebench report's breakdown-K.tsv (series, workers, startup_s,
@@ -29,7 +32,7 @@ array L[NB]
 stats ARG1 using (L[int($0) + 1] = strcol("series"), 0) nooutput
 # the map's lock wait cannot exceed it
 wait(m, w) = z(w) < z(m) ? z(w) : z(m)
-LOG = ok(TMIN) && TMAX / TMIN > CB_DECADES
+LOG = 0
 
 @CB_PAGE
 set ylabel (LOG ? "time per map (medians, log scale)" : "time per map (medians)")
@@ -38,7 +41,11 @@ if (LOG) {
     set logscale y
     set yrange [TMIN / 20 : TMAX * 4]
 } else {
-    set yrange [0 : TMAX * (HASB ? 1.35 : 1.12)]
+    # room above the tallest bar for its label (time, bytes)
+    set yrange [0 : TMAX * (HASB ? 2.0 : 1.45)]
+    # past 1 s, plain seconds (SI prefixes would print 1 s and 1.2 s
+    # both as "1 s")
+    if (TMAX * 2 >= 1) { set format y "%g s" }
 }
 set xrange [-0.6 : NB - 0.4]
 set grid ytics
@@ -66,10 +73,10 @@ plot ARG1 using 0:(bar(total(0))) with boxes fs solid 0.85 lc rgb "#BBBBBB" noti
         with boxes fs solid 0.85 lc rgb variable notitle, \
      '' using 0:(bar(z(num("startup_s")))) with boxes fs solid 0.85 lc rgb "#F0E442" notitle, \
      '' using 0:(total(0)):(B = z(num("bytes_to_workers")) + z(num("bytes_from_workers")), \
-            B > 0 ? cb_bytes(B) : "") \
+            cb_time(total(0)) . (B > 0 ? ", " . cb_bytes(B) : "")) \
         with labels rotate by 90 left offset 0,0.5 font CB_SMALL notitle, \
      keyentry with boxes fs solid 0.85 lc rgb "#F0E442" title "start-up (pool)", \
      keyentry with boxes fs solid 0.85 lc rgb "#777777" title "map (the executor's colour)", \
      keyentry with boxes fs pattern 4 lc rgb "#777777" title "map: waiting for a lock (mean per worker)", \
      keyentry with boxes fs solid 0.85 lc rgb "#BBBBBB" title "shutdown (pool)", \
-     keyentry with labels title (HASB ? "above a bar: bytes shipped per map" : "")
+     keyentry with labels title (HASB ? "above a bar: its time, bytes shipped per map" : "above a bar: its time")

@@ -85,3 +85,5 @@ cb_3(x) = x >= 99.95 ? sprintf("%.0f", x) : x >= 9.995 ? sprintf("%.1f", x) : sp
 cb_bytes(b) = b < 999.5 ? sprintf("%.0f B", b) : b < 999.5e3 ? cb_3(b / 1e3) . " kB" : \
     b < 999.5e6 ? cb_3(b / 1e6) . " MB" : b < 999.5e9 ? cb_3(b / 1e9) . " GB" : cb_3(b / 1e12) . " TB"
 cb_pct(f) = sprintf("%.0f%%", 100 * f)
+cb_time(t) = t < 999.5e-9 ? cb_3(t * 1e9) . " ns" : t < 999.5e-6 ? cb_3(t * 1e6) . " us" : \
+    t < 999.5e-3 ? cb_3(t * 1e3) . " ms" : cb_3(t) . " s"

@@ -2,7 +2,8 @@
 # and topology summary), one bar per series (the executor's colour; its
 # variants lighter) at that machine's largest worker count. Left: the
 # median time with its 95% interval (absolute: how fast the machine is;
-# log scale where the times span decades); right: the speedup over the
+# log scale where the times span decades, and then dots instead of bars: a
+# bar's length on a log axis says nothing); right: the speedup over the
 # same machine's baseline with its interval (black lines) (relative: how well it
 # scales), the dashed line at 1 the baseline itself.
 #
@@ -67,10 +68,12 @@ if (LOG) {
     set yrange [0 : TMAX * 1.12]
 }
 BASE = LOG ? TMIN / 2 : 0
-plot for [i=1:NS] ARG1 using (sel(i) ? xof(i) : NaN):(num("median_s") > BASE ? num("median_s") : BASE) \
+plot for [i=1:NS] ARG1 using (sel(i) && !LOG ? xof(i) : NaN):(num("median_s") > BASE ? num("median_s") : BASE) \
         with boxes fs solid shade(i) border lc rgb "#333333" lc rgb cb_color(i) notitle, \
      for [i=1:NS] ARG1 using (sel(i) ? xof(i) : NaN):(or(num("median_lo_s"), num("median_s"))):(0):(or(num("median_hi_s"), num("median_s")) - or(num("median_lo_s"), num("median_s"))) \
-        with vectors nohead lw 2 lc rgb "#222222" notitle
+        with vectors nohead lw 2 lc rgb "#222222" notitle, \
+     for [i=1:NS] ARG1 using (sel(i) && LOG ? xof(i) : NaN):(num("median_s")) \
+        with points pt 7 ps 1.6 lc rgb cb_color(i) notitle
 
 # right: speedup
 unset logscale y

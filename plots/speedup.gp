@@ -1,13 +1,16 @@
 # Speedup or parallel efficiency vs workers for one kernel: one line per
 # series (colour: the executor, common.gp; variants of one executor: other
 # markers) with its bootstrap 95% interval, the ideal (speedup = workers,
-# efficiency = 1), and the series' Amdahl fit (dashed, same colour) where
-# there is one. Series at the same worker count are drawn side by side, so
-# none hides another.
+# efficiency = 1; past the machine's PUs, when all rows come from machines
+# with the same count, flat at that count: more workers than PUs cannot go
+# faster, and a dashed line marks where they start sharing PUs), and the
+# series' Amdahl fit (dashed, same colour) where there is one. Series at the
+# same worker count are drawn side by side, a little apart (never so far
+# that a point reads as another worker count), so none hides another.
 #
 # usage: gnuplot -d common.gp -c speedup.gp DATA.tsv OUT.png TITLE FOOTER
 #   DATA: corebench report's speedup-K.tsv (columns series, workers,
-#   speedup, speedup_lo, speedup_hi, amdahl_f) or efficiency-K.tsv (the
+#   speedup, speedup_lo, speedup_hi, amdahl_f, pus) or efficiency-K.tsv (the
 #   same with efficiency, efficiency_lo, efficiency_hi): the 5th column's
 #   name says which.
 #
@@ -26,17 +29,22 @@ do for [i=1:NS] { F[i] = NaN; W[i] = 1 }
 WMAX = 1
 YMAX = 1
 HASF = 0
+PMIN = 0
+PMAX = 0
 idx(s) = sum [j=1:NS] (CB_T[j] eq s ? j : 0)
 stats ARG1 using (I = idx(strcol("series")), \
         F[I] = num("amdahl_f"), HASF = HASF || ok(num("amdahl_f")), \
         W[I] = column("workers") > W[I] ? column("workers") : W[I], \
         WMAX = column("workers") > WMAX ? column("workers") : WMAX, \
         V = or(num(Y . "_hi"), num(Y)), \
-        YMAX = ok(V) && V > YMAX ? V : YMAX, 0) nooutput
+        YMAX = ok(V) && V > YMAX ? V : YMAX, \
+        P = num("pus"), PMIN = ok(P) && (PMIN == 0 || P < PMIN) ? P : PMIN, \
+        PMAX = ok(P) && P > PMAX ? P : PMAX, 0) nooutput
+PUS = PMIN == PMAX ? PMIN : 0
 
 @CB_PAGE
 set xlabel "workers (threads or processes)"
-set ylabel (EFF ? "efficiency (speedup / workers)" : "speedup (baseline median time / median time)")
+set ylabel (EFF ? "efficiency (speedup / workers)" : "speedup (baseline p25 / p25)")
 # Never over the data: below the plot while that leaves it its height,
 # else at the right in a smaller font (many series or machines).
 if (NS + 1 + HASF <= 9) {
@@ -52,17 +60,22 @@ set xrange [(WMAX <= 16 ? 0.5 : 0) : (WMAX <= 16 ? WMAX + 0.5 : WMAX * 1.04)]
 if (EFF) {
     set yrange [0 : (YMAX > 1 ? YMAX : 1) * 1.08]
 } else {
-    set yrange [0 : (YMAX > WMAX ? YMAX : WMAX) * 1.08]
+    TOP = PUS > 0 && PUS < WMAX ? PUS : WMAX
+    set yrange [0 : (YMAX > TOP ? YMAX : TOP) * 1.08]
+}
+if (PUS > 0 && WMAX > PUS) {
+    set arrow from PUS, graph 0 to PUS, graph 1 nohead dt 2 lw 1.5 lc rgb "#888888"
+    set label sprintf(" %d PUs", PUS) at PUS, graph 0.97 left textcolor rgb "#555555"
 }
 if (WMAX <= 16) { set xtics 1 }
 
 amdahl(p, f) = 1.0 / (f + (1.0 - f) / p)
 curve(p, f) = EFF ? amdahl(p, f) / p : amdahl(p, f)
-ideal(p) = EFF ? 1 : p
+ideal(p) = PUS > 0 && p > PUS ? (EFF ? PUS / p : PUS) : (EFF ? 1 : p)
 # curves only where workers were measured (by that series, for its fit)
 inw(x, w) = x >= 1 && x <= w
-# side by side: at most a third of a worker apart in all
-DX = (WMAX <= 16 ? 0.3 : WMAX * 0.02)
+# side by side: at most a sixth of a worker apart in all
+DX = (WMAX <= 16 ? 0.16 : WMAX * 0.012)
 sel(i) = strcol("series") eq CB_T[i]
 xof(i) = column("workers") + DX * cb_spread(i, NS)
 
@@ -71,6 +84,6 @@ plot for [i=1:NS] ARG1 using (sel(i) ? xof(i) : NaN):(num(Y)):(or(num(Y . "_lo")
      for [i=1:NS] (ok(F[i]) && inw(x, W[i]) ? curve(x, F[i]) : NaN) \
         with lines dt 2 lw 1.5 lc rgb cb_color(i) notitle, \
      (inw(x, WMAX) ? ideal(x) : NaN) with lines dt 3 lw 1.5 lc rgb "black" \
-        title (EFF ? "ideal (efficiency = 1)" : "ideal (speedup = workers)"), \
+        title (EFF ? "ideal (efficiency = 1" . (PUS > 0 && WMAX > PUS ? " up to the PUs)" : ")") : "ideal (speedup = workers" . (PUS > 0 && WMAX > PUS ? " up to the PUs)" : ")")), \
      keyentry with lines dt 2 lw 1.5 lc rgb "#666666" \
         title (HASF ? "Amdahl fit (dashed)" : "")

@@ -458,7 +458,8 @@ static void page(struct doc *d)
           "run) by each configuration's, both from the same file; a "
           "configuration's time is the " CB_ESTIMATOR_NAME " of its samples "
           "(the " CB_ESTIMATOR_WHAT ": interference only ever slows a "
-          "map); the figures plot medians.",
+          "map); the speedup and efficiency figures divide those, the "
+          "time figures (breakdown, machines) plot medians.",
           d->rp->nfiles, d->rp->nfiles == 1 ? "" : "s", d->rp->nwl,
           d->rp->nwl == 1 ? "" : "s");
     cb_doc_mark(d, "\n\n", "</p>\n");

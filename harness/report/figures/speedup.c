@@ -6,7 +6,7 @@
 #include "figure.h"
 #include "units.h"
 
-enum { C_SPEEDUP = CB_C_NEXT, C_LO, C_HI, C_MEDIAN, C_KF, C_AMDAHL };
+enum { C_SPEEDUP = CB_C_NEXT, C_LO, C_HI, C_MEDIAN, C_KF, C_AMDAHL, C_PUS };
 
 static const struct cb_column cols[] = {
     CB_COLS_RUN,
@@ -16,6 +16,7 @@ static const struct cb_column cols[] = {
     {"median_s", CB_COL_NUM, 6},
     {"karp_flatt", CB_COL_NUM, 4},
     {"amdahl_f", CB_COL_NUM, 4},
+    {"pus", CB_COL_INT, 0}, /* the file's allowed PUs: where ideal stops */
 };
 
 static void row(const struct cb_report *rp, const struct cb_series *s,
@@ -31,6 +32,10 @@ static void row(const struct cb_report *rp, const struct cb_series *s,
     cb_table_num(t, C_MEDIAN, r->d.sum.median);
     cb_table_num(t, C_KF, r->d.karp_flatt);
     cb_table_num(t, C_AMDAHL, cb_report_amdahl(rp, rr->file, r));
+    cb_table_num(t, C_PUS, rp->files[rr->file].m.pus >= 1 &&
+                               rp->files[rr->file].m.pus < 1e6
+                           ? rp->files[rr->file].m.pus
+                           : NAN);
 }
 
 /* The rows at the largest worker count: the fastest and the slowest,
