@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "figure.h"
 #include "text.h"
@@ -211,23 +210,6 @@ static void say_err(const char *what, const struct cb_error *e)
     fprintf(stderr, "corebench report: %s%s\n", what, line);
 }
 
-/* The report's drawing budget: seconds of gnuplot for all figures
- * together; past it, figures are tables only (each says so) and the
- * report ends in bounded time whatever the file's size. CB_REPORT_MAX_TIME
- * sets it. */
-#define CB_REPORT_MAX_TIME_S 300
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-double cb_report_time_left(const struct cb_report *rp)
-{
-    return rp->deadline - mono_s();
-}
-
 /* One instance: table -> TSV -> PNG -> the page. Returns failures. */
 static int instance(struct cb_report *rp, const struct cb_figure *fig,
                     const struct cb_rwork *w, int *count)
@@ -349,13 +331,7 @@ int cb_report_run(struct cb_report *rp)
             fprintf(stderr, "corebench report: note: %s is incomplete (an "
                     "interrupted or running sweep)\n", p);
         }
-    cb_report_plot_init(rp);
-    {
-        const char *v = getenv("CB_REPORT_MAX_TIME");
-        double b = v && *v ? strtod(v, NULL) : 0;
-        rp->budget_s = b > 0 && b < 1e6 ? b : CB_REPORT_MAX_TIME_S;
-        rp->deadline = mono_s() + rp->budget_s;
-    }
+    cb_report_plot_init(rp); /* and the drawing budget starts */
     for (int i = 0; cb_figures[i]; i++) {
         const struct cb_figure *fig = cb_figures[i];
         int count = 0;

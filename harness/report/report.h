@@ -120,7 +120,8 @@ int cb_report_load(struct cb_report *rp, char **paths, int n,
  * written or drawn: each said on stderr in one line). */
 int cb_report_run(struct cb_report *rp);
 void cb_report_free(struct cb_report *rp);
-/* Seconds left of the drawing budget (negative: spent). */
+/* Seconds left of the drawing budget that cb_report_plot_init started
+ * (negative: spent; report_plot.c). */
 double cb_report_time_left(const struct cb_report *rp);
 
 /* Every run of workload w, or NULL when run r is not in it. */

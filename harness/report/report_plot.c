@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "report.h"
@@ -49,10 +50,31 @@ static int have_gnuplot(void)
     return 0;
 }
 
+/* The report's drawing budget: seconds of gnuplot for all figures
+ * together; past it, figures are tables only (report.c says so on each)
+ * and the report ends in bounded time whatever the file's size.
+ * CB_REPORT_MAX_TIME sets it. */
+#define CB_REPORT_MAX_TIME_S 300
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double cb_report_time_left(const struct cb_report *rp)
+{
+    return rp->deadline - mono_s();
+}
+
 void cb_report_plot_init(struct cb_report *rp)
 {
     struct cb_error e = {0};
     char shown[300];
+    const char *v = getenv("CB_REPORT_MAX_TIME");
+    double b = v && *v ? strtod(v, NULL) : 0;
+    rp->budget_s = b > 0 && b < 1e6 ? b : CB_REPORT_MAX_TIME_S;
+    rp->deadline = mono_s() + rp->budget_s;
     rp->draw = 0;
     if (!have_gnuplot()) {
         cb_text_clean(rp->outdir, shown, sizeof shown, 200);
