@@ -138,6 +138,7 @@ struct cb_sweep {
     int stop_all;           /* a configuration failed: no --keep-going */
     int final;   /* the end: settle fully */
     double settle_s, settled_at; /* the last full settle's cost, end */
+    double round_spent; /* seconds in round notifications (cb_sweep_tell) */
     double t_start;
     /* what the reporters read (cb_sweep_tell makes it) and their state */
     struct cb_view_opts vo;
