@@ -165,8 +165,8 @@ void cb_page_all_runs(struct doc *d)
     int multi = rp->nfiles > 1, nc = multi ? 12 : 11;
     cb_doc_heading(d, 2, "Every configuration");
     cb_doc_mark(d, "", "<p>");
-    cb_doc_text(d, "One row per configuration of every file, in the order the "
-                   "sweep ran them: the time and its 95% interval half-width "
+    cb_doc_text(d, "One row per configuration of every file, in the order of "
+                   "its plan: the time and its 95% interval half-width "
                    "(+-ci%), the speedup with its interval, the samples the "
                    "statistics used and those set aside as interfered, why "
                    "sampling stopped, and its warnings (NOT VERIFIED: a "
