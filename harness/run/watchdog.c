@@ -173,9 +173,16 @@ int cb_crash_note_main(int argc, char **argv)
                 "%s\n", out, line);
     }
     json_decref(root);
-    if (sig > 0) {
+    if (sig > 0 && sig < 65) {
+        /* exec keeps the signal mask, and a sanitizer's handler may have
+         * run ours with the signal blocked: unblock it, or raise() would
+         * leave it pending and the exit status would lie */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         signal(sig, SIG_DFL);
         raise(sig);
+        _exit(128 + sig); /* not reached: the signal's default kills */
     }
     return 1;
 }
