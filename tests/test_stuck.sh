@@ -128,6 +128,12 @@ assert all(r['verified'] is True for r in d['runs'] if r is not bad[0])
 "
   check "$x crash: nothing left behind" left_nothing "c-$x"
 done
+# the handler's second half, called by hand with a bad id: one line, exit 2,
+# the file untouched
+cp c-threads.json hand.json 2>/dev/null
+"$CB" __crash-note hand.json 1x 11 2>hand.err; rc=$?
+check "__crash-note by hand, bad id: exit 2 (rc=$rc), one line, file untouched" \
+  bash -c "[ $rc -eq 2 ] && [ \$(wc -l <hand.err) -eq 1 ] && grep -q \"got id '1x'\" hand.err && cmp -s hand.json c-threads.json"
 run c-early CB_INJECT=crash@task=2 -- -k gcd -s tiny -e threads -w 2 -r 2
 check "crash before any round: stderr says nothing was written" \
   grep -q "no round had finished, nothing was written to c-early.json" c-early.err

@@ -139,21 +139,38 @@ int cb_crash_note_main(int argc, char **argv)
     struct cb_error e = {0};
     json_t *root = NULL, *runs, *run;
     size_t i;
-    int sig = argc > 3 ? atoi(argv[3]) : 0, done = 0;
-    char why[480], line[sizeof e.msg * 4 + 8];
+    int sig = 0, done = 0;
+    long long id = -1;
+    char why[480], line[sizeof e.msg * 4 + 8], *end;
     const char *name = "a fatal signal";
+    /* internal (the handler's argv), but checked like any input */
+    if (argc == 4) {
+        id = strtoll(argv[2], &end, 10);
+        if (end == argv[2] || *end || id < 0)
+            id = -1;
+        sig = (int)strtol(argv[3], &end, 10);
+        if (end == argv[3] || *end || sig < 1 || sig > 64)
+            sig = 0;
+    }
+    if (id < 0 || !sig) {
+        cb_text_clean(argc > 2 ? argv[2] : "", line, sizeof line, 40);
+        fprintf(stderr, "corebench __crash-note: expected FILE ID SIG (ID "
+                "a run id, SIG 1..64; got id '%s'): it is the crash "
+                "handler's, not a command\n", line);
+        return 2;
+    }
     for (int k = 0; k < 4; k++)
         if (crash_sig[k] == sig)
             name = crash_name[k];
-    if (argc > 3 && cb_results_load(argv[1], &root, &e) == 0 &&
+    if (cb_results_load(argv[1], &root, &e) == 0 &&
         json_is_array(runs = json_object_get(root, "runs"))) {
         snprintf(why, sizeof why, "%s in a map: a task crashed in "
                  "corebench's own process (this executor's workers are its "
                  "threads), which ended the sweep; the finished rounds' "
                  "samples are kept", name);
         json_array_foreach(runs, i, run)
-            if (json_integer_value(json_object_get(run, "id")) ==
-                    atoll(argv[2]) && json_is_integer(json_object_get(run, "id"))) {
+            if (json_is_integer(json_object_get(run, "id")) &&
+                json_integer_value(json_object_get(run, "id")) == id) {
                 json_object_set_new(run, "error", json_string(why));
                 json_object_set_new(run, "verified", json_false());
                 json_object_set_new(run, "stop", json_null());
@@ -167,13 +184,13 @@ int cb_crash_note_main(int argc, char **argv)
     }
     if (e.msg[0]) {
         char out[300];
-        cb_text_clean(argc > 1 ? argv[1] : "", out, sizeof out, 200);
+        cb_text_clean(argv[1], out, sizeof out, 200);
         cb_text_clean(e.msg, line, sizeof line, sizeof e.msg);
         fprintf(stderr, "corebench run: the crash is not recorded in %s: "
                 "%s\n", out, line);
     }
     json_decref(root);
-    if (sig > 0 && sig < 65) {
+    {
         /* exec keeps the signal mask, and a sanitizer's handler may have
          * run ours with the signal blocked: unblock it, or raise() would
          * leave it pending and the exit status would lie */
@@ -184,7 +201,6 @@ int cb_crash_note_main(int argc, char **argv)
         raise(sig);
         _exit(128 + sig); /* not reached: the signal's default kills */
     }
-    return 1;
 }
 
 void cb_watchdog_map_ends(void)
