@@ -35,7 +35,7 @@ for a in "$@"; do
     --max-time | --max-time=* | -r | -r?* | --repetitions | --repetitions=*) budget= ;;
     esac
 done
-[ -z "$budget" ] || args+=(--max-time "${BENCH_MAX_TIME:-150}")
+[ -z "$budget" ] || args+=(--max-time "${BENCH_MAX_TIME:-140}")
 if [ -z "$out" ]; then
     mkdir -p results
     host=$(hostname | sed -E 's/[^A-Za-z0-9_-]+/_/g; s/^_+//; s/_+$//')
