@@ -566,3 +566,10 @@ void cb_shuffle(size_t *idx, size_t n, uint64_t seed)
         idx[j] = t;
     }
 }
+
+double cb_summary_half_width(const struct cb_summary *s)
+{
+    return s->est > 0 && isfinite(s->est_lo) && isfinite(s->est_hi)
+               ? (s->est_hi - s->est_lo) / 2 / s->est
+               : NAN;
+}

@@ -41,6 +41,10 @@ struct cb_summary {
     int outliers;        /* count by cb_outliers() */
 };
 
+/* The estimator's 95% interval half-width as a share of it (the table's
+ * +-ci%, the stop rule's target); NaN without an interval. */
+double cb_summary_half_width(const struct cb_summary *s);
+
 /* x is not modified. n == 0 gives all NaN and counts 0. */
 void cb_summarize(const double *x, size_t n, struct cb_summary *s);
 /* cb_summarize without the bootstrap: ci_lo and ci_hi are NaN. For a

@@ -105,9 +105,9 @@ void cb_run_cells(const struct cb_run *r, const char *kernel,
     cb_fmt_time(sum->est, c[CB_TC_MEDIAN], sizeof c[0]);
     cb_fmt_time(r->n ? cb_median(r->startup, r->n) : NAN, c[CB_TC_STARTUP],
                 sizeof c[0]);
-    if (isfinite(sum->est_hi) && sum->est > 0)
+    if (isfinite(cb_summary_half_width(sum)))
         snprintf(c[CB_TC_CI], sizeof c[0], "%.1f",
-                 100 * (sum->est_hi - sum->est_lo) / 2 / sum->est);
+                 100 * cb_summary_half_width(sum));
     if (isfinite(sum->cv))
         snprintf(c[CB_TC_CV], sizeof c[0], "%.1f", 100 * sum->cv);
     if (isfinite(r->d.speedup)) {

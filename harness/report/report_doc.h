@@ -43,5 +43,9 @@ void cb_doc_image(struct doc *d, const char *png, const char *alt);
  * numbers are, per file; a sortable table of every configuration. */
 void cb_page_quality(struct doc *d);
 void cb_page_all_runs(struct doc *d);
+/* A run's notes cell: NOT VERIFIED, its error (with_error: after ": "),
+ * its warning codes (with_error: "; " apart, else " "). */
+void cb_page_run_notes(const struct cb_run *r, int with_error, char *buf,
+                       size_t len);
 
 #endif

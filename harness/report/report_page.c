@@ -177,19 +177,6 @@ static void context(struct doc *d)
     cb_doc_mark(d, "\n", "</ul>\n");
 }
 
-static void warning_codes(const struct cb_run *r, char *buf, size_t len)
-{
-    size_t i, n = 0;
-    const json_t *w;
-    buf[0] = '\0';
-    if (r->verified == 0)
-        n += (size_t)snprintf(buf, len, "NOT VERIFIED");
-    json_array_foreach(r->warnings, i, w)
-        if (n < len && jstr(w, "code"))
-            n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "",
-                                  jstr(w, "code"));
-}
-
 static void summary(struct doc *d)
 {
     const struct cb_report *rp = d->rp;
@@ -227,7 +214,7 @@ static void summary(struct doc *d)
                 cb_report_speedup_text(b, sp, sizeof sp);
                 snprintf(ef, sizeof ef, "%.2f", b->d.speedup / wmax);
                 cb_fmt_time(b->d.sum.est, med, sizeof med);
-                warning_codes(b, notes, sizeof notes);
+                cb_page_run_notes(b, 0, notes, sizeof notes);
             }
             cells[0] = rp->wl[k].label;
             cells[1] = rp->files[f].tag;

@@ -11,13 +11,9 @@
 #include "report_doc.h"
 #include "units.h"
 
-/* The half-width of run r's estimator interval, as a share of it. */
 static double half_width(const struct cb_run *r)
 {
-    const struct cb_summary *s = &r->d.sum;
-    return s->est > 0 && isfinite(s->est_lo) && isfinite(s->est_hi)
-               ? (s->est_hi - s->est_lo) / 2 / s->est
-               : NAN;
+    return cb_summary_half_width(&r->d.sum);
 }
 
 /* The blank between two sentences: the text writers drop a leading one. */
@@ -155,6 +151,25 @@ static const char sort_script[] =
     "c;tb.dataset.dir=up?'up':'down';};})(c);});})();\n"
     "</script>\n";
 
+void cb_page_run_notes(const struct cb_run *r, int with_error, char *buf,
+                       size_t len)
+{
+    size_t i, n = 0;
+    const json_t *w;
+    buf[0] = '\0';
+    if (r->verified == 0)
+        n += (size_t)snprintf(buf, len, "NOT VERIFIED");
+    if (with_error && r->error[0] && n < len)
+        n += (size_t)snprintf(buf + n, len - n, "%s%.300s", n ? ": " : "",
+                              r->error);
+    json_array_foreach(r->warnings, i, w) {
+        const char *code = json_string_value(json_object_get(w, "code"));
+        if (code && n < len)
+            n += (size_t)snprintf(buf + n, len - n, "%s%s",
+                                  n ? (with_error ? "; " : " ") : "", code);
+    }
+}
+
 void cb_page_all_runs(struct doc *d)
 {
     const struct cb_report *rp = d->rp;
@@ -189,7 +204,6 @@ void cb_page_all_runs(struct doc *d)
             const char *cells[12];
             double hw = half_width(r);
             int k = 0;
-            size_t n = 0;
             snprintf(w, sizeof w, "%d", r->cfg.workers);
             if (r->n && isfinite(r->d.sum.est))
                 cb_fmt_time(r->d.sum.est, t, sizeof t);
@@ -209,23 +223,7 @@ void cb_page_all_runs(struct doc *d)
                 snprintf(ef, sizeof ef, "-");
             snprintf(used, sizeof used, "%zu", r->d.used);
             snprintf(as, sizeof as, "%zu", r->d.aside);
-            notes[0] = '\0';
-            if (r->verified == 0)
-                n += (size_t)snprintf(notes, sizeof notes, "NOT VERIFIED");
-            if (r->error[0] && n < sizeof notes)
-                n += (size_t)snprintf(notes + n, sizeof notes - n, "%s%.300s",
-                                      n ? ": " : "", r->error);
-            {
-                size_t j;
-                const json_t *wj;
-                json_array_foreach(r->warnings, j, wj) {
-                    const char *code =
-                        json_string_value(json_object_get(wj, "code"));
-                    if (code && n < sizeof notes)
-                        n += (size_t)snprintf(notes + n, sizeof notes - n,
-                                              "%s%s", n ? "; " : "", code);
-                }
-            }
+            cb_page_run_notes(r, 1, notes, sizeof notes);
             cells[k++] = r->cfg.kernel;
             if (multi)
                 cells[k++] = rp->files[f].tag;
