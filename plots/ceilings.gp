@@ -4,11 +4,14 @@
 # at 1..N threads, one dashed curve per working-set level a run is
 # compared with (ws, l2, llc, dram: each its own dashes and marker). The key gives each series' share
 # of the triad of the level its working set fits at its largest worker
-# count; above 100% the table's note column says why.
+# count; above 100% the table's note column says why. Each triad point
+# has a bar from its median repetition to its best (the point): a long
+# bar is a probe disturbed while it measured, and the share a range.
 #
 # usage: gnuplot -d common.gp -c ceilings.gp DATA.tsv OUT.png TITLE FOOTER
 #   DATA: corebench report's ceilings-K.tsv (series, workers, kind = run
-#   or triad, level, bytes_per_s, fraction), each series' rows consecutive
+#   or triad, level, bytes_per_s, lo_bytes_per_s, fraction), each series'
+#   rows consecutive
 #
 # Strings from the data are read with strcol() and used as values; nothing
 # from the data or the arguments is run as a command.
@@ -50,9 +53,10 @@ do for [i=1:NS] { NR = NR + !TR[i] }
 if (NS <= 6) {
     set key below center horizontal Left reverse maxcols 2 samplen 2 spacing 1.05 width -1
 } else {
-    # many series: short titles, what they mean in the key's title
-    set key outside right top vertical Left reverse samplen 1.5 spacing 0.95 font CB_SMALL \
-        title "share of its triad, most workers"
+    # many series: short titles, what they mean in the key's title, in
+    # the page's own font (a small key was unreadable)
+    set key below center horizontal Left reverse maxcols 3 samplen 1.5 spacing 1.0 width -2 \
+        title "share of its triad at its largest worker count"
 }
 SHORT = NS > 6
 set grid
@@ -69,7 +73,7 @@ if (WMAX <= 16) { set xtics 1 }
 
 sel(i) = strcol("series") eq CB_T[i]
 dash(i) = TR[i] ? lvdash(LV[i]) : cb_dash(i)
-DX = (WMAX <= 16 ? 0.3 : WMAX * 0.02)
+DX = (WMAX <= 16 ? 0.17 : WMAX * 0.01)
 xof(i) = column("workers") + (TR[i] ? 0 : DX * cb_spread(i, NS))
 stitle(i) = TR[i] ? CB_T[i] . " (probe)" : !ok(FR[i]) ? CB_T[i] : \
     SHORT ? CB_T[i] . ": " . cb_pct(FR[i]) . (FR[i] > 1 ? " (above: see note)" : "") : \
@@ -77,4 +81,7 @@ stitle(i) = TR[i] ? CB_T[i] . " (probe)" : !ok(FR[i]) ? CB_T[i] : \
 
 plot for [i=1:NS] ARG1 using (sel(i) ? xof(i) : NaN):(num("bytes_per_s") / GB) \
         with linespoints lw (TR[i] ? 1.5 : 2) dt dash(i) pt (TR[i] ? lvpoint(LV[i]) : cb_point(i)) ps 1.4 \
-        lc rgb (TR[i] ? "black" : cb_color(i)) title stitle(i)
+        lc rgb (TR[i] ? "black" : cb_color(i)) title stitle(i), \
+     for [i=1:NS] ARG1 using (sel(i) && TR[i] ? xof(i) : NaN):(num("bytes_per_s") / GB): \
+        (num("lo_bytes_per_s") / GB):(num("bytes_per_s") / GB) \
+        with yerrorbars pt 0 lw 1 lc rgb "black" notitle

@@ -309,6 +309,56 @@ static void test_exact(void)
           "explained: %s", why);
 }
 
+/* The median repetition: recorded by the probe (never above the best),
+ * read back with its point, carried to the pick; a damaged median (above
+ * its best) read as unknown; a repeated thread count keeps the best
+ * point's median. */
+static void test_median(void)
+{
+    struct cb_triad_level lv[CB_TRIAD_MAX_LEVELS];
+    struct cb_triad_result r;
+    struct cb_ceiling c;
+    struct cb_error e = {0};
+    json_error_t err;
+    json_t *p = json_loads(
+        "{\"triad_levels\": ["
+        "  {\"level\": \"dram\", \"cache_bytes\": null, \"shared\": true,"
+        "   \"points\": [{\"threads\": 1, \"bytes_per_s\": 20e9,"
+        "                 \"median_bytes_per_s\": 10e9},"
+        "                {\"threads\": 1, \"bytes_per_s\": 18e9,"
+        "                 \"median_bytes_per_s\": 17e9},"
+        "                {\"threads\": 2, \"bytes_per_s\": 30e9,"
+        "                 \"median_bytes_per_s\": 31e9},"
+        "                {\"threads\": 4, \"bytes_per_s\": 40e9}]}]}",
+        0, &err);
+    int n;
+    CHECK(p != NULL, "fixture: %s", err.text);
+    n = cb_triad_levels_read(p, lv, CB_TRIAD_MAX_LEVELS);
+    json_decref(p);
+    CHECK(n == 1 && lv[0].npoints == 3, "levels %d points %d", n,
+          n ? lv[0].npoints : -1);
+    if (n != 1 || lv[0].npoints != 3)
+        return;
+    CHECK(lv[0].pt[0].bytes_per_s == 20e9 &&
+              lv[0].pt[0].median_bytes_per_s == 10e9,
+          "1 thread: the best point with its own median (%g, %g)",
+          lv[0].pt[0].bytes_per_s, lv[0].pt[0].median_bytes_per_s);
+    CHECK(isnan(lv[0].pt[1].median_bytes_per_s),
+          "a median above its best is unknown: %g",
+          lv[0].pt[1].median_bytes_per_s);
+    CHECK(isnan(lv[0].pt[2].median_bytes_per_s), "an older file: none");
+    CHECK(cb_ceiling_pick(lv, n, NAN, 1, &c) == 0 && c.bytes_per_s == 20e9 &&
+              c.median_bytes_per_s == 10e9,
+          "picked: %g, median %g", c.bytes_per_s, c.median_bytes_per_s);
+    /* measured: 5 repetitions, the median no faster than the best */
+    CHECK(cb_probe_triad(1 << 16, 1, NULL, 5, &r, &e) == 0, "triad: %s",
+          e.msg);
+    CHECK(r.reps == 5 && r.median_bytes_per_s > 0 &&
+              r.median_bytes_per_s <= r.bytes_per_s,
+          "reps %d, median %g, best %g", r.reps, r.median_bytes_per_s,
+          r.bytes_per_s);
+}
+
 int main(void)
 {
     test_read();
@@ -316,5 +366,6 @@ int main(void)
     test_explain();
     test_exact();
     test_passes();
+    test_median();
     return check_finish();
 }

@@ -327,6 +327,23 @@ check "partial probe: the summary names the thread count, the limit, and why eac
 check "partial probe: every table against its JSON (a fraction above 1 always with its note)" \
     checked "$T/pp" "$T/partial.json"
 
+# A probe disturbed for part of its repetitions: the 2-thread point's
+# median repetition 12.2 GB/s, its best 18.3: the share is a range, from
+# the best (15.2388 / 18.3 = 83%) to the median (15.2388 / 12.2 = 125%), in
+# the summary and the table; a median within 5% of the best stays one
+# number (the fixture's other runs).
+sed -e 's/"bytes_per_s": 18300000000.0/"bytes_per_s": 18300000000.0, "median_bytes_per_s": 12200000000.0/' \
+    "$FIX/sample.json" >"$T/spread.json"
+"$BIN" report "$T/spread.json" --out "$T/sp" >"$T/out-sp" 2>"$T/err-sp"
+rc=$?
+check "spread probe: exit $WANT (got $rc)" [ $rc -eq $WANT ]
+check "spread probe: the summary gives sum's share as a range" \
+    grep -qx '  sum: threads 2 workers: 15.2 GB/s = 83-125% of dram triad (12.2 GB/s-18.3 GB/s at 2 threads: its repetitions'\'' median to best)' "$T/out-sp"
+check "spread probe: ceilings.tsv carries the median as ceiling_lo" \
+    is "$T/sp/ceilings.tsv" 'kernel=sum;series=threads;workers=2' ceiling_lo 1.22e+10
+check "spread probe: the figure's TSV has the triad point's median" \
+    bash -c "[ \"\$(awk -F'\t' '\$5 == \"triad\" {print \$4, \$8}' '$T/sp/ceilings-sum.tsv' | tr '\n' ' ')\" = '1 NaN 2 1.22e+10 ' ]"
+
 # A hair above linear (0.665666 / 0.3328329 = 2.0000006, serial's 25th
 # percentile over the threads' samples, all equal): the fraction prints
 # as 1 at four digits, and still carries its reason (seen on a real sleep

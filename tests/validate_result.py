@@ -70,7 +70,14 @@ def main(path):
             typ(lv, "passes", int, w)
             for j, pt in enumerate(typ(lv, "points", list, w) or []):
                 typ(pt, "threads", int, f"{w}.points[{j}]")
-                typ(pt, "bytes_per_s", NUM, f"{w}.points[{j}]", nullable=True)
+                best = typ(pt, "bytes_per_s", NUM, f"{w}.points[{j}]",
+                           nullable=True)
+                if "median_bytes_per_s" in pt:  # older files have none
+                    med = typ(pt, "median_bytes_per_s", NUM,
+                              f"{w}.points[{j}]", nullable=True)
+                    want(med is None or best is None or med <= best,
+                         f"{w}.points[{j}]",
+                         "median_bytes_per_s above bytes_per_s (the best)")
     typ(d, "order", list, "top")
 
     c = typ(d, "context", dict, "top") or {}

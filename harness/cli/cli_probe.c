@@ -54,15 +54,21 @@ void cb_probe_print(const json_t *probe, FILE *f)
     v = json_object_get(probe, "triad_pin");
     if (json_is_string(v))
         fprintf(f, ", pin %s", json_string_value(v));
-    fprintf(f, "\n  %7s %10s %9s\n", "threads", "GB/s", "vs 1");
+    fprintf(f, "\n  %7s %10s %9s %12s\n", "threads", "GB/s", "vs 1",
+            "median GB/s");
     json_array_foreach(triad, i, v)
     {
         double b = cb_json_get(v, "bytes_per_s");
+        double med = cb_json_get(v, "median_bytes_per_s");
         if (i == 0)
             one = b;
-        fprintf(f, "  %7d %10.2f %8.2fx\n",
+        fprintf(f, "  %7d %10.2f %8.2fx",
                 (int)json_integer_value(json_object_get(v, "threads")), b / 1e9,
                 b / one);
+        /* the median repetition: far below the best, a disturbed probe */
+        if (med > 0)
+            fprintf(f, " %12.2f", med / 1e9);
+        fputc('\n', f);
     }
     if (json_array_size(triad) == 0)
         fprintf(f, "  (not measured)\n");
@@ -80,7 +86,7 @@ void cb_probe_print(const json_t *probe, FILE *f)
         for (int l = 0; l < nl; l++) {
             if (isinf(lv[l].cache_bytes))
                 continue;
-            fprintf(f, "  in %s (working sets up to %.3g MiB%s):\n",
+            fprintf(f, "  in %s (working sets up to %.3g MiB%s; vs dram):\n",
                     lv[l].name, lv[l].cache_bytes / 1048576.0,
                     lv[l].shared ? " in all" : " per thread");
             for (int i = 0; i < lv[l].npoints; i++) {
@@ -89,8 +95,13 @@ void cb_probe_print(const json_t *probe, FILE *f)
                 fprintf(f, "  %7ld %10.2f", lv[l].pt[i].threads,
                         lv[l].pt[i].bytes_per_s / 1e9);
                 if (d && d->threads == lv[l].pt[i].threads)
-                    fprintf(f, " %8.2fx dram",
-                            lv[l].pt[i].bytes_per_s / d->bytes_per_s);
+                    fprintf(f, " %8.2fx", lv[l].pt[i].bytes_per_s /
+                                              d->bytes_per_s);
+                else
+                    fprintf(f, " %9s", "");
+                if (lv[l].pt[i].median_bytes_per_s > 0)
+                    fprintf(f, " %12.2f",
+                            lv[l].pt[i].median_bytes_per_s / 1e9);
                 fputc('\n', f);
             }
             if (lv[l].npoints == 0)

@@ -85,6 +85,9 @@ struct cb_rceil {
     enum cb_ceil_kind kind;
     double achieved; /* bytes/s (bandwidth) or the speedup (linear) */
     double ceiling;  /* triad bytes/s or the ideal speedup */
+    /* bandwidth: the triad point's median repetition, the ceiling's low
+     * end (NaN: unknown, or linear) */
+    double ceiling_lo;
     double fraction; /* achieved / ceiling, never above 1 without a note */
     long threads;    /* the triad point's thread count, -1 for linear */
     char level[8];   /* "ws", "l2", "llc", "dram"; "" for linear */

@@ -55,7 +55,7 @@ void cb_report_ceiling(const struct cb_report *rp, int file,
     memset(c, 0, sizeof *c);
     c->kind = CB_CEIL_NONE;
     c->threads = -1;
-    c->achieved = c->ceiling = c->fraction = NAN;
+    c->achieved = c->ceiling = c->ceiling_lo = c->fraction = NAN;
     if (!(r->d.sum.median > 0) || !isfinite(r->d.sum.median))
         return;
     if (kind == 1) {
@@ -67,6 +67,7 @@ void cb_report_ceiling(const struct cb_report *rp, int file,
         c->kind = CB_CEIL_BANDWIDTH;
         c->achieved = r->bytes_touched / r->d.sum.median;
         c->ceiling = p.bytes_per_s;
+        c->ceiling_lo = p.median_bytes_per_s;
         c->threads = p.threads;
         snprintf(c->level, sizeof c->level, "%s", f->lv[p.level].name);
         c->fraction = c->achieved / c->ceiling;
@@ -95,6 +96,13 @@ void cb_report_ceiling(const struct cb_report *rp, int file,
     }
 }
 
+/* Whether a bandwidth ceiling's repetitions spread more than 5%: then a
+ * fraction of it is a range, not a number. */
+static int ceiling_spread(const struct cb_rceil *c)
+{
+    return c->ceiling_lo > 0 && c->ceiling_lo < 0.95 * c->ceiling;
+}
+
 void cb_report_ceiling_line(const struct cb_report *rp, int file,
                             const struct cb_run *r, const struct cb_rceil *c,
                             char *buf, size_t len)
@@ -107,7 +115,19 @@ void cb_report_ceiling_line(const struct cb_report *rp, int file,
     int limited;
     if (n >= len)
         return;
-    if (c->kind == CB_CEIL_BANDWIDTH) {
+    if (c->kind == CB_CEIL_BANDWIDTH && ceiling_spread(c)) {
+        /* the probe's repetitions disagree: the fraction is a range, from
+         * the best repetition's (the ceiling) to the median's */
+        char lo[24];
+        cb_fmt_rate(c->achieved, a, sizeof a);
+        cb_fmt_rate(c->ceiling, b, sizeof b);
+        cb_fmt_rate(c->ceiling_lo, lo, sizeof lo);
+        n += (size_t)snprintf(buf + n, len - n, "%s = %.0f-%.0f%% of %s triad "
+                              "(%s-%s at %ld thread%s: its repetitions' "
+                              "median to best)", a, 100 * c->fraction,
+                              100 * c->achieved / c->ceiling_lo, c->level, lo,
+                              b, c->threads, c->threads == 1 ? "" : "s");
+    } else if (c->kind == CB_CEIL_BANDWIDTH) {
         cb_fmt_rate(c->achieved, a, sizeof a);
         cb_fmt_rate(c->ceiling, b, sizeof b);
         n += (size_t)snprintf(buf + n, len - n, "%s = %.0f%% of %s triad (%s "

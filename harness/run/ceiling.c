@@ -42,20 +42,24 @@ static void read_points(const json_t *arr, struct cb_triad_level *lv)
     json_array_foreach(arr, i, v)
     {
         const json_t *t = json_object_get(v, "threads");
-        double bw = cb_json_get(v, "bytes_per_s");
+        double bw = cb_json_get(v, "bytes_per_s"), med;
         if (lv->npoints >= CB_TRIAD_MAX_POINTS)
             break;
         if (!json_is_integer(t) || json_integer_value(t) < 1 ||
             json_integer_value(t) > 1 << 20 || !(bw > 0) || !isfinite(bw))
             continue;
+        med = cb_json_get(v, "median_bytes_per_s");
         lv->pt[lv->npoints].threads = (long)json_integer_value(t);
+        /* a median above the best is not one (a damaged file) */
+        lv->pt[lv->npoints].median_bytes_per_s =
+            med > 0 && med <= bw ? med : NAN;
         lv->pt[lv->npoints++].bytes_per_s = bw;
     }
     qsort(lv->pt, (size_t)lv->npoints, sizeof lv->pt[0], point_cmp);
     for (int j = 0; j < lv->npoints; j++) {
         if (k > 0 && lv->pt[k - 1].threads == lv->pt[j].threads) {
             if (lv->pt[j].bytes_per_s > lv->pt[k - 1].bytes_per_s)
-                lv->pt[k - 1].bytes_per_s = lv->pt[j].bytes_per_s;
+                lv->pt[k - 1] = lv->pt[j];
         } else {
             lv->pt[k++] = lv->pt[j];
         }
@@ -152,7 +156,7 @@ int cb_ceiling_pick(const struct cb_triad_level *lv, int n,
     memset(c, 0, sizeof *c);
     c->level = -1;
     c->threads = -1;
-    c->bytes_per_s = c->ws_bytes = NAN;
+    c->bytes_per_s = c->median_bytes_per_s = c->ws_bytes = NAN;
     c->ws_per_worker =
         ws_per_worker > 0 && isfinite(ws_per_worker) ? ws_per_worker : NAN;
     c->workers = workers;
@@ -164,6 +168,7 @@ int cb_ceiling_pick(const struct cb_triad_level *lv, int n,
         c->level = i;
         c->threads = p->threads;
         c->bytes_per_s = p->bytes_per_s;
+        c->median_bytes_per_s = p->median_bytes_per_s;
         c->ws_bytes = ws;
         return 0;
     }

@@ -139,8 +139,9 @@ static void triad_points(const struct cb_probe_opts *o, struct cb_topo *topo,
             break;
         }
         *passes_used = passes;
-        entry = json_pack("{s:i,s:o}", "threads", t, "bytes_per_s",
-                          cb_json_num(r.bytes_per_s));
+        entry = json_pack("{s:i,s:o,s:o}", "threads", t, "bytes_per_s",
+                          cb_json_num(r.bytes_per_s), "median_bytes_per_s",
+                          cb_json_num(r.median_bytes_per_s));
         if (entry)
             json_array_append_new(points, entry);
     }
@@ -176,7 +177,7 @@ static int run_triad(const struct cb_probe_opts *o, struct cb_topo *topo,
     unsigned long long ram =
         pages > 0 && psize > 0 ? (unsigned long long)pages * psize : 0;
     unsigned long long bytes = o->triad_bytes;
-    int counts[64], ncounts, maxt, reps = o->quick ? 3 : 6;
+    int counts[64], ncounts, maxt, reps = o->quick ? 9 : 15;
     int pinned = 0, passes;
     json_t *pl2 = NULL, *pllc = NULL;
     size_t l2_elems = 0, llc_elems = 0;

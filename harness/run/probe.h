@@ -68,6 +68,11 @@ void cb_probe_print(const json_t *probe, FILE *f);
 struct cb_triad_result {
     double bytes_per_s; /* best repetition, STREAM byte count */
     double best_s;      /* time of that repetition */
+    /* the median repetition's rate: with the best, the ceiling's spread
+     * (a probe disturbed for part of its repetitions: a median well below
+     * the best); repetitions timed */
+    double median_bytes_per_s;
+    int reps;
     double checksum;    /* sum of a[] after the last repetition */
     double expected;    /* what checksum must be */
 };
@@ -110,6 +115,8 @@ int cb_probe_triad_passes(size_t n, int passes, int threads, const int *pus,
 struct cb_triad_point {
     long threads;
     double bytes_per_s;
+    /* the median repetition's rate (NaN: not recorded, older files) */
+    double median_bytes_per_s;
 };
 
 /* One working-set class of the probe's triad. */
@@ -141,6 +148,9 @@ struct cb_ceiling {
     int level;          /* index into the levels */
     long threads;       /* the triad point's thread count */
     double bytes_per_s; /* the ceiling */
+    /* its point's median repetition (NaN: unknown): the ceiling lies
+     * between the two as far as the probe can tell */
+    double median_bytes_per_s;
     /* the working set as compared with that level's cache: per worker for
      * a private cache, per worker x workers for a shared one; NaN when
      * the kernel declared none */

@@ -8,7 +8,7 @@
 #include "figure.h"
 
 enum { C_KIND = CB_C_NEXT, C_LEVEL, C_THREADS, C_MEDIAN, C_ACHIEVED, C_CEIL,
-       C_FRACTION, C_BYTES, C_NOTE };
+       C_CEIL_LO, C_FRACTION, C_BYTES, C_NOTE };
 
 static const struct cb_column cols[] = {
     CB_COLS_RUN,
@@ -18,6 +18,8 @@ static const struct cb_column cols[] = {
     {"median_s", CB_COL_NUM, 6},
     {"achieved", CB_COL_NUM, 6},
     {"ceiling", CB_COL_NUM, 6},
+    /* bandwidth: the triad point's median repetition (ceiling: its best) */
+    {"ceiling_lo", CB_COL_NUM, 6},
     {"fraction", CB_COL_NUM, 4},
     {"bytes_touched", CB_COL_INT, 0},
     {"note", CB_COL_TEXT, 0},
@@ -40,6 +42,7 @@ static void row(const struct cb_report *rp, const struct cb_series *s,
     cb_table_num(t, C_MEDIAN, r->d.sum.median);
     cb_table_num(t, C_ACHIEVED, c.achieved);
     cb_table_num(t, C_CEIL, c.ceiling);
+    cb_table_num(t, C_CEIL_LO, c.ceiling_lo);
     cb_table_num(t, C_FRACTION, c.fraction);
     cb_table_num(t, C_BYTES, bw ? r->bytes_touched : NAN);
     cb_table_text(t, C_NOTE, c.note);

@@ -11,13 +11,16 @@
 #include "figure.h"
 #include "units.h"
 
-enum { C_KIND = CB_C_NEXT, C_LEVEL, C_BPS, C_CEIL, C_FRACTION, C_NOTE };
+enum { C_KIND = CB_C_NEXT, C_LEVEL, C_BPS, C_LO, C_CEIL, C_FRACTION, C_NOTE };
 
 static const struct cb_column cols[] = {
     CB_COLS_RUN,
     {"kind", CB_COL_TEXT, 0}, /* run, or triad (the probe's, workers = threads) */
     {"level", CB_COL_TEXT, 0},
     {"bytes_per_s", CB_COL_NUM, 6},
+    /* a triad point's median repetition (its best is bytes_per_s): the
+     * spread of the ceiling; a run's ceiling's */
+    {"lo_bytes_per_s", CB_COL_NUM, 6},
     {"ceiling_bytes_per_s", CB_COL_NUM, 6},
     {"fraction", CB_COL_NUM, 4},
     {"note", CB_COL_TEXT, 0},
@@ -34,6 +37,7 @@ static void row(const struct cb_report *rp, const struct cb_series *s,
     cb_table_text(t, C_KIND, "run");
     cb_table_text(t, C_LEVEL, c.level);
     cb_table_num(t, C_BPS, c.achieved);
+    cb_table_num(t, C_LO, c.ceiling_lo);
     cb_table_num(t, C_CEIL, c.ceiling);
     cb_table_num(t, C_FRACTION, c.fraction);
     cb_table_text(t, C_NOTE, c.note);
@@ -70,6 +74,7 @@ static void rows(const struct cb_report *rp, const struct cb_rwork *w,
                 cb_table_text(t, C_KIND, "triad");
                 cb_table_text(t, C_LEVEL, rf->lv[l].name);
                 cb_table_num(t, C_BPS, rf->lv[l].pt[p].bytes_per_s);
+                cb_table_num(t, C_LO, rf->lv[l].pt[p].median_bytes_per_s);
             }
         }
     }
@@ -83,6 +88,7 @@ static void say(const struct cb_report *rp, const struct cb_rwork *w,
     size_t best = t->nrows;
     int above = 0;
     char a[24], b[24];
+    double lo;
     (void)rp;
     (void)w;
     for (size_t i = 0; i < t->nrows; i++) {
@@ -102,11 +108,22 @@ static void say(const struct cb_report *rp, const struct cb_rwork *w,
         return;
     cb_fmt_rate(cb_table_get(t, best, C_BPS), a, sizeof a);
     cb_fmt_rate(cb_table_get(t, best, C_CEIL), b, sizeof b);
-    cb_say(s, "%s reaches %s at %.0f workers: %.0f%% of the %s triad (%s).",
-           cb_table_str(t, best, CB_C_SERIES), a,
-           cb_table_get(t, best, CB_C_WORKERS),
-           100 * cb_table_get(t, best, C_FRACTION),
-           cb_table_str(t, best, C_LEVEL), b);
+    lo = cb_table_get(t, best, C_LO);
+    if (lo > 0 && lo < 0.95 * cb_table_get(t, best, C_CEIL))
+        /* the probe's repetitions spread: a range, as the summary says */
+        cb_say(s, "%s reaches %s at %.0f workers: %.0f-%.0f%% of the %s "
+               "triad (its repetitions' best and median; the bars on its "
+               "curve).", cb_table_str(t, best, CB_C_SERIES), a,
+               cb_table_get(t, best, CB_C_WORKERS),
+               100 * cb_table_get(t, best, C_FRACTION),
+               100 * cb_table_get(t, best, C_BPS) / lo,
+               cb_table_str(t, best, C_LEVEL));
+    else
+        cb_say(s, "%s reaches %s at %.0f workers: %.0f%% of the %s triad "
+               "(%s).", cb_table_str(t, best, CB_C_SERIES), a,
+               cb_table_get(t, best, CB_C_WORKERS),
+               100 * cb_table_get(t, best, C_FRACTION),
+               cb_table_str(t, best, C_LEVEL), b);
     if (above)
         cb_say(s, "%d run%s above %s ceiling; the note column of the table "
                "says why.", above, above == 1 ? " is" : "s are",
@@ -124,7 +141,9 @@ const struct cb_figure cb_figure_ceilings = {
             "each level a run is compared with (ws: the kernel's own working "
             "set; l2, llc, dram: what fits those). "
             "The legend gives each series' share of the triad of the level "
-            "its working set fits.",
+            "its working set fits. Bars on a triad curve: from its median "
+            "repetition to its best (a long bar: a probe disturbed while it "
+            "measured).",
     .absent = "no memory-bound kernel with a probe in its file (runs made "
               "with --no-probe, or compute kernels only)",
     .rows = rows,
