@@ -411,6 +411,29 @@ static void test_amdahl(void)
         IS_NAN(f);
         WHY(why, "faster than linear");
     }
+    /* A one-worker point at 0.47x (process-pool paying a round trip per
+     * task): the law starts at (1, 1), so no fit, whatever the rest */
+    {
+        int p8[] = {1, 2};
+        double s8[] = {0.47, 1.8};
+        OK(cb_amdahl_fit(p8, s8, 2, &f, &se, &why) == -1);
+        IS_NAN(f);
+        WHY(why, "one worker is not the baseline's speed");
+        /* within 10% of 1 it is the baseline's speed */
+        s8[0] = 0.92;
+        OK(cb_amdahl_fit(p8, s8, 2, &f, &se, &why) == 0);
+    }
+    /* A curve that bends the other way: 1.9x on 2, 2.0x on 8 (z = 1/S -
+     * 1/p: .0263, .375; w = .5, .875; f = (.5 z1 + .875 z2) / (.25 +
+     * .765625) = 0.336), which predicts 1.50x at 2: 21% off */
+    {
+        int p9[] = {2, 8};
+        double s9[] = {1.9, 2.0};
+        OK(cb_amdahl_fit(p9, s9, 2, &f, &se, &why) == -1);
+        IS_NAN(f);
+        IS_NAN(se);
+        WHY(why, "it misses a measured point by more than 10%");
+    }
     /* Exactly linear is f = 0 within rounding: a number, not "faster" */
     {
         int p7[] = {2, 3, 7};

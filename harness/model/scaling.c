@@ -65,6 +65,14 @@ int cb_amdahl_fit(const int *p, const double *s, size_t n, double *f,
     *f = *f_se = NAN;
     for (size_t i = 0; i < n; i++) {
         double x, w;
+        /* the law starts at (1, 1): a one-worker point far from it pays a
+         * cost the law has no term for (process-pool at 0.47x), and a
+         * curve drawn from (1, 1) would misstate it */
+        if (p[i] == 1 && s[i] > 0 && isfinite(s[i]) &&
+            fabs(s[i] - 1) > CB_AMDAHL_MISS) {
+            *why = "one worker is not the baseline's speed";
+            return -1;
+        }
         if (p[i] <= 1 || !(s[i] > 0) || !isfinite(s[i]))
             continue;
         x = 1.0 / p[i];
@@ -81,6 +89,19 @@ int cb_amdahl_fit(const int *p, const double *s, size_t n, double *f,
     *f = fraction_or_nan(raw, why);
     if (isnan(*f))
         return -1;
+    /* a fraction that misses a measured point by more than the tolerance
+     * does not describe the data (a curve that bends another way) */
+    for (size_t i = 0; i < n; i++) {
+        double pred;
+        if (p[i] <= 1 || !(s[i] > 0) || !isfinite(s[i]))
+            continue;
+        pred = 1.0 / (*f + (1 - *f) / p[i]);
+        if (fabs(pred / s[i] - 1) > CB_AMDAHL_MISS) {
+            *f = NAN;
+            *why = "it misses a measured point by more than 10%";
+            return -1;
+        }
+    }
     if (m < 2)
         return 0;
     for (size_t i = 0; i < n; i++) {

@@ -115,8 +115,15 @@ double cb_karp_flatt(double speedup, int p, const char **why);
  * two points with p > 1). A fitted f outside [0, 1] is no serial fraction:
  * f and f_se are NaN and *why says "slower than serial" (f > 1) or
  * "faster than linear" (f < 0); "no point with more than one worker" when
- * there is nothing to fit. *why is NULL when f is a number. why may be
- * NULL. Returns 0 when f is a number, -1 otherwise. */
+ * there is nothing to fit. The law describes the data only where it
+ * meets them: a one-worker point more than CB_AMDAHL_MISS from 1 ("one
+ * worker is not the baseline's speed": a fixed cost, such as a pool's
+ * round trips, that the law has no term for), or a fit whose speedup is
+ * more than CB_AMDAHL_MISS from any measured point ("it misses a measured
+ * point by more than 10%"), gives NaN too, and the figures draw no curve.
+ * *why is NULL when f is a number. why may be NULL. Returns 0 when f is a
+ * number, -1 otherwise. */
+#define CB_AMDAHL_MISS 0.10
 int cb_amdahl_fit(const int *p, const double *s, size_t n, double *f,
                   double *f_se, const char **why);
 
