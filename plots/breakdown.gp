@@ -3,7 +3,8 @@
 # the map in the executor's colour (common.gp), hatched where a worker
 # waited for a lock (mean per worker: the GIL, a queue), and pool shutdown
 # (grey). Above each bar its total time and, for worker processes, the
-# bytes shipped to and from them per map. Always a linear axis: a stacked
+# bytes shipped to and from them per map; inside it, the start-up and the
+# shutdown when under 2% of the bar (too thin to see). Always a linear axis: a stacked
 # bar's segments on a log axis would not be proportional to their times
 # (where totals span decades the short bars are thin, and their labels say
 # what they hold).
@@ -32,6 +33,12 @@ array L[NB]
 stats ARG1 using (L[int($0) + 1] = strcol("series"), 0) nooutput
 # the map's lock wait cannot exceed it
 wait(m, w) = z(w) < z(m) ? z(w) : z(m)
+# a part too thin to see in its bar (under 2% of it), named in the label
+thin(v, t) = z(v) > 0 && z(v) < 0.02 * t
+thinlabel(name, v, t) = thin(v, t) ? name . " " . cb_time(v) : ""
+thinboth(t) = thinlabel("start-up", num("startup_s"), t) . \
+    (thin(num("startup_s"), t) && thin(num("shutdown_s"), t) ? "\n" : "") . \
+    thinlabel("shutdown", num("shutdown_s"), t)
 LOG = 0
 
 @CB_PAGE
@@ -75,8 +82,10 @@ plot ARG1 using 0:(bar(total(0))) with boxes fs solid 0.85 lc rgb "#BBBBBB" noti
      '' using 0:(total(0)):(B = z(num("bytes_to_workers")) + z(num("bytes_from_workers")), \
             cb_time(total(0)) . (B > 0 ? ", " . cb_bytes(B) : "")) \
         with labels rotate by 90 left offset 0,0.5 font CB_SMALL notitle, \
+     '' using 0:(total(0) / 2):(thinboth(total(0))) \
+        with labels center font CB_SMALL tc rgb "white" notitle, \
      keyentry with boxes fs solid 0.85 lc rgb "#F0E442" title "start-up (pool)", \
      keyentry with boxes fs solid 0.85 lc rgb "#777777" title "map (the executor's colour)", \
      keyentry with boxes fs pattern 4 lc rgb "#777777" title "map: waiting for a lock (mean per worker)", \
      keyentry with boxes fs solid 0.85 lc rgb "#BBBBBB" title "shutdown (pool)", \
-     keyentry with labels title (HASB ? "above a bar: its time, bytes shipped per map" : "above a bar: its time")
+     keyentry with labels title (HASB ? "above a bar: its time, bytes shipped per map; inside: a start-up or shutdown too thin to see" : "above a bar: its time; inside: a start-up or shutdown too thin to see")
