@@ -96,10 +96,10 @@ def agree(emulated, real, tol, what):
         return "%s: no comparison (a value is missing)." % what
     if d <= tol:
         return ("%s: the emulation (%.2fx) is within %.1f%% of CPython "
-                "(%.2fx); the target is %.0f%%." %
+                "(%.2fx), inside the %.0f%% it is built to stay within." %
                 (what, emulated, 100 * d, real, 100 * tol))
     return ("%s: the emulation (%.2fx) misses CPython (%.2fx) by %.0f%%, "
-            "more than the %.0f%% target." %
+            "more than the %.0f%% it is built to stay within." %
             (what, emulated, real, 100 * d, 100 * tol))
 
 
