@@ -80,16 +80,17 @@ static void params_text(const struct cb_workload *w, char *buf, size_t len)
                                   w->params[i].key, w->params[i].val);
 }
 
-/* a sweep's length: "48.2 s", "30 min 12 s", "2 h 05 min" */
+/* a sweep's length: "48 s", "520 s = 8 min 40 s", "7300 s = 2 h 01 min" */
 static void fmt_long(double s, char *buf, size_t len)
 {
     long t = (long)(s + 0.5);
-    if (s < 120)
-        cb_fmt_time(s, buf, len);
+    if (t < 120)
+        snprintf(buf, len, "%ld s", t);
     else if (t < 7200)
-        snprintf(buf, len, "%ld min %02ld s", t / 60, t % 60);
+        snprintf(buf, len, "%ld s = %ld min %02ld s", t, t / 60, t % 60);
     else
-        snprintf(buf, len, "%ld h %02ld min", t / 3600, t / 60 % 60);
+        snprintf(buf, len, "%ld s = %ld h %02d min", t, t / 3600,
+                 (int)(t / 60 % 60));
 }
 
 static void print_counts(const struct cb_run_opts *o, FILE *f)
@@ -107,7 +108,7 @@ static void print_plan(const struct cb_sweep *s, const struct cb_est *est,
 {
     const struct cb_run_opts *o = s->o;
     struct cb_est_total tot = {0};
-    char a[32], b[32], c[32], d[32], origin[160];
+    char a[96], b[96], c[96], d[96], origin[160];
     size_t min_tpw = (size_t)-1, least = 0;
     int maxw = 1;
 
@@ -172,9 +173,8 @@ static void print_plan(const struct cb_sweep *s, const struct cb_est *est,
             min_tpw == (size_t)-1 ? 0 : min_tpw,
             s->m.nruns ? s->m.runs[least].cfg.kernel : "-",
             s->m.nruns ? s->m.runs[least].cfg.executor : "-");
-    fprintf(f, "estimated sweep time: %s = %.0f s (probe %s; %d warm-up%s, then "
-            "%s %d sample%s per configuration%s)\n", a, tot.expect_s, b,
-            o->warmup,
+    fprintf(f, "estimated sweep time: %s (probe %s; %d warm-up%s, then "
+            "%s %d sample%s per configuration%s)\n", a, b, o->warmup,
             o->warmup == 1 ? "" : "s",
             o->stop.exact ? "exactly" : "--min-samples",
             o->stop.exact ? o->stop.exact : o->stop.min_samples,

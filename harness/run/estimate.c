@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "probe.h"
 #include "run.h"
@@ -29,6 +30,16 @@
 /* the embedded quick probe: ~1 s on the 2-core VM, and its triad touches
  * memory per thread count on larger machines */
 #define CB_EST_PROBE_S(pus) (1.0 + 0.02 * (pus))
+
+/* CPU seconds of the calling thread: what a task costs when it has a
+ * CPU, whoever else the shared machine runs beside the calibration (the
+ * estimate is for the machine the sweep should have: a quiet one) */
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 /* Serial seconds per task of workload w: tasks spread over the workload
  * (a stride through it), one untimed first. */
@@ -55,12 +66,12 @@ static double calibrate(const struct cb_workload *w)
             break;
     }
     w->kernel->run(w, in, out, &ctx);
-    t0 = cb_now();
+    t0 = thread_cpu();
     do {
         size_t i = (done * step) % w->n;
         w->kernel->run(w, in + i * w->in_size, out, &ctx);
         done++;
-        t = cb_now() - t0;
+        t = thread_cpu() - t0;
     } while (done < w->n && t < CB_EST_CALIB_S);
     free(out);
     return t / (double)done;
@@ -75,9 +86,15 @@ int cb_est_calibrate(const struct cb_sweep *s, struct cb_est *est,
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
     for (int k = 0; k < s->nwl; k++)
         est->task_s[k] = calibrate(&s->wl[k]);
-    if (cb_probe_fork(10, &est->fork_s, e) ||
-        cb_probe_pthread(10, &est->thread_s, e))
-        return e->code;
+    /* the least of three medians: a neighbour's burst is not the cost */
+    est->fork_s = est->thread_s = 1e9;
+    for (int i = 0; i < 3; i++) {
+        double f, t;
+        if (cb_probe_fork(10, &f, e) || cb_probe_pthread(10, &t, e))
+            return e->code;
+        est->fork_s = f < est->fork_s ? f : est->fork_s;
+        est->thread_s = t < est->thread_s ? t : est->thread_s;
+    }
     return 0;
 }
 
@@ -120,7 +137,8 @@ struct est_cfg {
 /* The sweep's time as the sampling rules make it, each configuration
  * stopping at `expect` samples (the target met) unless the rules stop it
  * first: exact -r, --max-samples, or --max-time once it has its
- * --min-samples. */
+ * --min-samples (kernel g's share of it ending at (g + 1) / ngroups of
+ * the budget, as sweep.c shares it). */
 static double replay(struct est_cfg *c, size_t n, int ngroups,
                      const struct cb_run_opts *o, int expect)
 {
@@ -141,7 +159,8 @@ static double replay(struct est_cfg *c, size_t n, int ngroups,
                     continue;
                 if (st->exact > 0)
                     stop_at = st->exact;
-                else if (st->max_time_s > 0 && t >= st->max_time_s)
+                else if (st->max_time_s > 0 &&
+                         t * ngroups / (g + 1) >= st->max_time_s)
                     stop_at = st->min_samples;
                 else
                     stop_at = expect < st->max_samples ? expect
@@ -205,12 +224,28 @@ int cb_est_sweep(const struct cb_sweep *s, const struct cb_est *est,
     return 0;
 }
 
-/* The worst case of the rules as they stand: every configuration up to
- * --max-samples unless --max-time cuts it. */
+/* The worst case of the rules under a budget: every configuration up to
+ * --max-samples unless --max-time cuts it, --max-time set (never above
+ * what was asked) to what the budget leaves after the probe and one
+ * round of the costliest kernel (the samples in flight when a kernel's
+ * share runs out, which the guard cannot stop). */
 static double worst(struct est_cfg *c, const struct cb_sweep *s,
-                    const struct cb_run_opts *o, double probe_s)
+                    struct cb_run_opts *o, double probe, double asked)
 {
-    return probe_s + replay(c, s->m.nruns, s->nwl, o, o->stop.max_samples);
+    double round = 0, m;
+    if (!o->stop.exact) {
+        for (int g = 0; g < s->nwl; g++) {
+            double r = 0;
+            for (size_t i = 0; i < s->m.nruns; i++)
+                r += c[i].group == g && !c[i].dropped ? c[i].sample_s : 0;
+            round = r > round ? r : round;
+        }
+        m = o->budget_s - probe - round;
+        if (asked > 0 && asked < m)
+            m = asked;
+        o->stop.max_time_s = m > 1 ? m : 1;
+    }
+    return probe + replay(c, s->m.nruns, s->nwl, o, o->stop.max_samples);
 }
 
 int cb_est_budget(const struct cb_sweep *s, const struct cb_est *est,
@@ -222,19 +257,15 @@ int cb_est_budget(const struct cb_sweep *s, const struct cb_est *est,
                                                        s->info.pus) : 0;
     int drop[CB_RUN_MAX_LIST] = {0}, min0 = o->stop.min_samples;
     int exact0 = o->stop.exact, nw = o->nworkers, kept = nw;
+    double asked = o->stop.max_time_s; /* --max-time given, or 0 */
     size_t l = 0;
     char t[32];
     if (!c)
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
     said[0] = '\0';
-    /* the sweep's own guard: no configuration starts a sample past the
-     * budget once it has its minimum */
-    if (!o->stop.exact && (o->stop.max_time_s <= 0 ||
-                           o->stop.max_time_s > budget - probe))
-        o->stop.max_time_s = budget - probe > 1 ? budget - probe : 1;
     mark_dropped(s, c, drop);
     /* fewer samples first: down to 3 (the model's least clean set) */
-    while (worst(c, s, o, probe) > budget) {
+    while (worst(c, s, o, probe, asked) > budget) {
         int *n = o->stop.exact ? &o->stop.exact : &o->stop.min_samples;
         if (*n <= CB_MODEL_MIN_CLEAN)
             break;
@@ -242,25 +273,30 @@ int cb_est_budget(const struct cb_sweep *s, const struct cb_est *est,
         if (o->stop.exact)
             o->stop.max_samples = o->stop.exact;
     }
-    /* then worker counts: powers of two before boundaries, the middle of
-     * the list first; 1 and the largest stay */
-    for (int pass = 0; pass < 2 && worst(c, s, o, probe) > budget; pass++)
-        for (int step = 0; step < 2 * nw && worst(c, s, o, probe) > budget;
+    /* then worker counts: first 1 (each executor's one-worker run costs a
+     * serial map; the serial baselines still run, so speedups keep their
+     * T(1)), then powers of two before boundaries, the middle of the list
+     * first; the largest stays */
+    for (int pass = 0; pass < 3 && worst(c, s, o, probe, asked) > budget; pass++)
+        for (int step = 0; step < 2 * nw && worst(c, s, o, probe, asked) > budget;
              step++) {
-            int j = nw / 2 + (step % 2 ? (step + 1) / 2 : -(step / 2));
-            if (j <= 0 || j >= nw - 1 || drop[j] ||
-                (pass == 0 && o->boundary[j][0]))
+            int j = pass == 0 ? 0
+                              : nw / 2 + (step % 2 ? (step + 1) / 2
+                                                   : -(step / 2));
+            if (j < 0 || j >= nw - 1 || drop[j] ||
+                (pass == 0 && o->workers[0] != 1) ||
+                (pass > 0 && (j == 0 || (pass == 1) == !!o->boundary[j][0])))
                 continue;
             drop[j] = 1;
             kept--;
             mark_dropped(s, c, drop);
         }
-    if (worst(c, s, o, probe) > budget) {
-        cb_fmt_time(worst(c, s, o, probe), t, sizeof t);
+    if (worst(c, s, o, probe, asked) > budget) {
+        cb_fmt_time(worst(c, s, o, probe, asked), t, sizeof t);
         free(c);
         return CB_FAIL(e, CB_EUSAGE, "--budget %.0f s: the smallest plan "
-                       "(%d samples per configuration, worker counts 1 and "
-                       "%d) needs %s (accepted: a budget of at least that, "
+                       "(%d samples per configuration, the baselines and "
+                       "%d workers) needs %s (accepted: a budget of at least that, "
                        "or fewer kernels and executors)", budget,
                        o->stop.exact ? o->stop.exact : o->stop.min_samples,
                        o->workers[nw - 1], t);

@@ -231,8 +231,8 @@ int cb_est_sweep(const struct cb_sweep *s, const struct cb_est *est,
 /* --budget: changes o so that the plan s (built from o) fits o->budget_s
  * even at its worst (max_s): --max-time set to what is left after the
  * probe, then fewer samples (down to 3), then worker counts dropped
- * (powers of two before boundaries, from the middle; never 1 or the
- * largest). `said` gets what changed, "" for nothing. CB_EUSAGE when even
+ * (1 first: the serial baselines still run; then powers of two before
+ * boundaries, from the middle; never the largest). `said` gets what changed, "" for nothing. CB_EUSAGE when even
  * the smallest plan does not fit. */
 int cb_est_budget(const struct cb_sweep *s, const struct cb_est *est,
                   struct cb_run_opts *o, char *said, size_t len,

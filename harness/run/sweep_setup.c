@@ -187,6 +187,20 @@ void cb_sweep_workloads_free(struct cb_sweep *s)
     s->nwl = 0;
 }
 
+/* The sweep's worker counts and the topology boundary each is (figures
+ * mark them): [{"workers": 48, "boundary": "1 socket, all cores"}, ...] */
+static json_t *worker_counts(const struct cb_run_opts *o)
+{
+    json_t *a = json_array();
+    for (int i = 0; a && i < o->nworkers; i++)
+        json_array_append_new(a, json_pack("{s:i, s:o}", "workers",
+                                           o->workers[i], "boundary",
+                                           o->boundary[i][0]
+                                               ? cb_json_text(o->boundary[i])
+                                               : json_null()));
+    return a;
+}
+
 /* Everything before the first sample: workloads (bad params fail here,
  * before any file exists), the plan, the context, the probe. */
 int cb_sweep_prepare(struct cb_sweep *s, int argc, char **argv,
@@ -225,6 +239,9 @@ int cb_sweep_prepare(struct cb_sweep *s, int argc, char **argv,
         "seed", (json_int_t)o->seed, "order_seed", (json_int_t)o->order_seed,
         "interleave", o->interleave, "pin", o->pin_text, "estimator",
         CB_ESTIMATOR_NAME));
+    json_object_set_new(json_object_get(ctx, "settings"), "scaling",
+                        json_string(o->weak ? "weak" : "strong"));
+    json_object_set_new(ctx, "worker_counts", worker_counts(o));
     json_object_set(ctx, "executors", s->about);
     warns = json_array();
     run_warnings(s, warns);
