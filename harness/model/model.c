@@ -154,6 +154,18 @@ static int str_eq(const char *a, const char *b)
     return a && b ? strcmp(a, b) == 0 : a == b;
 }
 
+const char *cb_model_boundary(const struct cb_model *m, int workers)
+{
+    const json_t *a = m->context ? json_object_get(m->context,
+                                                   "worker_counts")
+                                 : NULL, *v;
+    size_t i;
+    json_array_foreach(a, i, v)
+        if (json_integer_value(json_object_get(v, "workers")) == workers)
+            return json_string_value(json_object_get(v, "boundary"));
+    return NULL;
+}
+
 const json_t *cb_run_group_params(const struct cb_run *r)
 {
     return r->base_params ? r->base_params : r->cfg.params;

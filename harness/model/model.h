@@ -157,6 +157,9 @@ struct cb_model {
 int cb_run_add_sample(struct cb_run *r, double map_s, double startup_s,
                       double shutdown_s, struct cb_error *e);
 void cb_run_free(struct cb_run *r);
+/* The topology boundary ("1 socket, all cores") the file's sweep marked
+ * at `workers` (context.worker_counts), or NULL. */
+const char *cb_model_boundary(const struct cb_model *m, int workers);
 /* The params that name r's workload in figures and tables: base_params
  * under weak scaling (every worker count ran its own size), else
  * cfg.params. */

@@ -186,6 +186,12 @@ static void print_plan(const struct cb_sweep *s, const struct cb_est *est,
                 "--max-samples %d%s: %s\n", o->stop.min_samples, c,
                 o->stop.max_samples,
                 o->stop.max_time_s > 0 ? " (cut by --max-time)" : "", d);
+    if (est->busy > 0.02)
+        fprintf(f, "  this machine is busy now: other programs took %.0f%% "
+                "of the calibration's time; samples they disturb are set "
+                "aside and retaken, so expect more than this estimate, up "
+                "to the --max-samples figure or beyond\n",
+                100 * est->busy);
     fprintf(f, "  (a synthetic or XML machine is assumed as fast per core "
             "as this one; SMT threads add %.0f%% of a core)\n", 25.0);
     fprintf(f, "dry run: nothing was run, no file was written\n");

@@ -43,13 +43,14 @@ static double thread_cpu(void)
 
 /* Serial seconds per task of workload w: tasks spread over the workload
  * (a stride through it), one untimed first. */
-static double calibrate(const struct cb_workload *w)
+static double calibrate(const struct cb_workload *w, double *wall_s,
+                        double *cpu_s)
 {
     struct cb_ctx ctx = {0};
     const char *in = w->in;
     void *out = calloc(1, w->out_size ? w->out_size : 1);
     size_t step, done = 0;
-    double t0, t;
+    double t0, t, w0;
     if (!out || w->n == 0) {
         free(out);
         return 0;
@@ -67,12 +68,15 @@ static double calibrate(const struct cb_workload *w)
     }
     w->kernel->run(w, in, out, &ctx);
     t0 = thread_cpu();
+    w0 = cb_now();
     do {
         size_t i = (done * step) % w->n;
         w->kernel->run(w, in + i * w->in_size, out, &ctx);
         done++;
         t = thread_cpu() - t0;
     } while (done < w->n && t < CB_EST_CALIB_S);
+    *wall_s += cb_now() - w0;
+    *cpu_s += t;
     free(out);
     return t / (double)done;
 }
@@ -80,12 +84,16 @@ static double calibrate(const struct cb_workload *w)
 int cb_est_calibrate(const struct cb_sweep *s, struct cb_est *est,
                      struct cb_error *e)
 {
+    double wall = 0, cpu = 0;
     memset(est, 0, sizeof *est);
     est->task_s = calloc((size_t)(s->nwl ? s->nwl : 1), sizeof *est->task_s);
     if (!est->task_s)
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
     for (int k = 0; k < s->nwl; k++)
-        est->task_s[k] = calibrate(&s->wl[k]);
+        est->task_s[k] = calibrate(&s->wl[k], &wall, &cpu);
+    /* what other programs took from the calibration: the share of its
+     * wall time it was not on a CPU */
+    est->busy = wall > 0 && cpu < wall ? 1 - cpu / wall : 0;
     /* the least of three medians: a neighbour's burst is not the cost */
     est->fork_s = est->thread_s = 1e9;
     for (int i = 0; i < 3; i++) {
@@ -292,14 +300,14 @@ int cb_est_budget(const struct cb_sweep *s, const struct cb_est *est,
             mark_dropped(s, c, drop);
         }
     if (worst(c, s, o, probe, asked) > budget) {
+        int n = o->stop.exact ? o->stop.exact : o->stop.min_samples;
         cb_fmt_time(worst(c, s, o, probe, asked), t, sizeof t);
         free(c);
         return CB_FAIL(e, CB_EUSAGE, "--budget %.0f s: the smallest plan "
-                       "(%d samples per configuration, the baselines and "
-                       "%d workers) needs %s (accepted: a budget of at least that, "
-                       "or fewer kernels and executors)", budget,
-                       o->stop.exact ? o->stop.exact : o->stop.min_samples,
-                       o->workers[nw - 1], t);
+                       "(%d sample%s per configuration, the baselines and "
+                       "%d workers) needs %s (accepted: a budget of at "
+                       "least that, or fewer kernels and executors)",
+                       budget, n, n == 1 ? "" : "s", o->workers[nw - 1], t);
     }
     free(c);
     if (o->stop.exact && o->stop.exact != exact0)

@@ -212,6 +212,7 @@ int cb_fit_prepare(const struct cb_kernel *k, const struct cb_params *p,
 struct cb_est {
     double *task_s;
     double fork_s, thread_s;
+    double busy; /* share of the calibration's wall time off the CPU */
 };
 int cb_est_calibrate(const struct cb_sweep *s, struct cb_est *est,
                      struct cb_error *e);
