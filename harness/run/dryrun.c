@@ -197,33 +197,48 @@ static void print_plan(const struct cb_sweep *s, const struct cb_est *est,
     fprintf(f, "dry run: nothing was run, no file was written\n");
 }
 
+/* The plan of o, calibrated, and fitted to --budget when there is one
+ * (o changed, `said` what changed): open in s however it ends
+ * (plan_close). */
+static int plan_fitted(struct cb_sweep *s, struct cb_est *est,
+                       struct cb_run_opts *o, char *said, size_t len,
+                       struct cb_error *e)
+{
+    int rc;
+    said[0] = '\0';
+    if ((rc = plan_open(s, o, e)) || (rc = cb_est_calibrate(s, est, e)) ||
+        !(o->budget_s > 0) ||
+        (rc = cb_est_budget(s, est, o, said, len, e)))
+        return rc;
+    /* the fitted plan (its groups and calibration are the same) */
+    plan_close(s);
+    return plan_open(s, o, e);
+}
+
+/* The exit status of a failed plan, its one line said. */
+static int plan_failed(int rc, const struct cb_error *e)
+{
+    char line[sizeof e->msg * 4 + 8];
+    cb_text_clean(e->msg, line, sizeof line, sizeof e->msg);
+    fprintf(stderr, "corebench run: %s\n", line);
+    return rc == CB_EUSAGE ? 2 : rc == CB_EUNSUPPORTED ? 3 : 1;
+}
+
 int cb_dry_run(struct cb_run_opts *o)
 {
     struct cb_sweep s;
     struct cb_est est = {0};
     struct cb_error e = {0};
-    char said[512] = "";
+    char said[512];
     int rc;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (!(rc = plan_open(&s, o, &e)) &&
-        !(rc = cb_est_calibrate(&s, &est, &e)) && o->budget_s > 0 &&
-        !(rc = cb_est_budget(&s, &est, o, said, sizeof said, &e))) {
-        /* the fitted plan (its groups and calibration are the same) */
-        plan_close(&s);
-        rc = plan_open(&s, o, &e);
-    }
+    rc = plan_fitted(&s, &est, o, said, sizeof said, &e);
     if (!rc)
         print_plan(&s, &est, said, stdout);
     plan_close(&s);
     cb_est_free(&est);
-    if (rc) {
-        char line[sizeof e.msg * 4 + 8];
-        cb_text_clean(e.msg, line, sizeof line, sizeof e.msg);
-        fprintf(stderr, "corebench run: %s\n", line);
-        return rc == CB_EUSAGE ? 2 : rc == CB_EUNSUPPORTED ? 3 : 1;
-    }
-    return 0;
+    return rc ? plan_failed(rc, &e) : 0;
 }
 
 int cb_budget_apply(struct cb_run_opts *o)
@@ -231,20 +246,12 @@ int cb_budget_apply(struct cb_run_opts *o)
     struct cb_sweep s;
     struct cb_est est = {0};
     struct cb_error e = {0};
-    char said[512] = "";
-    int rc;
-
-    if (!(rc = plan_open(&s, o, &e)) &&
-        !(rc = cb_est_calibrate(&s, &est, &e)))
-        rc = cb_est_budget(&s, &est, o, said, sizeof said, &e);
+    char said[512];
+    int rc = plan_fitted(&s, &est, o, said, sizeof said, &e);
     plan_close(&s);
     cb_est_free(&est);
-    if (rc) {
-        char line[sizeof e.msg * 4 + 8];
-        cb_text_clean(e.msg, line, sizeof line, sizeof e.msg);
-        fprintf(stderr, "corebench run: %s\n", line);
-        return rc == CB_EUSAGE ? 2 : rc == CB_EUNSUPPORTED ? 3 : 1;
-    }
+    if (rc)
+        return plan_failed(rc, &e);
     fprintf(stderr, "corebench run: --budget %.0f s: %s\n", o->budget_s,
             said[0] ? said : "the plan fits as it is");
     return 0;
