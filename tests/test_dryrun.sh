@@ -130,6 +130,8 @@ EOF
 check "weak result validates" "$PY" "$SRC/tests/validate_result.py" weak.json
 "$CB" report weak.json > report.out 2>&1; rc=$?
 check "weak result reports (rc=$rc)" test "$rc" -eq 0
+check "the report names weak scaling and each point's tasks" sh -c \
+  "grep -q 'weak scaling' weak-report/report.md && grep -q 'weak: 16 tasks' weak-report/report.md"
 # CPython's executors, where this machine has them
 if "$CB" run --scaling weak -s tiny -k gcd,factorize,sum -e py-threads,py-processes \
      -w 1,2 -r 1 --warmup 0 --no-probe --no-counters -q -o pyweak.json 2>py.err; then
