@@ -65,4 +65,6 @@ const struct cb_kernel cb_kernel_empty = {
     .run = empty_run,
     .verify = cb_verify_echo,
     .release = cb_workload_release,
+    .tasks_param = "n",
+    .resize = cb_resize_n,
 };

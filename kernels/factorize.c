@@ -245,4 +245,7 @@ const struct cb_kernel cb_kernel_factorize = {
     .run = fz_run,
     .verify = fz_verify,
     .release = cb_workload_release,
+    .tasks_param = "n",
+    .task_s = 0.5 / FZ_DEFAULT_N,
+    .resize = cb_resize_n,
 };

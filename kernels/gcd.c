@@ -200,4 +200,7 @@ const struct cb_kernel cb_kernel_gcd = {
     .run = gcd_run,
     .verify = gcd_verify,
     .release = cb_workload_release,
+    .tasks_param = "n",
+    .task_s = 0.5 / GCD_DEFAULT_N,
+    .resize = cb_resize_n,
 };

@@ -157,6 +157,17 @@ struct cb_kernel {
                    struct cb_metric *m, int max);
     /* Frees what prepare() allocated; accepts a zeroed workload. */
     void (*release)(struct cb_workload *w);
+    /* Optional, for sizes that fit the machine and weak scaling
+     * (harness/run/fit.c). tasks_param: the --param that counts tasks (a
+     * user who sets it keeps it). task_s: nominal seconds of one task of
+     * the default size on the development VM (its calibration comment).
+     * resize: appends to p the parameters that make prepare() build
+     * `tasks` tasks each costing what one of w's costs (the total work
+     * grows with them); NULL: the kernel keeps its sizes. */
+    const char *tasks_param;
+    double task_s;
+    int (*resize)(const struct cb_workload *w, uint64_t tasks,
+                  struct cb_params *p, struct cb_error *e);
 };
 
 /* NULL-terminated registry, kernels/registry.c */
@@ -223,6 +234,10 @@ int cb_workload_echo(struct cb_workload *w, uint64_t n, struct cb_error *e);
  * exactly once and landed in its own slot (a zeroed slot never passes). */
 int cb_verify_echo(const struct cb_workload *w, const void *outs,
                    struct cb_error *e);
+/* resize() of a kernel whose tasks cost the same whatever their number:
+ * appends n=TASKS. */
+int cb_resize_n(const struct cb_workload *w, uint64_t tasks,
+                struct cb_params *p, struct cb_error *e);
 /* release() that frees w->in and w->state; accepts a zeroed workload. */
 void cb_workload_release(struct cb_workload *w);
 

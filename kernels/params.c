@@ -232,6 +232,15 @@ int cb_verify_echo(const struct cb_workload *w, const void *outs,
     return 0;
 }
 
+int cb_resize_n(const struct cb_workload *w, uint64_t tasks,
+                struct cb_params *p, struct cb_error *e)
+{
+    char kv[48];
+    (void)w;
+    snprintf(kv, sizeof kv, "n=%" PRIu64, tasks);
+    return cb_params_add(p, kv, e);
+}
+
 void cb_workload_release(struct cb_workload *w)
 {
     free(w->in);

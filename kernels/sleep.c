@@ -95,4 +95,6 @@ const struct cb_kernel cb_kernel_sleep = {
     .run = sleep_run,
     .verify = cb_verify_echo,
     .release = cb_workload_release,
+    .tasks_param = "n",
+    .resize = cb_resize_n,
 };

@@ -408,6 +408,26 @@ static int ship_verify(const struct cb_workload *w, const void *outs,
     return 0;
 }
 
+/* resize(): `tasks` chunks of the length w's have (elements / chunks,
+ * rounded down), so each task costs what one of w's did. */
+static int sum_resize(const struct cb_workload *w, uint64_t tasks,
+                      struct cb_params *p, struct cb_error *e)
+{
+    const struct sum_state *st = w->state;
+    uint64_t per = st && st->chunks ? st->elements / st->chunks : 1;
+    char kv[64];
+    int rc;
+    if (per && tasks > UINT64_MAX / per)
+        return CB_FAIL(e, CB_EUSAGE, "%s: %" PRIu64 " chunks of %" PRIu64
+                       " elements overflow 64 bits", w->kernel->name, tasks,
+                       per);
+    snprintf(kv, sizeof kv, "elements=%" PRIu64, per * tasks);
+    if ((rc = cb_params_add(p, kv, e)))
+        return rc;
+    snprintf(kv, sizeof kv, "chunks=%" PRIu64, tasks);
+    return cb_params_add(p, kv, e);
+}
+
 const struct cb_kernel cb_kernel_sum = {
     .name = "sum",
     .summary = "sum of range chunks, each materialized as an array (seed 004)",
@@ -417,6 +437,9 @@ const struct cb_kernel cb_kernel_sum = {
     .run = sum_run,
     .verify = sum_verify,
     .release = cb_workload_release,
+    .tasks_param = "chunks",
+    .task_s = 0.4 / SUM_CHUNKS,
+    .resize = sum_resize,
 };
 
 const struct cb_kernel cb_kernel_sum_shipped = {
@@ -428,4 +451,7 @@ const struct cb_kernel cb_kernel_sum_shipped = {
     .run = ship_run,
     .verify = ship_verify,
     .release = cb_workload_release,
+    .tasks_param = "chunks",
+    .task_s = 0.004 / SUM_CHUNKS,
+    .resize = sum_resize,
 };

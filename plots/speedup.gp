@@ -10,9 +10,11 @@
 #
 # usage: gnuplot -d common.gp -c speedup.gp DATA.tsv OUT.png TITLE FOOTER
 #   DATA: corebench report's speedup-K.tsv (columns series, workers,
-#   speedup, speedup_lo, speedup_hi, amdahl_f, pus) or efficiency-K.tsv (the
-#   same with efficiency, efficiency_lo, efficiency_hi): the 5th column's
-#   name says which.
+#   speedup, speedup_lo, speedup_hi, amdahl_f, pus, boundary) or
+#   efficiency-K.tsv (the same with efficiency, efficiency_lo,
+#   efficiency_hi): the 5th column's name says which. A row's boundary
+#   ("1 socket, all cores", "-" for none) draws a dotted vertical line with
+#   its label at that worker count.
 #
 # Strings from the data (series names) are read with strcol() and used as
 # values; nothing from the data or the arguments is run as a command.
@@ -41,6 +43,15 @@ stats ARG1 using (I = idx(strcol("series")), \
         P = num("pus"), PMIN = ok(P) && (PMIN == 0 || P < PMIN) ? P : PMIN, \
         PMAX = ok(P) && P > PMAX ? P : PMAX, 0) nooutput
 PUS = PMIN == PMAX ? PMIN : 0
+# the topology boundaries the rows mark ("1 socket", "all cores"; column
+# "boundary", "-" for none): one dotted grey line and label each
+array BW[32]
+array BL[32]
+NB = 0
+isb(w) = sum [j=1:NB] (BW[j] == w ? 1 : 0)
+addb(w, b) = (b eq "-" || b eq "" || NB >= 32 || isb(w) > 0) ? 0 : \
+             (NB = NB + 1, BW[NB] = w, BL[NB] = b, 0)
+stats ARG1 using (addb(column("workers"), strcol("boundary"))) nooutput
 
 @CB_PAGE
 set xlabel "workers (threads or processes)"
@@ -68,6 +79,10 @@ if (PUS > 0 && WMAX > PUS) {
     set label sprintf(" %d PUs", PUS) at PUS, graph 0.97 left textcolor rgb "#555555"
 }
 if (WMAX <= 16) { set xtics 1 }
+do for [i=1:NB] {
+    set arrow from BW[i], graph 0 to BW[i], graph 1 nohead dt 3 lw 1 lc rgb "#aaaaaa" back
+    set label BL[i] at BW[i], graph 0.03 rotate by 90 left offset -0.6, 0 font CB_SMALL textcolor rgb "#777777" back
+}
 
 amdahl(p, f) = 1.0 / (f + (1.0 - f) / p)
 curve(p, f) = EFF ? amdahl(p, f) / p : amdahl(p, f)

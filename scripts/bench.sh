@@ -9,7 +9,10 @@
 # --out so the report step knows it. The report (figures, report.html,
 # report.md) goes next to it, in <name>-report/. An interrupted or partly
 # failed sweep still gets its report; a refused one (bad options: exit 2,
-# nothing written) does not, and says so.
+# nothing written) does not, and says so. With --dry-run (make bench
+# ARGS=--dry-run, ARGS='--dry-run --synthetic "pack:2 core:24 pu:2"') it
+# prints the plan of this sweep, its budget included, and its estimated
+# time, and runs nothing.
 set -u
 cb=${1:?usage: scripts/bench.sh COREBENCH [RUN OPTIONS...]}
 shift
@@ -36,6 +39,10 @@ for a in "$@"; do
     esac
 done
 [ -z "$budget" ] || args+=(--max-time "${BENCH_MAX_TIME:-140}")
+# make bench ARGS=--dry-run: the plan of this very sweep and its time
+for a in "$@"; do
+    [ "$a" != --dry-run ] || exec "$cb" run "${args[@]}"
+done
 if [ -z "$out" ]; then
     mkdir -p results
     host=$(hostname | sed -E 's/[^A-Za-z0-9_-]+/_/g; s/^_+//; s/_+$//')

@@ -109,6 +109,10 @@ def main(path):
     typ(t, "synthetic", str, "context.topology", nullable=True)
     typ(t, "caches", dict, "context.topology")
     typ(c, "allowed_pus", str, "context")
+    # since issue 19: the worker counts and the topology boundary of each
+    for i, wc in enumerate(opt(c, "worker_counts", list, "context") or []):
+        typ(wc, "workers", int, f"context.worker_counts[{i}]")
+        typ(wc, "boundary", str, f"context.worker_counts[{i}]", nullable=True)
     typ(c, "cgroup_cpu_limit", NUM, "context", nullable=True)
     la = typ(c, "load_avg", list, "context", nullable=True)
     want(la is None or len(la) == 3, "context", "load_avg needs 3 numbers")
@@ -182,6 +186,16 @@ def main(path):
         opt(r, "runtime", str, w)
         opt(r, "baseline", bool, w)
         typ(r, "params", dict, w)
+        # since issue 19: weak scaling names the size its baseline ran
+        sc = opt(r, "scaling", str, w)
+        want(sc in (None, "strong", "weak"), w,
+             f"scaling {sc!r} is not 'strong' or 'weak'")
+        if sc == "weak":
+            bp = typ(r, "base_params", dict, w) or {}
+            want(any(x.get("baseline") and x.get("kernel") == r.get("kernel")
+                     and x.get("params") == bp for x in runs) or
+                 r.get("speedup") is None, w,
+                 "weak: no baseline ran base_params")
         for k in ("tasks", "workers"):
             typ(r, k, int, w)
         cs = r.get("chunksize")

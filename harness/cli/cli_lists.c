@@ -106,6 +106,16 @@ int cb__cli_workers(const char *opt, const char *s, void *dst, int i,
         w[i] = cb__cli_allowed_pus(cb__cli_topo);
         return 1;
     }
+    if (strcmp(s, "topo") == 0) {
+        struct cb_topo_count c[CB_RUN_MAX_LIST];
+        int n = cb_topo_counts(cb__cli_topo, c, CB_RUN_MAX_LIST);
+        if (n + i > max)
+            return CB_FAIL(e, CB_EUSAGE, "%s: 'topo' gives %d counts, with "
+                           "the others more than %d", opt, n, max);
+        for (int k = 0; k < n; k++)
+            w[i + k] = c[k].workers;
+        return n;
+    }
     if (dash && dash != s) {
         char lo[32];
         snprintf(lo, sizeof lo, "%.*s", (int)(dash - s), s);

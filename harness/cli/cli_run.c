@@ -26,9 +26,15 @@ static void usage(FILE *f)
 "  -k, --kernel LIST        kernels, comma-separated [gcd,factorize,sum]\n"
 "  -e, --executor LIST      executors [every C executor but mpi]; a baseline\n"
 "                           (serial, py-serial) is always added for speedups\n"
-"  -w, --workers LIST       worker counts: 1,2,4 or 1-8 or 'max' [powers of\n"
-"                           two up to the allowed PUs, and that count]\n"
-"  -s, --size NAME          tiny|small|default|large|seed [default]\n"
+"  -w, --workers LIST       worker counts: 1,2,4 or 1-8 or 'max' or 'topo'\n"
+"                           (1, one core, one L3, one NUMA node, one\n"
+"                           socket, all cores, all PUs, powers of two\n"
+"                           between where sparse) [topo]\n"
+"      --scaling MODE       strong (the same tasks at every count) or weak\n"
+"                           (tasks grow with the workers) [strong]\n"
+"  -s, --size NAME          tiny|small|default|large|seed [default];\n"
+"                           default and large grow to >= 16 tasks per\n"
+"                           worker at the largest count (strong scaling)\n"
 "  -p, --param KEY=VALUE    kernel parameter, repeatable (corebench list)\n"
 "  -x, --exec-param NAME=LIST  executor parameter, swept for the executors\n"
 "                           that take it (corebench list); also:\n"
@@ -58,6 +64,13 @@ static void usage(FILE *f)
 "      --order-seed N       seed of the interleaved sampling order [1]\n"
 "      --no-interleave      sample configurations in sweep order\n"
 "      --no-baseline        do not add the serial baselines\n"
+"      --dry-run            print the plan (configurations, sizes, tasks\n"
+"                           per worker, placement, estimated time) and exit\n"
+"      --synthetic S        with --dry-run: plan for an hwloc synthetic\n"
+"                           topology, e.g. \"pack:2 core:24 pu:2\"\n"
+"      --xml FILE           with --dry-run: plan for a saved topology\n"
+"      --budget TIME        fit the sweep into TIME (90s, 10m, 1h): fewer\n"
+"                           samples, then fewer worker counts, said so\n"
 "  -o, --out FILE           result file [results/<date>-<host>.json]\n"
 "      --force              replace FILE (and the exports) if they exist\n"
 "      --export-csv FILE    also write every sample as CSV, one row each\n"
@@ -82,8 +95,26 @@ enum {
     OPT_NO_COUNTERS, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_BASELINE,
     OPT_NO_LOCK, OPT_PYTHON, OPT_MIN_SAMPLES, OPT_MAX_SAMPLES, OPT_TARGET_CI,
     OPT_MAX_TIME, OPT_KEEP_INTERFERED, OPT_TASK_TIMEOUT, OPT_KEEP_GOING,
-    OPT_EXPORT_CSV, OPT_EXPORT_MD,
+    OPT_EXPORT_CSV, OPT_EXPORT_MD, OPT_SCALING, OPT_DRY_RUN, OPT_SYNTHETIC,
+    OPT_XML, OPT_BUDGET,
 };
+
+/* --budget: seconds, or a number with s, m or h */
+static int parse_budget(const char *arg, double *out, struct cb_error *e)
+{
+    char *end;
+    double v, unit = 1;
+    v = strtod(arg, &end);
+    if (end != arg && *end && !end[1])
+        unit = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : 0;
+    if (end == arg || (*end && (end[1] || unit == 0)) || !(v > 0) ||
+        v * unit > 1e7)
+        return CB_FAIL(e, CB_EUSAGE, "--budget '%.40s': not a duration "
+                       "(accepted: a positive number of seconds up to 1e7, "
+                       "optionally with s, m or h: 90s, 10m, 1h)", arg);
+    *out = v * unit;
+    return 0;
+}
 
 /* The older options and the parameter each names. */
 static const struct {
@@ -159,6 +190,16 @@ static int parse_one(int c, struct cb_run_opts *o, const char **kern,
                              &o->task_timeout, e);
         break;
     case OPT_KEEP_GOING: o->keep_going = 1; break;
+    case OPT_SCALING:
+        if (strcmp(optarg, "strong") && strcmp(optarg, "weak"))
+            return CB_FAIL(e, CB_EUSAGE, "--scaling '%.40s': unknown "
+                           "(accepted: strong, weak)", optarg);
+        o->weak = strcmp(optarg, "weak") == 0;
+        break;
+    case OPT_DRY_RUN: o->dry_run = 1; break;
+    case OPT_SYNTHETIC: o->synthetic = optarg; break;
+    case OPT_XML: o->xml = optarg; break;
+    case OPT_BUDGET: rc = parse_budget(optarg, &o->budget_s, e); break;
     case OPT_WARMUP:
         rc = cb_parse_u64(optarg, 0, 1000, "--warmup", &v, e);
         o->warmup = (int)v;
@@ -217,6 +258,49 @@ static int check_xparams(const struct cb_run_opts *o, struct cb_error *e)
     return 0;
 }
 
+/* --synthetic / --xml: the machine a dry run plans for, loaded here (into
+ * o->plan_topo, freed by cb_run_opts_free) so that 'max', 'topo' and the
+ * default worker list are that machine's. */
+static int plan_topo(struct cb_run_opts *o, const struct cb_topo **topo,
+                     struct cb_error *e)
+{
+    int rc;
+    if (!o->synthetic && !o->xml)
+        return 0;
+    if (!o->dry_run)
+        return CB_FAIL(e, CB_EUSAGE, "%s plans for another machine: it "
+                       "needs --dry-run (accepted: --dry-run with "
+                       "--synthetic or --xml)",
+                       o->synthetic ? "--synthetic" : "--xml");
+    if (o->synthetic && o->xml)
+        return CB_FAIL(e, CB_EUSAGE, "--synthetic and --xml exclude each "
+                       "other (accepted: one of them)");
+    if ((rc = cb_topo_load(&o->plan_topo, o->synthetic, o->xml, e)))
+        return rc;
+    *topo = cb__cli_topo = o->plan_topo;
+    return 0;
+}
+
+/* Each worker count that is a boundary of the topology gets its label. */
+static void label_counts(struct cb_run_opts *o, const struct cb_topo *topo)
+{
+    struct cb_topo_count c[CB_RUN_MAX_LIST];
+    int n = cb_topo_counts(topo, c, CB_RUN_MAX_LIST);
+    for (int i = 0; i < o->nworkers; i++) {
+        o->boundary[i][0] = '\0';
+        for (int k = 0; k < n; k++)
+            if (c[k].workers == o->workers[i])
+                snprintf(o->boundary[i], sizeof o->boundary[i], "%s",
+                         c[k].boundary);
+    }
+}
+
+void cb_run_opts_free(struct cb_run_opts *o)
+{
+    cb_topo_destroy(o->plan_topo);
+    o->plan_topo = NULL;
+}
+
 int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
                  const struct cb_topo *topo, struct cb_error *e)
 {
@@ -241,6 +325,11 @@ int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
         {"keep-interfered", no_argument, 0, OPT_KEEP_INTERFERED},
         {"task-timeout", required_argument, 0, OPT_TASK_TIMEOUT},
         {"keep-going", no_argument, 0, OPT_KEEP_GOING},
+        {"scaling", required_argument, 0, OPT_SCALING},
+        {"dry-run", no_argument, 0, OPT_DRY_RUN},
+        {"synthetic", required_argument, 0, OPT_SYNTHETIC},
+        {"xml", required_argument, 0, OPT_XML},
+        {"budget", required_argument, 0, OPT_BUDGET},
         {"warmup", required_argument, 0, OPT_WARMUP},
         {"seed", required_argument, 0, OPT_SEED},
         {"order-seed", required_argument, 0, OPT_ORDER_SEED},
@@ -260,7 +349,7 @@ int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
         {0, 0, 0, 0},
     };
     const char *kern = "gcd,factorize,sum", *work = NULL;
-    int c, rc, pus = cb__cli_allowed_pus(topo);
+    int c, rc;
 
     memset(o, 0, sizeof *o);
     o->stop.min_samples = 6;
@@ -294,6 +383,8 @@ int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
     if (optind < argc)
         return CB_FAIL(e, CB_EUSAGE, "unexpected argument '%.60s' (see "
                        "corebench run --help)", argv[optind]);
+    if ((rc = plan_topo(o, &topo, e)))
+        return rc;
     if ((rc = cb__cli_list("--kernel", kern, CB_RUN_MAX_LIST, &o->nkernels,
                          cb__cli_kernel, o->kernels, e)))
         return rc;
@@ -313,11 +404,12 @@ int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
                              cb__cli_workers, o->workers, e)))
             return rc;
         o->nworkers = cb__cli_dedupe_ints("--workers", o->workers, o->nworkers);
-    } else {
-        for (int w = 1; w < pus && o->nworkers < CB_RUN_MAX_LIST - 1; w *= 2)
-            o->workers[o->nworkers++] = w;
-        o->workers[o->nworkers++] = pus;
+    } else if ((rc = cb__cli_list("--workers", "topo", CB_RUN_MAX_LIST,
+                                  &o->nworkers, cb__cli_workers, o->workers,
+                                  e))) {
+        return rc;
     }
+    label_counts(o, topo);
     o->params.size = o->size;
     o->params.seed = o->seed;
     if (o->stop.exact && o->stop_given)
@@ -344,6 +436,7 @@ int cb_run_parse_only(int argc, char **argv, const struct cb_topo *topo,
     if (!o)
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
     rc = cb_run_parse(argc, argv, o, topo, e);
+    cb_run_opts_free(o);
     free(o);
     return rc;
 }
@@ -363,17 +456,25 @@ int cb_cmd_run(int argc, char **argv)
         rc = cb_run_parse(argc, argv, o, topo, &e);
     cb_topo_destroy(topo);
     if (rc == 1) {
+        cb_run_opts_free(o);
         free(o);
         return 0;
     }
     if (rc) {
+        cb_run_opts_free(o);
         char line[sizeof e.msg * 4 + 8];
         cb_text_clean(e.msg, line, sizeof line, sizeof e.msg);
         fprintf(stderr, "corebench run: %s\n", line);
         free(o);
         return rc == CB_EUSAGE ? 2 : 1;
     }
-    status = cb_sweep_run(o, argc, argv);
+    if (o->dry_run)
+        status = cb_dry_run(o);
+    else if (o->budget_s > 0 && (status = cb_budget_apply(o)))
+        ;
+    else
+        status = cb_sweep_run(o, argc, argv);
+    cb_run_opts_free(o);
     free(o);
     return status;
 }

@@ -68,6 +68,19 @@ int cb_topo_plan(const struct cb_topo *t, const struct cb_pin_spec *spec,
 int cb_topo_plan_shared_cores(const struct cb_topo *t, const int *pus,
                               int workers);
 
+/* The worker counts this topology suggests, ascending: 1, then the counts
+ * that fill one core's PUs ("1 core"), one L3 domain ("1 L3"), one NUMA
+ * node, one package ("1 socket"), all cores and all PUs (a domain as wide
+ * as the machine is left to "all PUs"), and powers of two strictly
+ * between two boundaries more than 2x apart (boundary ""). Boundaries on
+ * the same count share it ("1 socket, all cores"). Returns how many (at
+ * most max). */
+struct cb_topo_count {
+    int workers;
+    char boundary[64];
+};
+int cb_topo_counts(const struct cb_topo *t, struct cb_topo_count *c, int max);
+
 /* Human-readable tree: packages, caches, cores, PUs with OS indices. */
 void cb_topo_print(const struct cb_topo *t, FILE *f);
 

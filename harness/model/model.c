@@ -143,6 +143,7 @@ void cb_run_free(struct cb_run *r)
     free(r->planned);
     free(r->d.outlier);
     json_decref(r->cfg.params);
+    json_decref(r->base_params);
     json_decref(r->counters);
     json_decref(r->warnings);
     memset(r, 0, sizeof *r);
@@ -153,6 +154,23 @@ static int str_eq(const char *a, const char *b)
     return a && b ? strcmp(a, b) == 0 : a == b;
 }
 
+const char *cb_model_boundary(const struct cb_model *m, int workers)
+{
+    const json_t *a = m->context ? json_object_get(m->context,
+                                                   "worker_counts")
+                                 : NULL, *v;
+    size_t i;
+    json_array_foreach(a, i, v)
+        if (json_integer_value(json_object_get(v, "workers")) == workers)
+            return json_string_value(json_object_get(v, "boundary"));
+    return NULL;
+}
+
+const json_t *cb_run_group_params(const struct cb_run *r)
+{
+    return r->base_params ? r->base_params : r->cfg.params;
+}
+
 const struct cb_run *cb_model_baseline(const struct cb_model *m,
                                        const struct cb_run *r)
 {
@@ -161,7 +179,8 @@ const struct cb_run *cb_model_baseline(const struct cb_model *m,
         if (b->baseline && b->n > 0 && str_eq(b->cfg.kernel, r->cfg.kernel) &&
             str_eq(b->cfg.size, r->cfg.size) &&
             str_eq(b->cfg.runtime, r->cfg.runtime) &&
-            json_equal(b->cfg.params, r->cfg.params))
+            json_equal(b->cfg.params,
+                       r->base_params ? r->base_params : r->cfg.params))
             return b;
     }
     return NULL;
@@ -238,8 +257,17 @@ static void derive_run(struct cb_model *m, struct cb_run *r)
                              &r->d.speedup, &r->d.sp_lo, &r->d.sp_hi);
     free(u);
     free(bu);
+    if (r->base_params && b != r) { /* weak: the scaled speedup */
+        r->d.speedup *= r->cfg.workers;
+        r->d.sp_lo *= r->cfg.workers;
+        r->d.sp_hi *= r->cfg.workers;
+    }
     r->d.karp_flatt = cb_karp_flatt(r->d.speedup, r->cfg.workers,
                                     &r->d.kf_why);
+    if (r->base_params) {
+        r->d.karp_flatt = NAN;
+        r->d.kf_why = "weak scaling";
+    }
     r->d.per_task = r->tasks && r->n ? r->d.sum.median / (double)r->tasks
                                      : NAN;
     r->d.imbalance = NAN;

@@ -65,6 +65,11 @@ struct cb_run {
     int timed_kernel; /* the kernel's tasks run for a fixed time: no speedup */
     char error[480];  /* why a map failed, "" if none */
     size_t tasks;
+    /* weak scaling (--scaling weak): the params of the one-worker size its
+     * baseline ran (owned); speedup is then the scaled speedup workers x
+     * T(1, n) / T(w, w n), so efficiency is T(1, n) / T(w, w n). NULL:
+     * strong scaling, the baseline ran cfg.params. */
+    json_t *base_params;
     double work, bytes_touched, working_set; /* NaN: none */
     const char *work_unit;
     /* per measured sample (n) and warm-up (nwarm) */
@@ -152,6 +157,13 @@ struct cb_model {
 int cb_run_add_sample(struct cb_run *r, double map_s, double startup_s,
                       double shutdown_s, struct cb_error *e);
 void cb_run_free(struct cb_run *r);
+/* The topology boundary ("1 socket, all cores") the file's sweep marked
+ * at `workers` (context.worker_counts), or NULL. */
+const char *cb_model_boundary(const struct cb_model *m, int workers);
+/* The params that name r's workload in figures and tables: base_params
+ * under weak scaling (every worker count ran its own size), else
+ * cfg.params. */
+const json_t *cb_run_group_params(const struct cb_run *r);
 /* The run of m that run r's speedups divide by: the run marked baseline of
  * the same kernel, size, params and runtime (in files from before the mark:
  * the executor named "serial"), with samples; or NULL. */

@@ -212,6 +212,10 @@ json_t *cb_model_run_json(const struct cb_run *r)
     if (!j)
         return NULL;
     xparams_json(j, r);
+    json_object_set_new(j, "scaling", json_string(r->base_params ? "weak"
+                                                                 : "strong"));
+    if (r->base_params)
+        json_object_set(j, "base_params", r->base_params);
     json_object_set_new(j, "pin", cb_json_text(r->cfg.pin));
     json_object_set_new(j, "placement", json_pack("{s:o, s:o}", "planned",
                                                   planned, "observed",
@@ -298,7 +302,8 @@ json_t *cb_model_fits_json(const struct cb_model *m, int allowed_pus)
         int p[1024], n = 0, pts = 0, first = 1;
         double sp[1024], f, se;
         const char *why = NULL;
-        if (!x || x->caps & CB_EXEC_SINGLE)
+        /* weak scaling has no Amdahl fraction (Gustafson's, if any) */
+        if (!x || x->caps & CB_EXEC_SINGLE || r->base_params)
             continue;
         for (size_t j = 0; j < i && first; j++)
             first = !same_variant(&m->runs[j], r);

@@ -384,6 +384,18 @@ static int load_run(const char *path, size_t idx, const json_t *run,
         return bad(e, path, idx, "\"params\" is not an object");
     r->cfg.params = json_is_object(v) ? json_incref((json_t *)v)
                                       : json_object();
+    v = json_object_get(run, "scaling");
+    if (v && !json_is_null(v) && (!json_is_string(v) ||
+        (strcmp(json_string_value(v), "strong") &&
+         strcmp(json_string_value(v), "weak"))))
+        return bad(e, path, idx, "\"scaling\" is not \"strong\" or \"weak\"");
+    if (v && json_is_string(v) && !strcmp(json_string_value(v), "weak")) {
+        v = json_object_get(run, "base_params");
+        if (!json_is_object(v))
+            return bad(e, path, idx, "\"base_params\" (weak scaling) is "
+                       "not an object");
+        r->base_params = json_incref((json_t *)v);
+    }
     v = json_object_get(run, "tasks");
     if (v && !(json_is_integer(v) && json_integer_value(v) >= 0))
         return bad(e, path, idx, "\"tasks\" is not a count");

@@ -43,6 +43,9 @@ static void row_notes(const struct cb_run *r, char *notes, size_t len)
                       sizeof v, 24);
         cb_table_note(notes, len, "%s", v);
     }
+    /* weak scaling: the size this point ran, its speedup scaled */
+    if (r->base_params)
+        cb_table_note(notes, len, "weak: %zu tasks", r->tasks);
     if (!r->n)
         return;
     /* what the sampling did: samples set aside, a stop short of its aim */

@@ -132,7 +132,7 @@ static int find_workloads(struct cb_report *rp, struct cb_error *e)
             if (k == rp->nwl) {
                 rp->wl[k].kernel = r->cfg.kernel;
                 rp->wl[k].size = r->cfg.size;
-                rp->wl[k].params = r->cfg.params;
+                rp->wl[k].params = cb_run_group_params(r);
                 rp->nwl++;
             }
         }

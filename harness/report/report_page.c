@@ -142,7 +142,7 @@ static void context(struct doc *d)
                  ", result file %s: CPU %s, topology %s (fingerprint %.8s, "
                  "allowed PUs %s%s), %s %s %s, %s memory. Built as corebench "
                  "%s (commit %s), %s, %s %s. Run %s: %zu configurations x %s, "
-                 "pin %s%s.",
+                 "pin %s%s%s.",
                  slash ? slash + 1 : f->m.path,
                  f->m.cpu_model ? f->m.cpu_model : "unknown",
                  f->m.topo_summary, f->m.fingerprint ? f->m.fingerprint : "-",
@@ -157,6 +157,12 @@ static void context(struct doc *d)
                  jstr(cb, "cflags") ? jstr(cb, "cflags") : "", f->date,
                  f->m.nruns, how,
                  jstr(s, "pin") ? jstr(s, "pin") : "-",
+                 jstr(s, "scaling") && !strcmp(jstr(s, "scaling"), "weak")
+                     ? ", weak scaling (w workers ran w times the tasks of "
+                       "the one-worker size, in each row's notes; speedup "
+                       "is the scaled speedup, efficiency T(1, n) / T(w, "
+                       "w n))"
+                     : "",
                  f->m.complete ? "" : ", INCOMPLETE (an interrupted or "
                                       "running sweep)");
         cb_doc_text(d, line);

@@ -162,6 +162,9 @@ void cb_page_run_notes(const struct cb_run *r, int with_error, char *buf,
     if (with_error && r->error[0] && n < len)
         n += (size_t)snprintf(buf + n, len - n, "%s%.300s", n ? ": " : "",
                               r->error);
+    if (r->base_params && n < len) /* weak scaling: the size it ran */
+        n += (size_t)snprintf(buf + n, len - n, "%sweak: %zu tasks",
+                              n ? (with_error ? "; " : " ") : "", r->tasks);
     json_array_foreach(r->warnings, i, w) {
         const char *code = json_string_value(json_object_get(w, "code"));
         if (code && n < len)

@@ -20,7 +20,7 @@ int cb_rwork_has(const struct cb_rwork *w, const struct cb_run *r)
 {
     return strcmp(w->kernel, r->cfg.kernel) == 0 &&
            strcmp(w->size, r->cfg.size) == 0 &&
-           json_equal((json_t *)w->params, r->cfg.params);
+           json_equal((json_t *)w->params, cb_run_group_params(r));
 }
 
 /* Best run of file f and workload w at that file's largest worker count

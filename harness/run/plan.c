@@ -123,11 +123,20 @@ static const char *runtime_of(const struct cb_sweep *s,
     return rt ? rt : ex->runtime ? ex->runtime : "c";
 }
 
+const struct cb_workload *cb_plan_workload(const struct cb_sweep *s, int k,
+                                           int workers)
+{
+    for (int j = 0; s->xwl && workers > 1 && j < s->o->nworkers; j++)
+        if (s->o->workers[j] == workers)
+            return &s->xwl[k * s->o->nworkers + j];
+    return &s->wl[k];
+}
+
 static int add_run(struct cb_sweep *s, int k, const struct cb_executor *ex,
                    int workers, const struct cb_xvalue *asked, int nasked,
                    struct cb_error *e)
 {
-    const struct cb_workload *w = &s->wl[k];
+    const struct cb_workload *w = cb_plan_workload(s, k, workers);
     struct cb_model *m = &s->m;
     struct cb_run *r, *nr;
     struct cb_slot *sl, *ns;
@@ -160,6 +169,12 @@ static int add_run(struct cb_sweep *s, int k, const struct cb_executor *ex,
     for (int i = 0; i < w->nparams; i++)
         json_object_set_new(r->cfg.params, w->params[i].key,
                             json_string(w->params[i].val));
+    if (w != &s->wl[k]) { /* weak scaling: its baseline ran wl[k] */
+        r->base_params = json_object();
+        for (int i = 0; r->base_params && i < s->wl[k].nparams; i++)
+            json_object_set_new(r->base_params, s->wl[k].params[i].key,
+                                json_string(s->wl[k].params[i].val));
+    }
     r->verified = 1;
     r->tasks = w->n;
     r->work = w->work > 0 ? w->work : NAN;
@@ -171,6 +186,7 @@ static int add_run(struct cb_sweep *s, int k, const struct cb_executor *ex,
     r->chunk_used = -1;
     sl->ex = ex;
     sl->kernel = k;
+    sl->w = w;
     sl->pus = calloc((size_t)workers, sizeof *sl->pus);
     if (!sl->pus || !r->cfg.params)
         return CB_FAIL(e, CB_ENOMEM, "out of memory");

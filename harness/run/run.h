@@ -40,6 +40,14 @@ struct cb_run_opts {
     int nexecs, execs_given;
     int workers[CB_RUN_MAX_LIST];
     int nworkers;
+    /* the topology boundary each count is ("1 socket", "all cores"; ""
+     * for none): cb_topo_counts */
+    char boundary[CB_RUN_MAX_LIST][64];
+    int weak;          /* --scaling weak: tasks grow with the workers */
+    int dry_run;       /* --dry-run: print the plan, run nothing */
+    const char *synthetic, *xml; /* --synthetic / --xml (dry runs) */
+    struct cb_topo *plan_topo;   /* what they loaded (cb_run_opts_free) */
+    double budget_s;   /* --budget seconds; 0: none */
     /* --exec-param NAME=LIST (and its older names): swept per executor */
     struct cb_run_xparam {
         char name[32];
@@ -80,6 +88,8 @@ struct cb_run_opts {
  * PUs. 0 parsed, 1 --help (printed), < 0 bad input with e filled. */
 int cb_run_parse(int argc, char **argv, struct cb_run_opts *o,
                  const struct cb_topo *topo, struct cb_error *e);
+/* Frees what cb_run_parse loaded (the --synthetic / --xml topology). */
+void cb_run_opts_free(struct cb_run_opts *o);
 /* The output path: the default name when none was given, then checked
  * (results.h) before anything else runs. */
 int cb_run_check_out(struct cb_run_opts *o, struct cb_error *e);
@@ -89,6 +99,8 @@ int cb_run_check_out(struct cb_run_opts *o, struct cb_error *e);
 struct cb_slot {
     const struct cb_executor *ex;
     int kernel;                  /* index into the sweep's workloads */
+    const struct cb_workload *w; /* the one it samples: wl[kernel], or
+                                    under weak scaling its count's */
     int *pus;                    /* plan, workers entries */
     struct cb_exec_config ec;    /* resolved executor parameters */
     int failed;
@@ -123,6 +135,10 @@ struct cb_sweep {
     struct cb_workload *wl; /* one per kernel and swept params (nwl) */
     char (*wl_name)[96];    /* "gcd", or "gcd n=16" when -p sweeps n */
     int nwl;
+    /* --scaling weak: workload nwl x nworkers, for wl[k] and o->workers[j]
+     * at xwl[k * nworkers + j] (a count of 1 uses wl[k] and leaves its
+     * entry unprepared) */
+    struct cb_workload *xwl;
     struct cb_model m;      /* one run per configuration */
     struct cb_slot *slot;   /* m.nruns entries */
     json_t *root;           /* the result document (context, probe, ...) */
@@ -164,6 +180,70 @@ int cb_plan_available(struct cb_sweep *s, struct cb_error *e);
  * then executors x workers x their parameters' values. */
 int cb_plan_build(struct cb_sweep *s, struct cb_error *e);
 void cb_plan_free(struct cb_sweep *s);
+/* The workload a configuration of workload group k with `workers`
+ * workers samples: s->wl[k], or under weak scaling its count's. */
+const struct cb_workload *cb_plan_workload(const struct cb_sweep *s, int k,
+                                           int workers);
+
+/* ---- fit.c: sizes that fit the machine, weak scaling ---------------------- */
+
+/* Strong scaling: at the largest worker count every worker gets at least
+ * this many tasks, and a map of at least CB_FIT_MAP_S at the kernel's
+ * nominal task cost (kernel.h task_s). */
+#define CB_FIT_TASKS_PER_WORKER 16
+#define CB_FIT_MAP_S 0.02
+/* The tasks per worker kernel k needs at the largest count. */
+int cb_fit_tasks_per_worker(const struct cb_kernel *k);
+/* The task count a workload of n tasks grows to (n when it has enough),
+ * a multiple of max_workers when it grows. */
+uint64_t cb_fit_strong_tasks(const struct cb_kernel *k, uint64_t n,
+                             int max_workers);
+/* k->prepare(w, p), then resized: weak > 0, the workload of `weak`
+ * workers (weak times the tasks); weak 0 (strong), the default and large
+ * sizes grown to cb_fit_strong_tasks unless p sets the task count. */
+int cb_fit_prepare(const struct cb_kernel *k, const struct cb_params *p,
+                   int max_workers, int weak, struct cb_workload *w,
+                   struct cb_error *e);
+
+/* ---- estimate.c, dryrun.c: the plan's time, --budget, --dry-run --------- */
+
+/* This machine's costs, measured once: serial seconds per task of each
+ * workload group (s->wl[k]), a fork and a pthread_create. */
+struct cb_est {
+    double *task_s;
+    double fork_s, thread_s;
+    double busy; /* share of the calibration's wall time off the CPU */
+};
+int cb_est_calibrate(const struct cb_sweep *s, struct cb_est *est,
+                     struct cb_error *e);
+void cb_est_free(struct cb_est *est);
+/* Configuration i: its map and one sample (start-up, map, shutdown). */
+void cb_est_config(const struct cb_sweep *s, const struct cb_est *est,
+                   size_t i, double *map_s, double *sample_s);
+/* The sweep's time with the sampling rules replayed: expect_s with each
+ * configuration stopping at --min-samples (-r N: N) unless --max-time
+ * stops it; min_s and max_s every one at --min-samples / --max-samples
+ * (max_s still cut by --max-time). probe_s is part of each. */
+struct cb_est_total {
+    double probe_s, expect_s, min_s, max_s;
+};
+int cb_est_sweep(const struct cb_sweep *s, const struct cb_est *est,
+                 struct cb_est_total *tot);
+/* --budget: changes o so that the plan s (built from o) fits o->budget_s
+ * even at its worst (max_s): --max-time set to what is left after the
+ * probe, then fewer samples (down to 3), then worker counts dropped
+ * (1 first: the serial baselines still run; then powers of two before
+ * boundaries, from the middle; never the largest). `said` gets what changed, "" for nothing. CB_EUSAGE when even
+ * the smallest plan does not fit. */
+int cb_est_budget(const struct cb_sweep *s, const struct cb_est *est,
+                  struct cb_run_opts *o, char *said, size_t len,
+                  struct cb_error *e);
+/* `corebench run --dry-run`: the plan printed, nothing run or written.
+ * Returns the exit status. */
+int cb_dry_run(struct cb_run_opts *o);
+/* --budget before a real sweep: the plan fitted (o changed), what it
+ * dropped said on stderr. 0, or the status to exit with. */
+int cb_budget_apply(struct cb_run_opts *o);
 
 /* ---- sample.c ------------------------------------------------------------ */
 
@@ -218,6 +298,10 @@ enum cb_hook { CB_H_BEGIN, CB_H_ROUND, CB_H_KERNEL, CB_H_END };
  * KERNEL, `complete` for END). The sweep's thread only. */
 int cb_sweep_tell(struct cb_sweep *s, enum cb_hook which, int arg,
                   struct cb_error *e);
+/* The sweep's workloads (sweep_setup.c): s->wl, s->wl_name, s->nwl, and
+ * s->xwl under weak scaling; released by cb_sweep_workloads_free. */
+int cb_sweep_workloads(struct cb_sweep *s, struct cb_error *e);
+void cb_sweep_workloads_free(struct cb_sweep *s);
 /* Everything before the first sample: workloads and plan (the last
  * input checks), then the lock (*lockfd, when o->lock), context, probe. */
 int cb_sweep_prepare(struct cb_sweep *s, int argc, char **argv,

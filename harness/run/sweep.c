@@ -107,7 +107,7 @@ static int take(struct cb_sweep *s, size_t i, int measured, void *outs)
 {
     struct cb_run *r = &s->m.runs[i];
     struct cb_slot *sl = &s->slot[i];
-    const struct cb_workload *w = &s->wl[sl->kernel];
+    const struct cb_workload *w = sl->w;
     struct cb_worker_stats wtmp[64];
     struct cb_map_stats mtmp = {0};
     struct cb_sample smp;
@@ -343,7 +343,13 @@ static int run_kernel(struct cb_sweep *s, int k, struct cb_error *e)
     size_t *idx = malloc((s->m.nruns + 1) * sizeof *idx), n = 0;
     size_t *pos = malloc((s->m.nruns + 1) * sizeof *pos);
     size_t obytes = w->n * w->out_size;
-    void *outs = malloc(obytes ? obytes : 1);
+    void *outs;
+    /* weak scaling: the largest workload of the kernel's configurations */
+    for (size_t i = 0; i < s->m.nruns; i++)
+        if (s->slot[i].kernel == k &&
+            s->slot[i].w->n * s->slot[i].w->out_size > obytes)
+            obytes = s->slot[i].w->n * s->slot[i].w->out_size;
+    outs = malloc(obytes ? obytes : 1);
     int failed = 0, rc = 0, left;
 
     if (!idx || !pos || !outs) {
@@ -492,10 +498,7 @@ fail: {
 out:
     if (have_wd)
         cb_watchdog_stop(&wd);
-    for (int k = 0; s.wl && k < s.nwl; k++)
-        s.wl[k].kernel->release(&s.wl[k]);
-    free(s.wl);
-    free(s.wl_name);
+    cb_sweep_workloads_free(&s);
     free(s.vrun);
     free(s.wl_kernel);
     for (size_t i = 0; i < sizeof s.rstate / sizeof s.rstate[0]; i++)

@@ -114,16 +114,24 @@ static void print_warnings(const json_t *warns)
 }
 
 /* Every workload of the sweep: one per kernel, or per kernel and
- * combination of the values -p KEY=V1,V2 sweeps. */
-static int prepare_workloads(struct cb_sweep *s, struct cb_error *e)
+ * combination of the values -p KEY=V1,V2 sweeps (fit.c sizes them), and
+ * under weak scaling one more per worker count of each. */
+int cb_sweep_workloads(struct cb_sweep *s, struct cb_error *e)
 {
     const struct cb_run_opts *o = s->o;
-    int combos = 1, rc;
+    int combos = 1, rc, maxw = 1;
     for (int i = 0; i < o->nplist; i++)
         if ((combos *= o->plist[i].n) > CB_RUN_MAX_CONFIGS)
             return CB_FAIL(e, CB_EUSAGE, "--param sweeps more than %d "
                            "combinations", CB_RUN_MAX_CONFIGS);
+    for (int i = 0; i < o->nworkers; i++)
+        maxw = o->workers[i] > maxw ? o->workers[i] : maxw;
     s->wl = calloc((size_t)(o->nkernels * combos), sizeof *s->wl);
+    s->xwl = o->weak ? calloc((size_t)(o->nkernels * combos * o->nworkers),
+                              sizeof *s->xwl)
+                     : NULL;
+    if (o->weak && !s->xwl)
+        return CB_FAIL(e, CB_ENOMEM, "out of memory");
     s->wl_name = calloc((size_t)(o->nkernels * combos), sizeof *s->wl_name);
     if (!s->wl || !s->wl_name)
         return CB_FAIL(e, CB_ENOMEM, "out of memory");
@@ -142,13 +150,55 @@ static int prepare_workloads(struct cb_sweep *s, struct cb_error *e)
                 l += (size_t)snprintf(s->wl_name[s->nwl] + l, 96 - l > 96
                                       ? 0 : 96 - l, " %s", kv);
             }
-            if ((rc = o->kernels[k]->prepare(w, &p, e)))
+            if ((rc = cb_fit_prepare(o->kernels[k], &p, maxw, o->weak, w,
+                                     e)))
                 return rc;
-            w->kernel = o->kernels[k]; /* marks it prepared */
             cb_inject_apply(w);         /* tests only: CB_INJECT */
+            for (int j = 0; o->weak && j < o->nworkers; j++) {
+                struct cb_workload *x = &s->xwl[s->nwl * o->nworkers + j];
+                if (o->workers[j] == 1)
+                    continue;
+                if ((rc = cb_fit_prepare(o->kernels[k], &p, maxw,
+                                         o->workers[j], x, e))) {
+                    s->nwl++; /* released with the others */
+                    return rc;
+                }
+                cb_inject_apply(x);
+            }
             s->nwl++;
         }
     return 0;
+}
+
+void cb_sweep_workloads_free(struct cb_sweep *s)
+{
+    int nw = s->o->nworkers;
+    for (int k = 0; s->wl && k < s->nwl; k++) {
+        s->wl[k].kernel->release(&s->wl[k]);
+        for (int j = 0; s->xwl && j < nw; j++)
+            if (s->xwl[k * nw + j].kernel)
+                s->xwl[k * nw + j].kernel->release(&s->xwl[k * nw + j]);
+    }
+    free(s->wl);
+    free(s->xwl);
+    free(s->wl_name);
+    s->wl = s->xwl = NULL;
+    s->wl_name = NULL;
+    s->nwl = 0;
+}
+
+/* The sweep's worker counts and the topology boundary each is (figures
+ * mark them): [{"workers": 48, "boundary": "1 socket, all cores"}, ...] */
+static json_t *worker_counts(const struct cb_run_opts *o)
+{
+    json_t *a = json_array();
+    for (int i = 0; a && i < o->nworkers; i++)
+        json_array_append_new(a, json_pack("{s:i, s:o}", "workers",
+                                           o->workers[i], "boundary",
+                                           o->boundary[i][0]
+                                               ? cb_json_text(o->boundary[i])
+                                               : json_null()));
+    return a;
 }
 
 /* Everything before the first sample: workloads (bad params fail here,
@@ -161,7 +211,7 @@ int cb_sweep_prepare(struct cb_sweep *s, int argc, char **argv,
     json_t *ctx, *warns;
     int rc;
 
-    if ((rc = prepare_workloads(s, e)))
+    if ((rc = cb_sweep_workloads(s, e)))
         return rc;
     if (readlink("/proc/self/exe", s->self_exe, sizeof s->self_exe - 1) < 0)
         snprintf(s->self_exe, sizeof s->self_exe, "%s", argv[0]);
@@ -189,6 +239,9 @@ int cb_sweep_prepare(struct cb_sweep *s, int argc, char **argv,
         "seed", (json_int_t)o->seed, "order_seed", (json_int_t)o->order_seed,
         "interleave", o->interleave, "pin", o->pin_text, "estimator",
         CB_ESTIMATOR_NAME));
+    json_object_set_new(json_object_get(ctx, "settings"), "scaling",
+                        json_string(o->weak ? "weak" : "strong"));
+    json_object_set_new(ctx, "worker_counts", worker_counts(o));
     json_object_set(ctx, "executors", s->about);
     warns = json_array();
     run_warnings(s, warns);

@@ -4,7 +4,7 @@
 
 #include "figure.h"
 
-enum { C_EFF = CB_C_NEXT, C_LO, C_HI, C_KF, C_AMDAHL, C_PUS };
+enum { C_EFF = CB_C_NEXT, C_LO, C_HI, C_KF, C_AMDAHL, C_PUS, C_BOUNDARY };
 
 static const struct cb_column cols[] = {
     CB_COLS_RUN,
@@ -14,6 +14,8 @@ static const struct cb_column cols[] = {
     {"karp_flatt", CB_COL_NUM, 4},
     {"amdahl_f", CB_COL_NUM, 4},
     {"pus", CB_COL_INT, 0}, /* the file's allowed PUs: where ideal stops */
+    /* the topology boundary of this worker count ("1 socket"), "-" */
+    {"boundary", CB_COL_TEXT, 0},
 };
 
 static void row(const struct cb_report *rp, const struct cb_series *s,
@@ -33,6 +35,10 @@ static void row(const struct cb_report *rp, const struct cb_series *s,
                                rp->files[rr->file].m.pus < 1e6
                            ? rp->files[rr->file].m.pus
                            : NAN);
+    if (cb_model_boundary(&rp->files[rr->file].m, r->cfg.workers))
+        cb_table_text(t, C_BOUNDARY, cb_model_boundary(
+                                         &rp->files[rr->file].m,
+                                         r->cfg.workers));
 }
 
 /* At the largest worker count: the range of efficiencies, and the

@@ -6,7 +6,10 @@
 #include "figure.h"
 #include "units.h"
 
-enum { C_SPEEDUP = CB_C_NEXT, C_LO, C_HI, C_MEDIAN, C_KF, C_AMDAHL, C_PUS };
+enum {
+    C_SPEEDUP = CB_C_NEXT, C_LO, C_HI, C_MEDIAN, C_KF, C_AMDAHL, C_PUS,
+    C_BOUNDARY
+};
 
 static const struct cb_column cols[] = {
     CB_COLS_RUN,
@@ -17,6 +20,8 @@ static const struct cb_column cols[] = {
     {"karp_flatt", CB_COL_NUM, 4},
     {"amdahl_f", CB_COL_NUM, 4},
     {"pus", CB_COL_INT, 0}, /* the file's allowed PUs: where ideal stops */
+    /* the topology boundary of this worker count ("1 socket"), "-" */
+    {"boundary", CB_COL_TEXT, 0},
 };
 
 static void row(const struct cb_report *rp, const struct cb_series *s,
@@ -36,6 +41,10 @@ static void row(const struct cb_report *rp, const struct cb_series *s,
                                rp->files[rr->file].m.pus < 1e6
                            ? rp->files[rr->file].m.pus
                            : NAN);
+    if (cb_model_boundary(&rp->files[rr->file].m, r->cfg.workers))
+        cb_table_text(t, C_BOUNDARY, cb_model_boundary(
+                                         &rp->files[rr->file].m,
+                                         r->cfg.workers));
 }
 
 /* The rows at the largest worker count: the fastest and the slowest,
