@@ -116,6 +116,12 @@ struct cb_worker_stats {
     int cpu_last;        /* sched_getcpu() after the last task */
     int pinned;          /* 1 if binding succeeded */
     double lock_wait_s;  /* gil: seconds waiting for the lock */
+    /* Wall seconds from the start of the worker's first task to the hand
+     * back of its last result, where work is shipped to it (process-pool,
+     * CPython's pools): span_s - busy_s is what getting work and returning
+     * results cost it (docs/EFFICIENCY.md). 0: not measured (a worker that
+     * does nothing but run(): its span is busy_s). */
+    double span_s;
     uint64_t gil_acquires;
     int64_t pid;         /* worker process id (processes), else 0 */
     /* Interference over the worker's part of the map, measured by the

@@ -105,11 +105,12 @@ def _pin(pu):
 
 class _Stats:
     __slots__ = ("index", "pu", "pinned", "tasks", "busy", "cpu0",
-                 "cpu_first", "sched0")
+                 "cpu_first", "sched0", "first", "last")
 
     def reset(self):
         self.tasks = 0
         self.busy = 0.0
+        self.first = self.last = None  # first task's start, last one's end
         self.cpu0 = time.thread_time()
         self.cpu_first = -1
         self.sched0 = _sched()
@@ -119,6 +120,8 @@ class _Stats:
         delay = _delta(now[0], self.sched0[0])
         d = {"index": self.index, "pid": os.getpid(), "tasks": self.tasks,
              "busy_s": self.busy, "cpu_s": time.thread_time() - self.cpu0,
+             "span_s": (0.0 if self.first is None
+                        else self.last - self.first),
              "cpu_first": self.cpu_first, "cpu_last": _cpu(),
              "pu": self.pu, "pinned": self.pinned,
              "run_delay_s": None if delay is None else delay / 1e9,
@@ -186,8 +189,11 @@ class _Timed:
         if st.cpu_first < 0:
             st.cpu_first = _cpu()
         t = time.perf_counter()
+        if st.first is None:
+            st.first = t
         r = self.fn(*args)
-        st.busy += time.perf_counter() - t
+        st.last = time.perf_counter()
+        st.busy += st.last - t
         st.tasks += 1
         return r
 
