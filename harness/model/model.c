@@ -194,6 +194,24 @@ int cb_run_sample_used(const struct cb_run *r, size_t i)
     return !(r->d.aside && r->interfered && r->interfered[i]);
 }
 
+int cb_run_detail_sample(const struct cb_model *m, const struct cb_run *r)
+{
+    double *x = malloc((r->n ? r->n : 1) * sizeof *x), est;
+    size_t n = 0;
+    int best = -1;
+    for (size_t i = 0; x && i < r->n; i++)
+        if (used(m, r, i))
+            x[n++] = r->samples[i];
+    est = x && n ? cb_estimate(x, n) : NAN;
+    free(x);
+    for (size_t i = 0; isfinite(est) && i < r->n; i++)
+        if (used(m, r, i) &&
+            (best < 0 || fabs(r->samples[i] - est) <
+                             fabs(r->samples[best] - est)))
+            best = (int)i;
+    return best;
+}
+
 /* The samples of r its statistics use, into a new buffer (n of them). */
 static double *used_samples(const struct cb_model *m, const struct cb_run *r,
                             size_t *n)
@@ -228,6 +246,7 @@ static void derive_run(struct cb_model *m, struct cb_run *r)
     }
     free(flags);
     r->d.median_sample = median_index(r->samples, r->n, r->d.sum.median);
+    r->d.detail_sample = cb_run_detail_sample(m, r);
     r->d.speedup = r->d.sp_lo = r->d.sp_hi = NAN;
     r->d.base = b = cb_model_baseline(m, r);
     if (b)
@@ -260,6 +279,7 @@ static void derive_run(struct cb_model *m, struct cb_run *r)
                 r->d.met_base[k] = cb_median(b->met[j].v, b->n);
     }
     cb_config_label(&r->cfg, r->d.label, sizeof r->d.label);
+    cb_run_budget(r);
     r->d.done = 1;
 }
 

@@ -167,7 +167,7 @@ static int load_xparams(const json_t *run, struct cb_config *c,
     return 0;
 }
 
-/* The median sample's per-worker detail, when the file has one entry per
+/* The per-worker detail of the sample nearest the estimator, when the file has one entry per
  * worker (older or damaged files without: none). */
 static int load_detail(const json_t *run, struct cb_run *r)
 {
@@ -188,6 +188,8 @@ static int load_detail(const json_t *run, struct cb_run *r)
         ws->busy_s = cb_json_get(w, "busy_s");
         ws->cpu_s = cb_json_get(w, "cpu_s");
         ws->lock_wait_s = cb_json_get(w, "lock_wait_s");
+        x = cb_json_get(w, "span_s"); /* null or absent: not measured */
+        ws->span_s = isfinite(x) && x > 0 ? x : 0;
         x = cb_json_get(w, "pu_planned");
         ws->pu_planned = x >= 0 && x < 1e9 ? (int)x : -1;
         x = cb_json_get(w, "cpu_first");
