@@ -1,0 +1,164 @@
+/* The efficiency budget: see budget.h and docs/EFFICIENCY.md. */
+#include "model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const cb_loss_key[CB_NLOSS] = {
+    "computation_scaling", "interference", "serialisation", "transfer",
+    "load_balance", "unexplained"};
+const char *const cb_loss_short[CB_NLOSS] = {
+    "scaling", "interference", "serialisation", "transfer", "balance",
+    "unexplained"};
+const char *const cb_loss_words[CB_NLOSS] = {
+    "computation scaling", "interference", "serialisation (lock wait)",
+    "dispatch and transfer", "load imbalance", "unexplained time"};
+
+static double nz(double x) /* a measured figure, 0 where unknown */
+{
+    return isfinite(x) && x > 0 ? x : 0;
+}
+
+/* Sums over a configuration's workers (docs/EFFICIENCY.md's symbols):
+ * busy B, lock wait G (inside busy), run delay D (its share inside busy),
+ * active time A (busy + dispatch), the longest active time amax. */
+struct sums {
+    double B, G, D, A, amax;
+};
+
+static void sum_workers(const struct cb_worker_stats *w, int n,
+                        struct sums *s)
+{
+    memset(s, 0, sizeof *s);
+    for (int i = 0; i < n; i++) {
+        double b = nz(w[i].busy_s), g = fmin(nz(w[i].lock_wait_s), b);
+        double a = fmax(nz(w[i].span_s), b), d = 0;
+        /* run delay accrues over the worker's whole part of the map, as
+         * a wake-up after a lock wait or a message too: the share of it
+         * that slowed computing is taken as computing's share of the
+         * active time (the rest is inside the lock wait, serialisation,
+         * or the dispatch, transfer) */
+        if ((w[i].measured & CB_WS_RUN_DELAY) && a > 0)
+            d = fmin(nz(w[i].run_delay_s) * (b - g) / a, b - g);
+        s->B += b;
+        s->G += g;
+        s->D += d;
+        s->A += a;
+        s->amax = fmax(s->amax, a);
+    }
+}
+
+void cb_budget_compute(const struct cb_budget_in *in, struct cb_budget *b)
+{
+    struct sums p, s;
+    double C, Cs, E = in->efficiency, k, best = -INFINITY, prod = 1;
+
+    memset(b, 0, sizeof *b);
+    b->efficiency = E;
+    b->startup = b->efficiency_whole = NAN;
+    for (int i = 0; i < CB_NLOSS; i++)
+        b->factor[i] = b->lost[i] = NAN;
+    b->interf_delay = b->interf_samples = NAN;
+    if (!in->w || !in->base_w || in->workers < 1 || in->base_workers < 1 ||
+        !(E > 0) || !isfinite(E) || !(in->t_est > 0) ||
+        !(in->t_detail > 0) || !(in->base_est > 0) || !(in->base_detail > 0))
+        return;
+    sum_workers(in->w, in->workers, &p);
+    sum_workers(in->base_w, in->base_workers, &s);
+    C = p.B - p.G - p.D;
+    Cs = s.B - s.G - s.D;
+    if (!(C > 0) || !(Cs > 0) || !(p.amax > 0))
+        return;
+
+    b->factor[CB_LOSS_SCALING] = Cs / C;
+    b->interf_delay = (C / (C + p.D)) / (Cs / (Cs + s.D));
+    b->interf_samples = (in->base_est / in->base_detail) /
+                        (in->t_est / in->t_detail);
+    b->factor[CB_LOSS_INTERFERENCE] = b->interf_delay * b->interf_samples;
+    b->factor[CB_LOSS_SERIAL] = (p.B - p.G) / p.B;
+    b->factor[CB_LOSS_TRANSFER] = p.B / p.A;
+    b->factor[CB_LOSS_BALANCE] = p.A / (in->workers * p.amax);
+    for (int i = 0; i < CB_LOSS_UNEXPLAINED; i++)
+        prod *= b->factor[i];
+    b->factor[CB_LOSS_UNEXPLAINED] = E / prod;
+    for (int i = 0; i < CB_NLOSS; i++)
+        if (!(b->factor[i] > 0) || !isfinite(b->factor[i]))
+            return;
+
+    /* the gap apportioned by logarithms: k = (1 - E) / -ln E, -> 1 */
+    k = fabs(log(E)) < 1e-9 ? 1 : (1 - E) / -log(E);
+    for (int i = 0; i < CB_NLOSS; i++) {
+        b->lost[i] = -log(b->factor[i]) * k;
+        if (b->lost[i] > best)
+            best = b->lost[i], b->largest = i;
+    }
+    b->explained = fabs(b->lost[CB_LOSS_UNEXPLAINED]) <=
+                   fmax(CB_BUDGET_GAP_SHARE * fabs(1 - E), CB_BUDGET_ABS);
+
+    /* start-up and shutdown: whole samples against map times */
+    if (isfinite(in->start) && isfinite(in->stop) &&
+        isfinite(in->base_start) && isfinite(in->base_stop)) {
+        double ws = in->base_est + in->base_start + in->base_stop;
+        double wp = in->t_est + in->start + in->stop;
+        b->startup = (ws / in->base_est) * (in->t_est / wp);
+        b->efficiency_whole = E * b->startup;
+    }
+    b->ok = 1;
+}
+
+void cb_budget_cell(const struct cb_budget *b, char *buf, size_t len)
+{
+    if (!len)
+        return;
+    buf[0] = '\0';
+    if (!b->ok)
+        return;
+    if (b->lost[b->largest] < 0.005)
+        snprintf(buf, len, "none");
+    else
+        snprintf(buf, len, "%s %.0f%%", cb_loss_short[b->largest],
+                 100 * b->lost[b->largest]);
+}
+
+/* The map time of the sample `detail` describes; NaN if none. */
+static double detail_time(const struct cb_run *r)
+{
+    return r->d.detail_sample >= 0 ? r->samples[r->d.detail_sample] : NAN;
+}
+
+/* The median of x over the samples r's statistics use; NaN if none. */
+static double used_median(const struct cb_run *r, const double *x)
+{
+    double *v = x && r->n ? malloc(r->n * sizeof *v) : NULL, med;
+    size_t n = 0;
+    for (size_t i = 0; v && i < r->n; i++)
+        if (cb_run_sample_used(r, i) && isfinite(x[i]))
+            v[n++] = x[i];
+    med = n ? cb_median(v, n) : NAN;
+    free(v);
+    return med;
+}
+
+void cb_run_budget(struct cb_run *r)
+{
+    const struct cb_run *base = r->d.base;
+    struct cb_budget_in in = {0};
+    in.efficiency = r->d.speedup / r->cfg.workers;
+    in.workers = r->cfg.workers;
+    in.w = r->detail;
+    in.t_est = r->d.sum.est;
+    in.t_detail = detail_time(r);
+    in.start = used_median(r, r->startup);
+    in.stop = used_median(r, r->shutdown);
+    if (base && base != r && base->d.done) {
+        in.base_workers = base->cfg.workers;
+        in.base_w = base->detail;
+        in.base_est = base->d.sum.est;
+        in.base_detail = detail_time(base);
+        in.base_start = used_median(base, base->startup);
+        in.base_stop = used_median(base, base->shutdown);
+    }
+    cb_budget_compute(&in, &r->d.budget);
+}
