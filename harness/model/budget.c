@@ -91,6 +91,8 @@ void cb_budget_compute(const struct cb_budget_in *in, struct cb_budget *b)
     k = fabs(log(E)) < 1e-9 ? 1 : (1 - E) / -log(E);
     for (int i = 0; i < CB_NLOSS; i++) {
         b->lost[i] = -log(b->factor[i]) * k;
+        if (b->lost[i] == 0)
+            b->lost[i] = 0; /* not -0: a factor of exactly 1 loses nothing */
         if (b->lost[i] > best)
             best = b->lost[i], b->largest = i;
     }
