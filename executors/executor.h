@@ -116,11 +116,13 @@ struct cb_worker_stats {
     int cpu_last;        /* sched_getcpu() after the last task */
     int pinned;          /* 1 if binding succeeded */
     double lock_wait_s;  /* gil: seconds waiting for the lock */
-    /* Wall seconds from the start of the worker's first task to the hand
-     * back of its last result, where work is shipped to it (process-pool,
-     * CPython's pools): span_s - busy_s is what getting work and returning
-     * results cost it (docs/EFFICIENCY.md). 0: not measured (a worker that
-     * does nothing but run(): its span is busy_s). */
+    /* Wall seconds of the worker's part of the map, by the pool's own
+     * timers: from the map's start (threads, thread-pool, gil, openmp,
+     * processes: the pool waking it) or its first task (process-pool,
+     * CPython's pools: the first record it got) to its last result handed
+     * back. span_s - busy_s is what being woken, getting work and
+     * returning results cost it (docs/EFFICIENCY.md). 0: not measured
+     * (serial, mpi: the span is taken as busy_s). */
     double span_s;
     uint64_t gil_acquires;
     int64_t pid;         /* worker process id (processes), else 0 */
