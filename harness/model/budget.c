@@ -69,7 +69,7 @@ void cb_budget_compute(const struct cb_budget_in *in, struct cb_budget *b)
     sum_workers(in->base_w, in->base_workers, &s);
     C = p.B - p.G - p.D;
     Cs = s.B - s.G - s.D;
-    if (!(C > 0) || !(Cs > 0) || !(p.amax > 0))
+    if (!(C > 0) || !(Cs > 0) || !(p.amax > 0) || !(s.B > 0))
         return;
 
     b->factor[CB_LOSS_SCALING] = Cs / C;
@@ -77,8 +77,11 @@ void cb_budget_compute(const struct cb_budget_in *in, struct cb_budget *b)
     b->interf_samples = (in->base_est / in->base_detail) /
                         (in->t_est / in->t_detail);
     b->factor[CB_LOSS_INTERFERENCE] = b->interf_delay * b->interf_samples;
-    b->factor[CB_LOSS_SERIAL] = (p.B - p.G) / p.B;
-    b->factor[CB_LOSS_TRANSFER] = p.B / p.A;
+    /* serialisation and transfer against the baseline's own: its lock
+     * wait (none for serial) and the share of its map outside run() (the
+     * binding and accounting every worker pays too) */
+    b->factor[CB_LOSS_SERIAL] = ((p.B - p.G) / p.B) / ((s.B - s.G) / s.B);
+    b->factor[CB_LOSS_TRANSFER] = (p.B / p.A) / (s.B / in->base_detail);
     b->factor[CB_LOSS_BALANCE] = p.A / (in->workers * p.amax);
     for (int i = 0; i < CB_LOSS_UNEXPLAINED; i++)
         prod *= b->factor[i];
