@@ -1,9 +1,8 @@
 /* The efficiency budget: see budget.h and docs/EFFICIENCY.md. */
-#include "model.h"
+#include "budget.h"
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 const char *const cb_loss_key[CB_NLOSS] = {
@@ -125,45 +124,4 @@ void cb_budget_cell(const struct cb_budget *b, char *buf, size_t len)
     else
         snprintf(buf, len, "%s %.0f%%", cb_loss_short[b->largest],
                  100 * b->lost[b->largest]);
-}
-
-/* The map time of the sample `detail` describes; NaN if none. */
-static double detail_time(const struct cb_run *r)
-{
-    return r->d.detail_sample >= 0 ? r->samples[r->d.detail_sample] : NAN;
-}
-
-/* The median of x over the samples r's statistics use; NaN if none. */
-static double used_median(const struct cb_run *r, const double *x)
-{
-    double *v = x && r->n ? malloc(r->n * sizeof *v) : NULL, med;
-    size_t n = 0;
-    for (size_t i = 0; v && i < r->n; i++)
-        if (cb_run_sample_used(r, i) && isfinite(x[i]))
-            v[n++] = x[i];
-    med = n ? cb_median(v, n) : NAN;
-    free(v);
-    return med;
-}
-
-void cb_run_budget(struct cb_run *r)
-{
-    const struct cb_run *base = r->d.base;
-    struct cb_budget_in in = {0};
-    in.efficiency = r->d.speedup / r->cfg.workers;
-    in.workers = r->cfg.workers;
-    in.w = r->detail;
-    in.t_est = r->d.sum.est;
-    in.t_detail = detail_time(r);
-    in.start = used_median(r, r->startup);
-    in.stop = used_median(r, r->shutdown);
-    if (base && base != r && base->d.done) {
-        in.base_workers = base->cfg.workers;
-        in.base_w = base->detail;
-        in.base_est = base->d.sum.est;
-        in.base_detail = detail_time(base);
-        in.base_start = used_median(base, base->startup);
-        in.base_stop = used_median(base, base->shutdown);
-    }
-    cb_budget_compute(&in, &r->d.budget);
 }

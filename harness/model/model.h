@@ -173,7 +173,7 @@ int cb_run_sample_used(const struct cb_run *r, size_t i);
  * before it derives). */
 int cb_run_detail_sample(const struct cb_model *m, const struct cb_run *r);
 /* Fills r->d.budget from r, its baseline r->d.base and their details
- * (budget.c; called by cb_model_derive once the speedup is known). */
+ * (budget.h; called by cb_model_derive once the speedup is known). */
 void cb_run_budget(struct cb_run *r);
 /* Computes (once: `done`) every run's derived figures. Idempotent. */
 void cb_model_derive(struct cb_model *m);
