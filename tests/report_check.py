@@ -257,8 +257,11 @@ def used_samples(r):
 
 
 def detail_time(r):
-    """The map time of the sample workers_detail describes: of the samples
-    used, the one nearest their estimator (the first of equals)."""
+    """The map time of the sample workers_detail describes: the one the file
+    names, else, of the samples used, the one nearest their estimator."""
+    k = r.j.get("workers_detail_sample")
+    if isinstance(k, int) and 0 <= k < len(r.samples):
+        return r.samples[k]
     u = used_samples(r)
     est = quantile([r.samples[i] for i in u], 0.25)
     return r.samples[min(u, key=lambda i: (abs(r.samples[i] - est), i))]
@@ -292,6 +295,8 @@ def budget_of(r):
     B, G, D, A, amax = budget_sums(r)
     Bs, Gs, Ds, _, _ = budget_sums(b)
     C, Cs = B - G - D, Bs - Gs - Ds
+    if not (e > 0 and C > 0 and Cs > 0 and amax > 0 and Bs > 0):
+        return None  # as budget.c: no budget
     f = {"computation_scaling": Cs / C,
          "interference": (C / (C + D)) / (Cs / (Cs + Ds)) *
          (ts / detail_time(b)) / (t / detail_time(r)),
@@ -299,6 +304,8 @@ def budget_of(r):
          "transfer": (B / A) / (Bs / detail_time(b)),
          "load_balance": A / (r.workers * amax)}
     f["unexplained"] = e / math.prod(f.values())
+    if not all(v > 0 and math.isfinite(v) for v in f.values()):
+        return None
     k = 1.0 if abs(math.log(e)) < 1e-9 else (1 - e) / -math.log(e)
     return {n: -math.log(v) * k for n, v in f.items()}, e
 
@@ -310,7 +317,7 @@ def check_budget(files, path, kernel, rows):
     for row in rows:
         series = row["series"].rsplit(" w=", 1)[0]
         cands = [r for r in match(files, dict(row, series=series), kernel)
-                 if r.j.get("budget") and
+                 if budget_of(r) and
                  close(budget_of(r)[1], num(row["efficiency"]), 6e-4)]
         want(cands, f"{path}: no run of {row['series']} has efficiency "
              f"{row['efficiency']}")
@@ -325,9 +332,16 @@ def check_budget(files, path, kernel, rows):
                  f"{lost[n]:.6g}")
         want(row["largest"] == max(LOSSES, key=lambda n: lost[n]),
              f"{path}: {row['series']}: largest {row['largest']}")
+        # what `run` wrote (files since issue 18): the same budget, derived
+        # again on loading
+        wrote = (cands[0].j.get("budget") or {}).get("lost") or {}
+        for n in wrote and LOSSES:
+            want(abs(wrote[n] - lost[n]) <= 1e-6 * max(abs(lost[n]), 1e-3),
+                 f"{path}: {row['series']}: lost_{n} {lost[n]:.6g} here, "
+                 f"{wrote[n]:.6g} in the file")
     for f in files:
         for r in f.runs:
-            if r.kernel == kernel and r.j.get("budget"):
+            if r.kernel == kernel and budget_of(r):
                 want(id(r) in seen, f"{path}: {r.executor} w={r.workers} "
                      f"has a budget but no row")
 

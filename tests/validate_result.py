@@ -330,6 +330,9 @@ def main(path):
             if "host" in x:  # files before the key existed have none
                 typ(x, "host", str, f"{w}.workers_detail[{j}]", nullable=True)
         typ(r, "imbalance", NUM, w, nullable=True)
+        ds = opt(r, "workers_detail_sample", int, w, nullable=True)
+        want(ds is None or 0 <= ds < len(samples), w,
+             f"workers_detail_sample {ds} is no sample")
         check_budget(r, w)
         ipc = typ(r, "ipc", dict, w) or {}
         typ(ipc, "bytes_to_workers", int, w + ".ipc")

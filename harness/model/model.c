@@ -246,7 +246,9 @@ static void derive_run(struct cb_model *m, struct cb_run *r)
     }
     free(flags);
     r->d.median_sample = median_index(r->samples, r->n, r->d.sum.median);
-    r->d.detail_sample = cb_run_detail_sample(m, r);
+    r->d.detail_sample = r->detail_of && r->detail_of <= r->n
+                             ? (int)r->detail_of - 1
+                             : cb_run_detail_sample(m, r);
     r->d.speedup = r->d.sp_lo = r->d.sp_hi = NAN;
     r->d.base = b = cb_model_baseline(m, r);
     if (b)

@@ -102,6 +102,10 @@ struct cb_run {
      * before issue 18 hold the median sample's): per worker, the
      * shipping, the GIL */
     struct cb_worker_stats *detail; /* workers entries, or NULL */
+    /* 1 + the index of the sample `detail` describes (the sweep's choice,
+     * recorded in the file: the estimator can fall midway between two
+     * samples); 0: unknown (older files: cb_run_detail_sample's choice) */
+    size_t detail_of;
     int *planned;                   /* planned PU per worker, -1; NULL */
     uint64_t bytes_to, bytes_from;
     double gil_switches, gil_drops, gil_wait; /* NaN: no GIL figures */

@@ -278,6 +278,10 @@ json_t *cb_model_run_json(const struct cb_run *r)
                                                 : json_null()));
     json_object_set_new(j, "per_task_s", cb_json_num(r->d.per_task));
     json_object_set_new(j, "workers_detail", detail_json(r));
+    json_object_set_new(j, "workers_detail_sample",
+                        r->detail_of && r->detail_of <= r->n
+                            ? json_integer((json_int_t)r->detail_of - 1)
+                            : json_null());
     json_object_set_new(j, "imbalance", cb_json_num(r->d.imbalance));
     json_object_set_new(j, "budget", budget_json(&r->d.budget));
     json_object_set_new(j, "ipc", json_pack("{s:I, s:I}",

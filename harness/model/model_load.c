@@ -178,6 +178,12 @@ static int load_detail(const json_t *run, struct cb_run *r)
     r->detail = calloc((size_t)r->cfg.workers, sizeof *r->detail);
     if (!r->detail)
         return -1;
+    /* which sample they describe (null, absent: older files) */
+    {
+        const json_t *ds = json_object_get(run, "workers_detail_sample");
+        json_int_t k = json_is_integer(ds) ? json_integer_value(ds) : -1;
+        r->detail_of = k >= 0 && (size_t)k < r->n ? (size_t)k + 1 : 0;
+    }
     json_array_foreach(wd, i, w)
     {
         struct cb_worker_stats *ws = &r->detail[i];

@@ -61,6 +61,7 @@ void cb_sweep_settle(struct cb_sweep *s)
         /* what the workers did in the sample nearest the estimator */
         best = cb_run_detail_sample(&s->m, r);
         ms = &sl->ms[best >= 0 ? best : 0];
+        r->detail_of = best >= 0 ? (size_t)best + 1 : 0;
         if (!r->detail)
             r->detail = calloc((size_t)r->cfg.workers, sizeof *r->detail);
         if (r->detail)
