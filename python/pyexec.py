@@ -105,12 +105,13 @@ def _pin(pu):
 
 class _Stats:
     __slots__ = ("index", "pu", "pinned", "tasks", "busy", "cpu0",
-                 "cpu_first", "sched0", "first", "last")
+                 "cpu_first", "sched0", "first", "last", "task_cpu")
 
     def reset(self):
         self.tasks = 0
         self.busy = 0.0
         self.first = self.last = None  # first task's start, last one's end
+        self.task_cpu = None  # thread CPU inside tasks (threads: _TimedGil)
         self.cpu0 = time.thread_time()
         self.cpu_first = -1
         self.sched0 = _sched()
@@ -122,6 +123,11 @@ class _Stats:
              "busy_s": self.busy, "cpu_s": time.thread_time() - self.cpu0,
              "span_s": (0.0 if self.first is None
                         else self.last - self.first),
+             # threads: time in tasks off the CPU and not runnable-waiting
+             # is time waiting for the GIL (docs/EFFICIENCY.md)
+             "lock_wait_s": (None if self.task_cpu is None else
+                             max(0.0, self.busy - self.task_cpu -
+                                 (delay or 0) / 1e9)),
              "cpu_first": self.cpu_first, "cpu_last": _cpu(),
              "pu": self.pu, "pinned": self.pinned,
              "run_delay_s": None if delay is None else delay / 1e9,
@@ -195,6 +201,20 @@ class _Timed:
         st.last = time.perf_counter()
         st.busy += st.last - t
         st.tasks += 1
+        return r
+
+
+class _TimedGil(_Timed):
+    """The task function under threads: also the task's thread CPU time,
+    so that the wall time a task spent off the CPU (waiting for the GIL,
+    or for a CPU: run delay) is known."""
+    __slots__ = ()
+
+    def __call__(self, *args):
+        st = _TL.st
+        c = time.thread_time()
+        r = _Timed.__call__(self, *args)
+        st.task_cpu = (st.task_cpu or 0.0) + time.thread_time() - c
         return r
 
 
@@ -338,7 +358,7 @@ def sample(cfg, fn, args, cache):
         return results, {"start_s": 0.0, "map_s": t1 - t0, "stop_s": 0.0,
                          "workers": [st.report()], "bytes_to": 0,
                          "bytes_from": 0, "chunksize": None}
-    timed = _Timed(fn)
+    timed = _TimedGil(fn) if cfg.mode == "threads" else _Timed(fn)
     t0 = clock()
     ex = _pool(cfg)
     try:
