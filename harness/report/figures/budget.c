@@ -44,33 +44,24 @@ static double transfer_per_chunk(const struct cb_run *r)
     return x > 0 && chunks > 0 ? x / chunks : NAN;
 }
 
-static void rows(const struct cb_report *rp, const struct cb_rwork *w,
-                 struct cb_table *t)
+/* called for every run of the workload, series by series, by workers */
+static void row(const struct cb_report *rp, const struct cb_series *s,
+                const struct cb_rrun *rr, struct cb_table *t)
 {
-    struct cb_series *s;
-    int n;
-    if (cb_report_series(rp, w, NULL, &s, &n)) {
-        t->failed = 1;
+    const struct cb_budget *b = &rr->r->d.budget;
+    char name[300];
+    if (!b->ok)
         return;
-    }
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < s[i].n; j++) {
-            const struct cb_run *r = s[i].runs[j].r;
-            const struct cb_budget *b = &r->d.budget;
-            char name[300];
-            if (!b->ok)
-                continue;
-            cb_fig_run_row(t, rp, &s[i], &s[i].runs[j]);
-            cb_series_name_w(rp, &s[i], r->cfg.workers, name, sizeof name);
-            cb_table_text(t, CB_C_SERIES, name);
-            cb_table_num(t, C_EFF, b->efficiency);
-            for (int k = 0; k < CB_NLOSS; k++)
-                cb_table_num(t, C_LOST + k, b->lost[k]);
-            cb_table_text(t, C_LARGEST, cb_loss_key[b->largest]);
-            cb_table_num(t, C_EXPLAINED, b->explained);
-            cb_table_num(t, C_XFER_CHUNK, transfer_per_chunk(r));
-        }
-    cb_series_free(s, n);
+    cb_fig_run_row(t, rp, s, rr);
+    /* a bar per configuration: the series at its worker count */
+    cb_series_name_w(rp, s, rr->r->cfg.workers, name, sizeof name);
+    cb_table_text(t, CB_C_SERIES, name);
+    cb_table_num(t, C_EFF, b->efficiency);
+    for (int k = 0; k < CB_NLOSS; k++)
+        cb_table_num(t, C_LOST + k, b->lost[k]);
+    cb_table_text(t, C_LARGEST, cb_loss_key[b->largest]);
+    cb_table_num(t, C_EXPLAINED, b->explained);
+    cb_table_num(t, C_XFER_CHUNK, transfer_per_chunk(rr->r));
 }
 
 /* The index of loss `key` (a table cell), or CB_LOSS_UNEXPLAINED. */
@@ -131,6 +122,6 @@ const struct cb_figure cb_figure_budget = {
             "unexplained (docs/EFFICIENCY.md).",
     .absent = "no configuration has a budget (a baseline and per-worker "
               "figures are needed)",
-    .rows = rows,
+    .row = row,
     .say = say,
 };
