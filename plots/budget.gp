@@ -49,7 +49,6 @@ set boxwidth 0.65
 set xtics ()
 do for [i=1:NB] { set xtics add (L[i] i - 1) }
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb "#333333" front
-set label 1 "ideal" at graph 0.005, first 1 offset 0,0.6 font CB_SMALL front
 
 # Okabe-Ito colours for the factors, apart from the executors' own
 COL_SCALE = "#0072B2"
@@ -74,6 +73,7 @@ plot ARG1 using 0:(c6(0)) with boxes fs pattern 2 lc rgb COL_UNEXP notitle, \
         with boxxyerror fs pattern 5 transparent lc rgb "#333333" notitle, \
      '' using 0:(c6(0)):(sprintf("%.2f", E(0))) \
         with labels offset 0,0.7 font CB_SMALL notitle, \
+     keyentry with lines dt 2 lw 1.5 lc rgb "#333333" title "ideal (1)", \
      keyentry with boxes fs solid 0.85 lc rgb COL_EFF title "efficiency (measured)", \
      keyentry with boxes fs solid 0.85 lc rgb COL_SCALE title "computation scaling", \
      keyentry with boxes fs solid 0.85 lc rgb COL_INTERF title "interference", \
