@@ -118,9 +118,9 @@ struct cb_worker_stats {
     double lock_wait_s;  /* gil: seconds waiting for the lock */
     /* Wall seconds of the worker's part of the map, by the pool's own
      * timers: from the map's start (threads, thread-pool, gil, openmp,
-     * processes: the pool waking it) or its first task (process-pool,
-     * CPython's pools: the first record it got) to its last result handed
-     * back. span_s - busy_s is what being woken, getting work and
+     * processes, CPython's pools: the pool waking it or handing out work)
+     * or its first task (process-pool: the first record it got) to its
+     * last result handed back. span_s - busy_s is what being woken, getting work and
      * returning results cost it (docs/EFFICIENCY.md). 0: not measured
      * (serial, mpi: the span is taken as busy_s). */
     double span_s;

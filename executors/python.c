@@ -394,8 +394,10 @@ int cb__py_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
          * shipped records and waited for work (0 from the serial mode) */
         ws->span_s = py_num(wk, "span_s");
         /* threads: time in tasks neither on the CPU nor waiting for one,
-         * the GIL's (0 where not measured: processes, serial) */
-        ws->lock_wait_s = py_num(wk, "lock_wait_s");
+         * the GIL's (0 where not measured: processes, serial); not where
+         * the kernel blocks, whose tasks are off the CPU by design */
+        ws->lock_wait_s = w->kernel->flags & CB_KERNEL_BLOCKS
+                              ? 0 : py_num(wk, "lock_wait_s");
         ws->pu_planned = py_int(wk, "pu", -1);
         ws->cpu_first = py_int(wk, "cpu_first", -1);
         ws->cpu_last = py_int(wk, "cpu_last", -1);

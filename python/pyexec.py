@@ -105,12 +105,12 @@ def _pin(pu):
 
 class _Stats:
     __slots__ = ("index", "pu", "pinned", "tasks", "busy", "cpu0",
-                 "cpu_first", "sched0", "first", "last", "task_cpu")
+                 "cpu_first", "sched0", "last", "task_cpu")
 
     def reset(self):
         self.tasks = 0
         self.busy = 0.0
-        self.first = self.last = None  # first task's start, last one's end
+        self.last = None  # the last task's end
         self.task_cpu = None  # thread CPU inside tasks (threads: _TimedGil)
         self.cpu0 = time.thread_time()
         self.cpu_first = -1
@@ -121,8 +121,9 @@ class _Stats:
         delay = _delta(now[0], self.sched0[0])
         d = {"index": self.index, "pid": os.getpid(), "tasks": self.tasks,
              "busy_s": self.busy, "cpu_s": time.thread_time() - self.cpu0,
-             "span_s": (0.0 if self.first is None
-                        else self.last - self.first),
+             # the last task's end (perf_counter: CLOCK_MONOTONIC, one
+             # clock for every process here); sample() makes it span_s
+             "last_t": self.last,
              # threads: time in tasks off the CPU and not runnable-waiting
              # is time waiting for the GIL (docs/EFFICIENCY.md)
              "lock_wait_s": (None if self.task_cpu is None else
@@ -195,8 +196,6 @@ class _Timed:
         if st.cpu_first < 0:
             st.cpu_first = _cpu()
         t = time.perf_counter()
-        if st.first is None:
-            st.first = t
         r = self.fn(*args)
         st.last = time.perf_counter()
         st.busy += st.last - t
@@ -376,6 +375,11 @@ def sample(cfg, fn, args, cache):
     ex.shutdown(wait=True)
     t4 = clock()
     workers.sort(key=lambda w: w["index"])
+    for w in workers:
+        # the worker's part of the map: from the map's start (the pool
+        # handing out work) to its last task's end (docs/EFFICIENCY.md)
+        last = w.pop("last_t", None)
+        w["span_s"] = 0.0 if last is None else max(0.0, last - t1)
     if cfg.mode == "threads":
         to = back = 0
     else:
