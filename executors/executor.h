@@ -116,6 +116,14 @@ struct cb_worker_stats {
     int cpu_last;        /* sched_getcpu() after the last task */
     int pinned;          /* 1 if binding succeeded */
     double lock_wait_s;  /* gil: seconds waiting for the lock */
+    /* Wall seconds of the worker's part of the map, by the pool's own
+     * timers: from the map's start (threads, thread-pool, gil, openmp,
+     * processes, CPython's pools: the pool waking it or handing out work)
+     * or its first task (process-pool: the first record it got) to its
+     * last result handed back. span_s - busy_s is what being woken, getting work and
+     * returning results cost it (docs/EFFICIENCY.md). 0: not measured
+     * (serial, mpi: the span is taken as busy_s). */
+    double span_s;
     uint64_t gil_acquires;
     int64_t pid;         /* worker process id (processes), else 0 */
     /* Interference over the worker's part of the map, measured by the

@@ -93,6 +93,7 @@ static int openmp_map(struct cb_pool *p, const struct cb_workload *w,
     omp_sched_t kind;
     long cs;
     int got = 0, restore = 0;
+    double t_map;
     cpu_set_t old;
 
     if (!st || !st->w || st->nworkers < nw)
@@ -120,6 +121,7 @@ static int openmp_map(struct cb_pool *p, const struct cb_workload *w,
 
     if (c->pus)
         restore = sched_getaffinity(0, sizeof old, &old) == 0;
+    t_map = cb_now(); /* span_s: each thread's end since the map began */
 
 #pragma omp parallel num_threads(nw)
     {
@@ -156,6 +158,7 @@ static int openmp_map(struct cb_pool *p, const struct cb_workload *w,
             ws.cpu_first = ws.cpu_last = -1;
         ws.cpu_s = cb_thread_cpu() - c0;
         cb_worker_sched_end(&mark, &ws);
+        ws.span_s = cb_now() - t_map;
         st->w[i] = ws;
     }
 

@@ -41,6 +41,7 @@ static int pp_worker_loop(int fd, const struct cb_workload *w, int index,
     int pu_planned = ws->pu_planned, pinned = ws->pinned, rc = 1;
     struct cb_sched_mark mark;
     double cpu0 = cb_process_cpu();
+    double first = -1; /* cb_now() at the map's first call (span_s) */
 
     /* interference over the same span as cpu_s: since the last STATS */
     cb_worker_sched_begin(&mark);
@@ -114,12 +115,15 @@ static int pp_worker_loop(int fd, const struct cb_workload *w, int index,
              * run the common task loop over a view of the buffer. */
             lw.in = buf + pos + PP_HDR;
             lw.n = h.count;
+            if (first < 0)
+                first = cb_now();
             cb_worker_run_range(&lw, 0, h.count, obuf, &ctx, ws);
             r.len = olen;
             iov[0] = (struct iovec){&r, PP_HDR};
             iov[1] = (struct iovec){obuf, olen};
             if (cb__proc_sendv_all(fd, iov, olen ? 2 : 1) < 0)
                 goto out;
+            ws->span_s = cb_now() - first; /* the result handed back */
         } else if (h.type == PP_STATS) {
             struct pp_hdr r = {.type = PP_STATS, .len = sizeof *ws};
             struct iovec iov[2];
@@ -136,6 +140,7 @@ static int pp_worker_loop(int fd, const struct cb_workload *w, int index,
             ws->pinned = pinned;
             ws->cpu_first = ws->cpu_last = -1;
             cpu0 = now;
+            first = -1;
             cb_worker_sched_begin(&mark);
         } else {
             goto out;

@@ -121,6 +121,9 @@ static void pr_child(const void *arg, int i, int fd)
         cb_worker_run_range(w, lo, hi, p->out, &ctx, &ws);
         ws.cpu_s = cb_process_cpu() - c0;
         cb_worker_sched_end(&mark, &ws);
+        /* the end as a CLOCK_MONOTONIC time (the same clock in every
+         * process of this host): the parent makes it a span from its GO */
+        ws.span_s = cb_now();
         if (cb__proc_send_all(fd, &ws, sizeof ws) < 0)
             _exit(1);
     }
@@ -237,6 +240,7 @@ static int pr_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
                   struct cb_map_stats *st, struct cb_error *e)
 {
     const struct cb_workload *cw = p->cfg.workload;
+    double t_go = cb_now();
     int rc;
 
     if (p->broken)
@@ -271,8 +275,10 @@ static int pr_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
     st->chunksize = (long)((w->n + (size_t)p->ps.n - 1) / (size_t)p->ps.n);
     st->bytes_to_workers = 0;
     st->bytes_from_workers = 0;
-    for (int i = 0; i < p->ps.n; i++)
+    for (int i = 0; i < p->ps.n; i++) {
         st->w[i] = p->w[i].ws;
+        st->w[i].span_s = st->w[i].span_s > t_go ? st->w[i].span_s - t_go : 0;
+    }
     return 0;
 }
 

@@ -390,6 +390,14 @@ int cb__py_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
         ws->chunks = 0; /* CPython does not say how it batched them */
         ws->busy_s = py_num(wk, "busy_s");
         ws->cpu_s = py_num(wk, "cpu_s");
+        /* first task's start to last task's end: between tasks the pool
+         * shipped records and waited for work (0 from the serial mode) */
+        ws->span_s = py_num(wk, "span_s");
+        /* threads: time in tasks neither on the CPU nor waiting for one,
+         * the GIL's (0 where not measured: processes, serial); not where
+         * the kernel blocks, whose tasks are off the CPU by design */
+        ws->lock_wait_s = w->kernel->flags & CB_KERNEL_BLOCKS
+                              ? 0 : py_num(wk, "lock_wait_s");
         ws->pu_planned = py_int(wk, "pu", -1);
         ws->cpu_first = py_int(wk, "cpu_first", -1);
         ws->cpu_last = py_int(wk, "cpu_last", -1);

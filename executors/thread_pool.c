@@ -57,6 +57,7 @@ struct cb_pool {
     struct cb_worker_stats *ws_out;
     size_t n;
     size_t cs;
+    double t_map; /* cb_now() as map() woke the workers (span_s) */
     int quit;
 
     pthread_mutex_t mu;
@@ -161,6 +162,9 @@ static void run_map(struct cb_pool *p, int i)
         p->hooks.leave(p->hooks.arg, &ctx, &ws);
     ws.cpu_s = cb_thread_cpu() - c0;
     cb_worker_sched_end(&mark, &ws);
+    /* from the map's wake-up to this worker's end: waking it, binding it
+     * and what it did between tasks are the pool's dispatch */
+    ws.span_s = cb_now() - p->t_map;
     p->ws_out[i] = ws;
 }
 
@@ -327,6 +331,7 @@ int cb__tpool_map(struct cb_pool *p, const struct cb_workload *w, void *outs,
     if (p->hooks.map_begin)
         p->hooks.map_begin(p->hooks.arg);
 
+    p->t_map = cb_now();
     pthread_mutex_lock(&p->mu);
     atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
     pthread_cond_broadcast(&p->start_cv);

@@ -170,6 +170,29 @@ def speedup(r):
     return (s["value"], s["ci_lo"], s["ci_hi"]) if s else (None, None, None)
 
 
+# the words corebench's report uses for each factor of the efficiency
+# budget (harness/model/budget.c cb_loss_words, docs/EFFICIENCY.md)
+LOSS_WORDS = {"computation_scaling": "computation scaling",
+              "interference": "interference",
+              "serialisation": "serialisation (lock wait)",
+              "transfer": "dispatch and transfer",
+              "load_balance": "load imbalance",
+              "unexplained": "unexplained time"}
+
+
+def biggest_loss(r, label):
+    """'LABEL at N workers: 52% of the ideal lost to dispatch and
+    transfer (efficiency 0.45)': the largest loss of r's efficiency
+    budget, in words; '' without one."""
+    b = r and r.get("budget")
+    if not b:
+        return ""
+    k = b["largest"]
+    return ("%s at %d workers: %.0f%% of the ideal lost to %s (efficiency "
+            "%.2f)" % (label, r["workers"], 100 * b["lost"][k],
+                       LOSS_WORDS.get(k, k), b["efficiency"]))
+
+
 def metric(r, name):
     m = r and r.get("metrics", {}).get(name)
     return (m["median"], m["baseline"]) if m else (None, None)

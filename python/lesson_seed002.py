@@ -2,7 +2,7 @@
 chunksize 1 and auto; the per-task price of a process pool in C and in
 CPython (empty)."""
 
-from lesson_base import fmt_ci, fmt_time, fmt_x, median, speedup
+from lesson_base import biggest_loss, fmt_ci, fmt_time, fmt_x, median, speedup
 
 
 class Seed002:
@@ -68,6 +68,16 @@ class Seed002:
             "chunksize decides the speedup." % (
                 fmt_time(tpy), fmt_time(tpp), tpy / tpp),
         ]
+        # why not ideal, from each run's efficiency budget
+        words = [w for w in (
+            biggest_loss(c1, "ProcessPoolExecutor.map at chunksize=1"),
+            biggest_loss(pp, "corebench's C process pool at chunksize 1"))
+            if w]
+        if words:
+            text[1] += (" The efficiency budget of each run (docs/"
+                        "EFFICIENCY.md) says where the rest went: %s; each "
+                        "of its %d tasks paid %s for its trip." % (
+                            "; ".join(words), pp["tasks"], fmt_time(tpp)))
         self.section("Seed 002: map at chunksize 1 pays per task; chunks "
                      "do not", [("p", text[0]), ("table", [
                          "configuration", "workers", "tasks per call",

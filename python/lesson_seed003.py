@@ -3,7 +3,8 @@ CPython, in C and under the emulated GIL; and timing the seed's way (one
 cold run each, serial first) beside corebench's way (warmed up,
 interleaved, repeated)."""
 
-from lesson_base import agree, fmt_ci, fmt_time, fmt_x, median, speedup
+from lesson_base import (agree, biggest_loss, fmt_ci, fmt_time, fmt_x,
+                         median, speedup)
 
 
 class Seed003:
@@ -88,6 +89,15 @@ class Seed003:
                   two) + " " +
             agree(s4["gil"], s4["py-threads"], 0.15, "At 4 workers"),
         ]
+        # why not ideal, from each run's efficiency budget
+        words = [w for w in (biggest_loss(r.find("py-threads", two),
+                                          "CPython threads"),
+                             biggest_loss(c.find("gil", two),
+                                          "C threads under the emulated GIL"))
+                 if w]
+        if words and two > 1:
+            text[3] += (" Their efficiency budgets (docs/EFFICIENCY.md) "
+                        "name the loss: %s." % "; ".join(words))
         blocks = [("p", t) for t in text]
         blocks += [("table", ["executor", "workers", "pairs", "median",
                               "speedup [95% CI]"], rows),

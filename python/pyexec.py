@@ -105,11 +105,13 @@ def _pin(pu):
 
 class _Stats:
     __slots__ = ("index", "pu", "pinned", "tasks", "busy", "cpu0",
-                 "cpu_first", "sched0")
+                 "cpu_first", "sched0", "last", "task_cpu")
 
     def reset(self):
         self.tasks = 0
         self.busy = 0.0
+        self.last = None  # the last task's end
+        self.task_cpu = None  # thread CPU inside tasks (threads: _TimedGil)
         self.cpu0 = time.thread_time()
         self.cpu_first = -1
         self.sched0 = _sched()
@@ -119,6 +121,14 @@ class _Stats:
         delay = _delta(now[0], self.sched0[0])
         d = {"index": self.index, "pid": os.getpid(), "tasks": self.tasks,
              "busy_s": self.busy, "cpu_s": time.thread_time() - self.cpu0,
+             # the last task's end (perf_counter: CLOCK_MONOTONIC, one
+             # clock for every process here); sample() makes it span_s
+             "last_t": self.last,
+             # threads: time in tasks off the CPU and not runnable-waiting
+             # is time waiting for the GIL (docs/EFFICIENCY.md)
+             "lock_wait_s": (None if self.task_cpu is None else
+                             max(0.0, self.busy - self.task_cpu -
+                                 (delay or 0) / 1e9)),
              "cpu_first": self.cpu_first, "cpu_last": _cpu(),
              "pu": self.pu, "pinned": self.pinned,
              "run_delay_s": None if delay is None else delay / 1e9,
@@ -187,8 +197,23 @@ class _Timed:
             st.cpu_first = _cpu()
         t = time.perf_counter()
         r = self.fn(*args)
-        st.busy += time.perf_counter() - t
+        st.last = time.perf_counter()
+        st.busy += st.last - t
         st.tasks += 1
+        return r
+
+
+class _TimedGil(_Timed):
+    """The task function under threads: also the task's thread CPU time,
+    so that the wall time a task spent off the CPU (waiting for the GIL,
+    or for a CPU: run delay) is known."""
+    __slots__ = ()
+
+    def __call__(self, *args):
+        st = _TL.st
+        c = time.thread_time()
+        r = _Timed.__call__(self, *args)
+        st.task_cpu = (st.task_cpu or 0.0) + time.thread_time() - c
         return r
 
 
@@ -332,7 +357,7 @@ def sample(cfg, fn, args, cache):
         return results, {"start_s": 0.0, "map_s": t1 - t0, "stop_s": 0.0,
                          "workers": [st.report()], "bytes_to": 0,
                          "bytes_from": 0, "chunksize": None}
-    timed = _Timed(fn)
+    timed = _TimedGil(fn) if cfg.mode == "threads" else _Timed(fn)
     t0 = clock()
     ex = _pool(cfg)
     try:
@@ -350,6 +375,11 @@ def sample(cfg, fn, args, cache):
     ex.shutdown(wait=True)
     t4 = clock()
     workers.sort(key=lambda w: w["index"])
+    for w in workers:
+        # the worker's part of the map: from the map's start (the pool
+        # handing out work) to its last task's end (docs/EFFICIENCY.md)
+        last = w.pop("last_t", None)
+        w["span_s"] = 0.0 if last is None else max(0.0, last - t1)
     if cfg.mode == "threads":
         to = back = 0
     else:

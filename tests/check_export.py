@@ -20,7 +20,11 @@ import sys
 FIXED = ["host", "run", "kernel", "size", "executor", "runtime", "label",
          "workers", "pin", "baseline"]
 SAMPLE = ["sample", "seconds", "startup_seconds", "shutdown_seconds",
-          "interfered", "used", "outlier"]
+          "interfered", "used", "outlier", "efficiency"]
+# the configuration's efficiency budget, repeated on each of its rows
+LOSSES = ["computation_scaling", "interference", "serialisation",
+          "transfer", "load_balance", "unexplained"]
+BUDGET = ["factor_" + k for k in LOSSES] + ["largest_loss"]
 errors = []
 
 
@@ -34,6 +38,13 @@ def num(cell):
     return None if cell == "" else float(cell)
 
 
+def close(a, b):
+    """The CSV's 10 significant digits against the JSON's double."""
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+
+
 def check_csv(result, export):
     doc = json.load(open(result))
     rows = list(csv.reader(open(export, newline="")))
@@ -42,6 +53,8 @@ def check_csv(result, export):
     need(head[:len(FIXED)] == FIXED, f"identity columns: {head[:10]}")
     i = head.index("sample")
     need(head[i:i + len(SAMPLE)] == SAMPLE, f"sample columns: {head[i:]}")
+    i += len(SAMPLE)
+    need(head[i:i + len(BUDGET)] == BUDGET, f"budget columns: {head[i:]}")
     for r in body:
         need(len(r) == len(head), f"row of {len(r)} cells: {r}")
     rec = [dict(zip(head, r)) for r in body]
@@ -92,6 +105,16 @@ def check_csv(result, export):
             # set aside: the interfered ones, when the file set any aside
             use = not (flag and inter.get("set_aside", 0) > 0)
             need(c["used"] == str(use).lower(), f"{w}: used {c['used']}")
+            eff = (run.get("efficiency") or {}).get("value")
+            need(close(num(c["efficiency"]), eff),
+                 f"{w}: efficiency {c['efficiency']} {eff}")
+            bud = run.get("budget") or {}
+            for loss in LOSSES:
+                want = (bud.get("factors") or {}).get(loss)
+                need(close(num(c["factor_" + loss]), want),
+                     f"{w}: factor_{loss} {c['factor_' + loss]} {want}")
+            need(c["largest_loss"] == bud.get("largest", ""),
+                 f"{w}: largest_loss {c['largest_loss']}")
             for m in metrics:
                 want = run["metrics"].get(m, {}).get("samples", [None] * (s + 1))
                 need(num(c["metric_" + m]) == want[s],

@@ -243,6 +243,109 @@ def check_breakdown(files, path, kernel, rows):
              f"worker count")
 
 
+LOSSES = ["computation_scaling", "interference", "serialisation",
+          "transfer", "load_balance", "unexplained"]
+
+
+def used_samples(r):
+    """Indices of the samples r's statistics use (harness/model/model.c):
+    the interfered ones are set aside when the file set any aside."""
+    inter = r.j.get("interference") or {}
+    flags = inter.get("interfered") or [False] * len(r.samples)
+    aside = (inter.get("set_aside") or 0) > 0
+    return [i for i in range(len(r.samples)) if not (aside and flags[i])]
+
+
+def detail_time(r):
+    """The map time of the sample workers_detail describes: the one the file
+    names, else, of the samples used, the one nearest their estimator."""
+    k = r.j.get("workers_detail_sample")
+    if isinstance(k, int) and 0 <= k < len(r.samples):
+        return r.samples[k]
+    u = used_samples(r)
+    est = quantile([r.samples[i] for i in u], 0.25)
+    return r.samples[min(u, key=lambda i: (abs(r.samples[i] - est), i))]
+
+
+def budget_sums(r):
+    """busy, lock wait, run delay inside computing, active; the longest
+    active time (docs/EFFICIENCY.md)."""
+    B = G = D = A = amax = 0.0
+    for x in r.j.get("workers_detail") or []:
+        b = max(x.get("busy_s") or 0.0, 0.0)
+        g = min(max(x.get("lock_wait_s") or 0.0, 0.0), b)
+        a = max(x.get("span_s") or 0.0, b)
+        d = 0.0
+        if x.get("run_delay_s") is not None and a > 0:
+            d = min(max(x["run_delay_s"], 0.0) * (b - g) / a, b - g)
+        B, G, D, A, amax = B + b, G + g, D + d, A + a, max(amax, a)
+    return B, G, D, A, amax
+
+
+def budget_of(r):
+    """The budget recomputed here, in Python, from the file's samples and
+    per-worker figures: {loss: lost points}, efficiency; None if none."""
+    b = r.file.base(r)
+    if b is None or b is r or not r.j.get("workers_detail"):
+        return None
+    used = [r.samples[i] for i in used_samples(r)]
+    bused = [b.samples[i] for i in used_samples(b)]
+    t, ts = quantile(used, 0.25), quantile(bused, 0.25)
+    e = ts / t / r.workers
+    B, G, D, A, amax = budget_sums(r)
+    Bs, Gs, Ds, _, _ = budget_sums(b)
+    C, Cs = B - G - D, Bs - Gs - Ds
+    if not (e > 0 and C > 0 and Cs > 0 and amax > 0 and Bs > 0):
+        return None  # as budget.c: no budget
+    f = {"computation_scaling": Cs / C,
+         "interference": (C / (C + D)) / (Cs / (Cs + Ds)) *
+         (ts / detail_time(b)) / (t / detail_time(r)),
+         "serialisation": ((B - G) / B) / ((Bs - Gs) / Bs),
+         "transfer": (B / A) / (Bs / detail_time(b)),
+         "load_balance": A / (r.workers * amax)}
+    f["unexplained"] = e / math.prod(f.values())
+    if not all(v > 0 and math.isfinite(v) for v in f.values()):
+        return None
+    k = 1.0 if abs(math.log(e)) < 1e-9 else (1 - e) / -math.log(e)
+    return {n: -math.log(v) * k for n, v in f.items()}, e
+
+
+def check_budget(files, path, kernel, rows):
+    """Every row against the budget recomputed from the JSON; every run
+    with per-worker figures and a baseline has a row."""
+    seen = set()
+    for row in rows:
+        series = row["series"].rsplit(" w=", 1)[0]
+        cands = [r for r in match(files, dict(row, series=series), kernel)
+                 if budget_of(r) and
+                 close(budget_of(r)[1], num(row["efficiency"]), 6e-4)]
+        want(cands, f"{path}: no run of {row['series']} has efficiency "
+             f"{row['efficiency']}")
+        if not cands:
+            continue
+        lost, _ = budget_of(cands[0])
+        seen.add(id(cands[0]))
+        for n in LOSSES:
+            got = num(row["lost_" + n])
+            want(abs(got - lost[n]) <= 6e-4 * max(abs(lost[n]), 1e-3),
+                 f"{path}: {row['series']}: lost_{n} {got}, recomputed "
+                 f"{lost[n]:.6g}")
+        want(row["largest"] == max(LOSSES, key=lambda n: lost[n]),
+             f"{path}: {row['series']}: largest {row['largest']}")
+        # what `run` wrote (files since issue 18): the same budget, derived
+        # again on loading
+        wrote = (cands[0].j.get("budget") or {}).get("lost") or {}
+        for n in wrote and LOSSES:
+            want(abs(wrote[n] - lost[n]) <= 1e-6 * max(abs(lost[n]), 1e-3),
+                 f"{path}: {row['series']}: lost_{n} {lost[n]:.6g} here, "
+                 f"{wrote[n]:.6g} in the file")
+    for f in files:
+        for r in f.runs:
+            if r.kernel == kernel and budget_of(r):
+                want(id(r) in seen, f"{path}: {r.executor} w={r.workers} "
+                     f"has a budget but no row")
+
+
 def check_samples(files, path, kernel, rows):
     got = sorted((files.index(file_of(files, row["machine"])),
                   executor_of(row["series"]), int(row["workers"]),
@@ -442,6 +545,8 @@ def main():
             check_speedup(files, name, kernel, rows, fig == "efficiency")
         elif fig == "breakdown":
             check_breakdown(files, name, kernel, rows)
+        elif fig == "budget":
+            check_budget(files, name, kernel, rows)
         elif fig == "samples":
             check_samples(files, name, kernel, rows)
         elif fig == "overhead":

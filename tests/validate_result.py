@@ -39,6 +39,45 @@ def opt(obj, key, types, where, nullable=False):
     return typ(obj, key, types, where, nullable) if key in obj else None
 
 
+LOSSES = ("computation_scaling", "interference", "serialisation",
+          "transfer", "load_balance", "unexplained")
+
+
+def check_budget(r, w):
+    """`budget` (docs/EFFICIENCY.md): factors whose product is the
+    efficiency, losses that add up to its gap."""
+    b = opt(r, "budget", dict, w, nullable=True)
+    if not b:
+        return
+    w += ".budget"
+    e = typ(b, "efficiency", NUM, w)
+    f = typ(b, "factors", dict, w) or {}
+    lost = typ(b, "lost", dict, w) or {}
+    for k in LOSSES:
+        x = typ(f, k, NUM, w + ".factors")
+        want(x is None or x > 0, w, f"factor {k} {x} <= 0")
+        typ(lost, k, NUM, w + ".lost")
+    want(set(f) == set(LOSSES) and set(lost) == set(LOSSES), w,
+         f"factors/lost keys {sorted(f)} {sorted(lost)}")
+    want(typ(b, "largest", str, w) in LOSSES, w, "largest is no loss")
+    typ(b, "explained", bool, w)
+    for k in ("startup_shutdown", "efficiency_whole"):
+        typ(b, k, NUM, w, nullable=True)
+    if e and all(isinstance(f.get(k), NUM) and isinstance(lost.get(k), NUM)
+                 for k in LOSSES):
+        prod = math.prod(f[k] for k in LOSSES)
+        want(abs(prod - e) <= 1e-6 * e, w, f"factors multiply to {prod}, "
+             f"not the efficiency {e}")
+        gap = sum(lost[k] for k in LOSSES)
+        want(abs(gap - (1 - e)) <= 1e-6, w, f"losses add up to {gap}, "
+             f"not 1 - efficiency {1 - e}")
+        want(b["largest"] == max(LOSSES, key=lambda k: lost[k]), w,
+             "largest is not the largest loss")
+        eff = (r.get("efficiency") or {}).get("value")
+        want(eff is not None and abs(eff - e) <= 1e-9 * e, w,
+             f"budget efficiency {e} != efficiency {eff}")
+
+
 def warning_list(a, where):
     want(isinstance(a, list), where, "warnings is not a list")
     for i, w in enumerate(a or []):
@@ -306,9 +345,16 @@ def main(path):
             for k in ("csw_voluntary", "csw_involuntary"):
                 v = typ(x, k, int, f"{w}.workers_detail[{j}]", nullable=True)
                 want(v is None or v >= 0, w, f"{k} {v} < 0")
+            sp = opt(x, "span_s", NUM, f"{w}.workers_detail[{j}]",
+                     nullable=True)
+            want(sp is None or sp >= 0, w, f"span_s {sp} < 0")
             if "host" in x:  # files before the key existed have none
                 typ(x, "host", str, f"{w}.workers_detail[{j}]", nullable=True)
         typ(r, "imbalance", NUM, w, nullable=True)
+        ds = opt(r, "workers_detail_sample", int, w, nullable=True)
+        want(ds is None or 0 <= ds < len(samples), w,
+             f"workers_detail_sample {ds} is no sample")
+        check_budget(r, w)
         ipc = typ(r, "ipc", dict, w) or {}
         typ(ipc, "bytes_to_workers", int, w + ".ipc")
         typ(ipc, "bytes_from_workers", int, w + ".ipc")

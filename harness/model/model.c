@@ -213,6 +213,24 @@ int cb_run_sample_used(const struct cb_run *r, size_t i)
     return !(r->d.aside && r->interfered && r->interfered[i]);
 }
 
+int cb_run_detail_sample(const struct cb_model *m, const struct cb_run *r)
+{
+    double *x = malloc((r->n ? r->n : 1) * sizeof *x), est;
+    size_t n = 0;
+    int best = -1;
+    for (size_t i = 0; x && i < r->n; i++)
+        if (used(m, r, i))
+            x[n++] = r->samples[i];
+    est = x && n ? cb_estimate(x, n) : NAN;
+    free(x);
+    for (size_t i = 0; isfinite(est) && i < r->n; i++)
+        if (used(m, r, i) &&
+            (best < 0 || fabs(r->samples[i] - est) <
+                             fabs(r->samples[best] - est)))
+            best = (int)i;
+    return best;
+}
+
 /* The samples of r its statistics use, into a new buffer (n of them). */
 static double *used_samples(const struct cb_model *m, const struct cb_run *r,
                             size_t *n)
@@ -247,6 +265,9 @@ static void derive_run(struct cb_model *m, struct cb_run *r)
     }
     free(flags);
     r->d.median_sample = median_index(r->samples, r->n, r->d.sum.median);
+    r->d.detail_sample = r->detail_of && r->detail_of <= r->n
+                             ? (int)r->detail_of - 1
+                             : cb_run_detail_sample(m, r);
     r->d.speedup = r->d.sp_lo = r->d.sp_hi = NAN;
     r->d.base = b = cb_model_baseline(m, r);
     if (b)
@@ -288,7 +309,51 @@ static void derive_run(struct cb_model *m, struct cb_run *r)
                 r->d.met_base[k] = cb_median(b->met[j].v, b->n);
     }
     cb_config_label(&r->cfg, r->d.label, sizeof r->d.label);
+    cb_run_budget(r);
     r->d.done = 1;
+}
+
+/* The map time of the sample `detail` describes; NaN if none. */
+static double detail_time(const struct cb_run *r)
+{
+    return r->d.detail_sample >= 0 ? r->samples[r->d.detail_sample] : NAN;
+}
+
+/* The median of x over the samples r's statistics use; NaN if none. */
+static double used_median(const struct cb_run *r, const double *x)
+{
+    double *v = x && r->n ? malloc(r->n * sizeof *v) : NULL, med;
+    size_t n = 0;
+    for (size_t i = 0; v && i < r->n; i++)
+        if (cb_run_sample_used(r, i) && isfinite(x[i]))
+            v[n++] = x[i];
+    med = n ? cb_median(v, n) : NAN;
+    free(v);
+    return med;
+}
+
+/* The budget of r against its baseline (budget.h): the run's side of
+ * cb_budget_compute, here so that budget.c needs nothing of the model. */
+void cb_run_budget(struct cb_run *r)
+{
+    const struct cb_run *base = r->d.base;
+    struct cb_budget_in in = {0};
+    in.efficiency = r->d.speedup / r->cfg.workers;
+    in.workers = r->cfg.workers;
+    in.w = r->detail;
+    in.t_est = r->d.sum.est;
+    in.t_detail = detail_time(r);
+    in.start = used_median(r, r->startup);
+    in.stop = used_median(r, r->shutdown);
+    if (base && base != r && base->d.done) {
+        in.base_workers = base->cfg.workers;
+        in.base_w = base->detail;
+        in.base_est = base->d.sum.est;
+        in.base_detail = detail_time(base);
+        in.base_start = used_median(base, base->startup);
+        in.base_stop = used_median(base, base->shutdown);
+    }
+    cb_budget_compute(&in, &r->d.budget);
 }
 
 void cb_model_derive(struct cb_model *m)

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "budget.h"
 #include "executors/executor.h"
 #include "results.h"
 #include "stats.h"
@@ -101,9 +102,15 @@ struct cb_run {
     char stop[16]; /* why sampling stopped: "exact", "target-ci", ... */
     int nmet;
     struct cb_run_metric met[CB_MAX_METRICS];
-    /* of the median sample (a sweep copies them in before writing; a
-     * loaded file has nothing else): per worker, the shipping, the GIL */
+    /* of the sample nearest the estimator (cb_run_detail_sample: a sweep
+     * copies them in before writing; a loaded file has nothing else; files
+     * before issue 18 hold the median sample's): per worker, the
+     * shipping, the GIL */
     struct cb_worker_stats *detail; /* workers entries, or NULL */
+    /* 1 + the index of the sample `detail` describes (the sweep's choice,
+     * recorded in the file: the estimator can fall midway between two
+     * samples); 0: unknown (older files: cb_run_detail_sample's choice) */
+    size_t detail_of;
     int *planned;                   /* planned PU per worker, -1; NULL */
     uint64_t bytes_to, bytes_from;
     double gil_switches, gil_drops, gil_wait; /* NaN: no GIL figures */
@@ -122,8 +129,10 @@ struct cb_run {
         const char *kf_why; /* why karp_flatt is NaN, or NULL */
         double per_task, imbalance;
         int median_sample; /* index into samples, -1 without samples */
+        int detail_sample; /* cb_run_detail_sample(), -1 without samples */
         double met_median[CB_MAX_METRICS], met_base[CB_MAX_METRICS];
         const struct cb_run *base; /* its baseline run, or NULL */
+        struct cb_budget budget;   /* why not ideal (budget.h) */
         char label[160];           /* cb_config_label() */
     } d;
 };
@@ -173,6 +182,15 @@ const struct cb_run *cb_model_baseline(const struct cb_model *m,
  * samples are set aside (d.aside) unless the model keeps them or too few
  * clean ones are left. What readers use to take the same samples. */
 int cb_run_sample_used(const struct cb_run *r, size_t i);
+/* The sample whose per-worker figures `detail` holds: of the samples r's
+ * statistics use, the one nearest their estimator (CB_ESTIMATOR_Q), so
+ * that what the workers did describes the time the speedups use; -1
+ * without samples. Needs no derived figures (the sweep picks with it
+ * before it derives). */
+int cb_run_detail_sample(const struct cb_model *m, const struct cb_run *r);
+/* Fills r->d.budget from r, its baseline r->d.base and their details
+ * (budget.h; called by cb_model_derive once the speedup is known). */
+void cb_run_budget(struct cb_run *r);
 /* Computes (once: `done`) every run's derived figures. Idempotent. */
 void cb_model_derive(struct cb_model *m);
 /* Forgets r's derived figures (a sweep adding samples). */

@@ -45,10 +45,11 @@ static json_t *detail_json(const struct cb_run *r)
             ? json_stringn(ws->host, strnlen(ws->host, sizeof ws->host))
             : NULL;
         json_array_append_new(a, json_pack(
-            "{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:I, s:o, s:o, "
-            "s:o, s:o}",
+            "{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:I, s:o, "
+            "s:o, s:o, s:o}",
             "tasks", (json_int_t)ws->tasks, "chunks", (json_int_t)ws->chunks,
             "busy_s", cb_json_num(ws->busy_s), "cpu_s", cb_json_num(ws->cpu_s),
+            "span_s", ws->span_s > 0 ? cb_json_num(ws->span_s) : json_null(),
             "pu_planned", int_or_null(ws->pu_planned),
             "cpu_first", int_or_null(ws->cpu_first),
             "cpu_last", int_or_null(ws->cpu_last), "pinned", ws->pinned,
@@ -62,6 +63,28 @@ static json_t *detail_json(const struct cb_run *r)
                : json_null()));
     }
     return a;
+}
+
+/* The efficiency budget (budget.h), or null. */
+static json_t *budget_json(const struct cb_budget *b)
+{
+    json_t *f = json_object(), *l = json_object();
+    if (!b->ok) {
+        json_decref(f);
+        json_decref(l);
+        return json_null();
+    }
+    for (int i = 0; i < CB_NLOSS; i++) {
+        json_object_set_new(f, cb_loss_key[i], cb_json_num(b->factor[i]));
+        json_object_set_new(l, cb_loss_key[i], cb_json_num(b->lost[i]));
+    }
+    return json_pack("{s:o, s:o, s:o, s:s, s:b, s:{s:o, s:o}, s:o, s:o}",
+        "efficiency", cb_json_num(b->efficiency), "factors", f, "lost", l,
+        "largest", cb_loss_key[b->largest], "explained", b->explained,
+        "interference_parts", "run_delay", cb_json_num(b->interf_delay),
+        "samples", cb_json_num(b->interf_samples),
+        "startup_shutdown", cb_json_num(b->startup),
+        "efficiency_whole", cb_json_num(b->efficiency_whole));
 }
 
 /* One figure of every sample's interference record (the double at
@@ -259,7 +282,12 @@ json_t *cb_model_run_json(const struct cb_run *r)
                                                 : json_null()));
     json_object_set_new(j, "per_task_s", cb_json_num(r->d.per_task));
     json_object_set_new(j, "workers_detail", detail_json(r));
+    json_object_set_new(j, "workers_detail_sample",
+                        r->detail_of && r->detail_of <= r->n
+                            ? json_integer((json_int_t)r->detail_of - 1)
+                            : json_null());
     json_object_set_new(j, "imbalance", cb_json_num(r->d.imbalance));
+    json_object_set_new(j, "budget", budget_json(&r->d.budget));
     json_object_set_new(j, "ipc", json_pack("{s:I, s:I}",
         "bytes_to_workers", (json_int_t)r->bytes_to,
         "bytes_from_workers", (json_int_t)r->bytes_from));

@@ -167,7 +167,7 @@ static int load_xparams(const json_t *run, struct cb_config *c,
     return 0;
 }
 
-/* The median sample's per-worker detail, when the file has one entry per
+/* The per-worker detail of the sample nearest the estimator, when the file has one entry per
  * worker (older or damaged files without: none). */
 static int load_detail(const json_t *run, struct cb_run *r)
 {
@@ -178,6 +178,12 @@ static int load_detail(const json_t *run, struct cb_run *r)
     r->detail = calloc((size_t)r->cfg.workers, sizeof *r->detail);
     if (!r->detail)
         return -1;
+    /* which sample they describe (null, absent: older files) */
+    {
+        const json_t *ds = json_object_get(run, "workers_detail_sample");
+        json_int_t k = json_is_integer(ds) ? json_integer_value(ds) : -1;
+        r->detail_of = k >= 0 && (size_t)k < r->n ? (size_t)k + 1 : 0;
+    }
     json_array_foreach(wd, i, w)
     {
         struct cb_worker_stats *ws = &r->detail[i];
@@ -188,6 +194,8 @@ static int load_detail(const json_t *run, struct cb_run *r)
         ws->busy_s = cb_json_get(w, "busy_s");
         ws->cpu_s = cb_json_get(w, "cpu_s");
         ws->lock_wait_s = cb_json_get(w, "lock_wait_s");
+        x = cb_json_get(w, "span_s"); /* null or absent: not measured */
+        ws->span_s = isfinite(x) && x > 0 ? x : 0;
         x = cb_json_get(w, "pu_planned");
         ws->pu_planned = x >= 0 && x < 1e9 ? (int)x : -1;
         x = cb_json_get(w, "cpu_first");

@@ -5,7 +5,8 @@
  * points and knows none of them by name. Each hook may be NULL.
  *
  * Reporters only read: each hook gets a struct cb_view, the sweep's model
- * settled (derived, the median sample's per-worker figures copied in) once
+ * settled (derived, the per-worker figures of the sample nearest the
+ * estimator copied in) once
  * by the sweep before it tells them, with the facts around it, all const.
  * No reporter derives, settles or changes the model; what a reporter must
  * remember between hooks (the result file exists) lives in its own state,

@@ -21,8 +21,8 @@ static void print_row(const struct cb_run_cells *row)
             cells[i] = row->cell[i];
         c = cells;
     }
-    printf("%-11s %-22s %3s %10s %7s %6s %-17s %5s %9s  %s\n", c[0], c[1],
-           c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9]);
+    printf("%-11s %-22s %3s %10s %7s %6s %-17s %5s %-17s %9s  %s\n", c[0],
+           c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10]);
 }
 
 static int console_begin(const struct cb_view *v, void *state,

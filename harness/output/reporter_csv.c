@@ -82,7 +82,11 @@ static void header(FILE *f, const struct names *kp, const struct names *xp,
         fprintf(f, ",exec_%s", name);
     }
     fputs(",sample,seconds,startup_seconds,shutdown_seconds,interfered,"
-          "used,outlier", f);
+          "used,outlier,efficiency", f);
+    /* the configuration's efficiency budget (budget.h), on each row */
+    for (int k = 0; k < CB_NLOSS; k++)
+        fprintf(f, ",factor_%s", cb_loss_key[k]);
+    fputs(",largest_loss", f);
     for (int i = 0; i < met->n; i++) {
         cb_text_stem(met->v[i], name, sizeof name, "x");
         fprintf(f, ",metric_%s", name);
@@ -119,6 +123,11 @@ static void sample_row(FILE *f, const char *host, const struct cb_run *r,
     fputs(r->interfered && r->interfered[i] ? ",true" : ",false", f);
     fputs(cb_run_sample_used(r, i) ? ",true" : ",false", f);
     fputs(r->d.outlier && r->d.outlier[i] ? ",true" : ",false", f);
+    num_cell(f, r->d.speedup / r->cfg.workers);
+    for (int k = 0; k < CB_NLOSS; k++)
+        num_cell(f, r->d.budget.ok ? r->d.budget.factor[k] : NAN);
+    text_cell(f, r->d.budget.ok ? cb_loss_key[r->d.budget.largest] : NULL,
+              0);
     for (int k = 0; k < met->n; k++) {
         double v = NAN;
         for (int m = 0; m < r->nmet; m++)

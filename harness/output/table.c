@@ -11,9 +11,9 @@
 
 const char *const cb_table_head[CB_TC_COUNT] = {
     "kernel", "executor", "w", CB_ESTIMATOR_NAME, "+-ci%", "cv%", "speedup [95% ci]",
-    "eff", "startup", "notes"};
+    "eff", "lost", "startup", "notes"};
 const unsigned char cb_table_numeric[CB_TC_COUNT] = {0, 0, 1, 1, 1, 1, 0,
-                                                     1, 1, 0};
+                                                     1, 0, 1, 0};
 
 void cb_table_note(char *notes, size_t len, const char *fmt, ...)
 {
@@ -119,5 +119,8 @@ void cb_run_cells(const struct cb_run *r, const char *kernel,
         snprintf(c[CB_TC_EFF], sizeof c[0], "%.2f",
                  r->d.speedup / r->cfg.workers);
     }
+    /* why not ideal: the largest loss of the budget (budget.h) */
+    if (r->d.budget.ok)
+        cb_budget_cell(&r->d.budget, c[CB_TC_LOST], sizeof c[0]);
     row_notes(r, c[CB_TC_NOTES], sizeof c[0]);
 }

@@ -344,7 +344,8 @@ int cb_sweep_run(struct cb_run_opts *o, int argc, char **argv);
 /* The warnings of run i (oversubscribed, unstable, short, outliers,
  * smt-shared), as JSON warning objects. */
 json_t *cb_sweep_run_warnings(const struct cb_sweep *s, size_t i);
-/* Copies the median sample's per-worker figures of every run into the
+/* Copies the per-worker figures of the sample nearest the estimator
+ * (cb_run_detail_sample) of every run into the
  * model (detail, shipping, GIL) and derives: what the reporters read.
  * cb_sweep_tell calls it. */
 void cb_sweep_settle(struct cb_sweep *s);

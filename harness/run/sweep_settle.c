@@ -1,5 +1,5 @@
 /* Settling the sweep's model (run.h cb_sweep_settle): the derived
- * statistics, the median sample's details, warnings and the context's
+ * statistics, the details of the sample nearest the estimator, warnings and the context's
  * interference totals, for the reporters and the result file. */
 #include <math.h>
 #include <stdlib.h>
@@ -51,19 +51,17 @@ void cb_sweep_settle(struct cb_sweep *s)
         struct cb_run *r = &s->m.runs[i];
         const struct cb_slot *sl = &s->slot[i];
         const struct cb_map_stats *ms;
-        double med;
-        size_t best = 0;
+        int best;
         if (need && !need[i])
             continue;
         cb_run_underive(r);
         s->slot[i].cheap = cheap;
         if (!r->n)
             continue;
-        med = cb_median(r->samples, r->n);
-        for (size_t j = 1; j < r->n; j++)
-            if (fabs(r->samples[j] - med) < fabs(r->samples[best] - med))
-                best = j;
-        ms = &sl->ms[best];
+        /* what the workers did in the sample nearest the estimator */
+        best = cb_run_detail_sample(&s->m, r);
+        ms = &sl->ms[best >= 0 ? best : 0];
+        r->detail_of = best >= 0 ? (size_t)best + 1 : 0;
         if (!r->detail)
             r->detail = calloc((size_t)r->cfg.workers, sizeof *r->detail);
         if (r->detail)

@@ -8,6 +8,7 @@
 #define CB_FIGURE_LIST(X)                                                    \
     X(speedup)                                                               \
     X(efficiency)                                                            \
+    X(budget)                                                                \
     X(machines)                                                              \
     X(breakdown)                                                             \
     X(overhead)                                                              \
