@@ -47,6 +47,15 @@ check "a dry run writes nothing" test -z "$(ls -A | grep -v '\.txt')"
 check "-w 1,2,4 keeps its counts" grep -qxF "worker counts: 1, 2 (1 core), 4" w.txt
 check "-w 1,2,4: gcd sized for 4 workers (112 tasks kept)" test \
   "$(rows w.txt | awk '{print $3}' | sort -u)" = 112
+# a workload the user set a parameter of is kept as given, whatever the
+# parameter (the lesson's sum-shipped at -p elements=1e7 grew ten-fold
+# when only the task count was checked)
+"$CB" run --dry-run --synthetic "pack:2 core:24 pu:2" -k gcd -e threads \
+  -p lo=1000000 > kept.txt
+"$CB" run --dry-run --synthetic "pack:2 core:24 pu:2" -k sum-shipped \
+  -e threads -p elements=10000000 >> kept.txt
+check "-p of any parameter: gcd keeps 112 pairs, sum-shipped 100 chunks at 96 workers" test \
+  "$(rows kept.txt | awk '{print $1 ":" $3}' | sort -u | tr '\n' ' ')" = "gcd:112 sum-shipped:100 "
 "$CB" run --dry-run --synthetic "pack:2 core:24 pu:2" -w topo,3 -k gcd > t.txt
 check "-w topo,3" grep -qxF "worker counts: 1, 2 (1 core), 4, 8, 16, 32, 48 (1 socket, all cores), 96 (all PUs), 3" t.txt
 

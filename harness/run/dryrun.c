@@ -194,6 +194,16 @@ static void print_plan(const struct cb_sweep *s, const struct cb_est *est,
                 100 * est->busy);
     fprintf(f, "  (a synthetic or XML machine is assumed as fast per core "
             "as this one; SMT threads add %.0f%% of a core)\n", 25.0);
+    /* the calibration runs the C kernels: another runtime's tasks cost
+     * what they cost there (CPython's gcd: ~10x C's) */
+    for (size_t i = 0; i < s->m.nruns; i++)
+        if (s->m.runs[i].cfg.runtime && strcmp(s->m.runs[i].cfg.runtime, "c")) {
+            fprintf(f, "  (configurations in another runtime, such as "
+                    "%s, are estimated at C's task cost: expect them to "
+                    "take several times longer)\n",
+                    s->m.runs[i].cfg.executor);
+            break;
+        }
     fprintf(f, "dry run: nothing was run, no file was written\n");
 }
 
