@@ -245,8 +245,12 @@ class Lesson:
         self.results.append((name, r))
         return r
 
-    def reps(self):
-        return ["-r", str(self.a.repetitions)]
+    def reps(self, scale=1):
+        """-r for a run: the lesson's repetitions, times scale for a run
+        whose samples spread most (CPython's gcd on a shared VM: 0.35 s to
+        0.62 s for the same map, so the p25 of 5 samples made one CPython
+        thread read 1.2x faster than the serial loop)."""
+        return ["-r", str(self.a.repetitions * scale)]
 
     # -- figures --
 

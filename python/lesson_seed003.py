@@ -25,7 +25,7 @@ class Seed003:
         r = self.run("gcd", ["-k", "gcd", "-s", size, "-e",
                              "serial,py-serial,py-threads,py-processes",
                              "-w", ",".join(map(str, ws)), "--no-probe"] +
-                     self.reps(),
+                     self.reps(2),
                      "1/4 seed 003: gcd in CPython (and C's serial loop on "
                      "the same pairs)")
         csize = ["-s", "tiny"] if self.a.quick else ["-p", "n=%d" %
@@ -123,7 +123,8 @@ class Seed003:
         bars = [("py-serial", "cold run %d" % (i + 1), x, x, x, "%.2fx" % x)
                 for i, x in enumerate(ratios)]
         bars += [None, ("py-threads", "corebench (%d samples)" %
-                        self.a.repetitions, v, lo, hi, "%.2fx" % v)]
+                        len(careful_run["samples"]), v, lo, hi,
+                        "%.2fx" % v)]
         fig = self.bars("gcd_naive", bars, "CPython threads vs serial on seed "
                         "003, timed two ways", "speedup of 2 threads")
         return [
