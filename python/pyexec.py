@@ -306,7 +306,7 @@ def _pool(cfg):
         initargs=(barrier, counter, cfg.pus, True))
 
 
-def _map(cfg, ex, fn, args):
+def _map(cfg, ex, fn, args, done=None):
     if cfg.mode == "threads":
         # ThreadPoolExecutor.map takes a chunksize and ignores it
         return list(ex.map(fn, *zip(*args)))
@@ -320,6 +320,10 @@ def _map(cfg, ex, fn, args):
     for f in cf.as_completed(futures):
         i = futures[f]
         out[i:i + q] = f.result()
+        # when the parent holds this slice's results, unpickled: its part
+        # of the map ends here, not at the worker's last task
+        if done is not None:
+            done.append(time.perf_counter())
     return out
 
 
@@ -364,7 +368,8 @@ def sample(cfg, fn, args, cache):
         for f in [ex.submit(_hello) for _ in range(cfg.workers)]:
             f.result()
         t1 = clock()
-        results = _map(cfg, ex, timed, args)
+        done = []
+        results = _map(cfg, ex, timed, args, done)
         t2 = clock()
         workers = [f.result() for f in
                    [ex.submit(_report) for _ in range(cfg.workers)]]
@@ -374,6 +379,13 @@ def sample(cfg, fn, args, cache):
     t3 = clock()
     ex.shutdown(wait=True)
     t4 = clock()
+    # processes-chunked ships each worker's slice back whole, and the
+    # parent unpickles it after the worker's last task: the k-th slice to
+    # arrive ends the part of the k-th worker to finish (docs/EFFICIENCY.md)
+    ends = sorted((w for w in workers if w.get("last_t") is not None),
+                  key=lambda w: w["last_t"])
+    for w, t in zip(ends, sorted(done)):
+        w["last_t"] = max(w["last_t"], t)
     workers.sort(key=lambda w: w["index"])
     for w in workers:
         # the worker's part of the map: from the map's start (the pool
